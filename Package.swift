@@ -1,0 +1,28 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module layout follows ARCHITECTURE.md. DNSWire deliberately has no dependencies so that the
+// fuzz targets can compile its sources directly with `swiftc -sanitize=fuzzer`.
+let package = Package(
+    name: "dnsight",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dnsight", targets: ["dnsight"]),
+        .library(name: "DNSWire", targets: ["DNSWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "DNSWire"),
+        .target(name: "DNSightCore", dependencies: ["DNSWire"]),
+        .executableTarget(
+            name: "dnsight",
+            dependencies: [
+                "DNSWire", "DNSightCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
+    ]
+)

@@ -1,0 +1,132 @@
+/// A bounds-checked cursor over the bytes of one DNS message.
+///
+/// The reader never trusts a length: every read checks the bytes that are left and throws
+/// ``DNSWireError`` with the offset where the read started. It borrows the bytes: use it only inside the
+/// `withUnsafeBytes` call that produced them.
+public struct WireReader {
+    /// The most compression pointers a single name may follow. 127 would be the most a 16 KiB message could need
+    /// without loops; real names need one or two.
+    public static let maxPointerHops = 64
+
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+    /// The offset of the next byte to read.
+    public var offset: Int
+
+    /// Creates a reader over `bytes`, starting at `offset`.
+    @inlinable
+    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    /// The number of bytes not yet read.
+    @inlinable public var remaining: Int { bytes.count - offset }
+    /// The total number of bytes.
+    @inlinable public var count: Int { bytes.count }
+
+    @inlinable
+    func need(_ n: Int) throws(DNSWireError) {
+        if n > bytes.count - offset { throw DNSWireError(.truncated(needed: n - (bytes.count - offset)), at: offset) }
+    }
+
+    /// Reads one byte.
+    @inlinable
+    public mutating func readUInt8() throws(DNSWireError) -> UInt8 {
+        try need(1)
+        let v = bytes[offset]
+        offset += 1
+        return v
+    }
+
+    /// Reads a big-endian 16-bit integer.
+    @inlinable
+    public mutating func readUInt16() throws(DNSWireError) -> UInt16 {
+        try need(2)
+        let v = UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
+        offset += 2
+        return v
+    }
+
+    /// Reads a big-endian 32-bit integer.
+    @inlinable
+    public mutating func readUInt32() throws(DNSWireError) -> UInt32 {
+        try need(4)
+        var v: UInt32 = 0
+        for i in 0..<4 { v = v << 8 | UInt32(bytes[offset + i]) }
+        offset += 4
+        return v
+    }
+
+    /// Reads `n` bytes into a new array.
+    @inlinable
+    public mutating func readBytes(_ n: Int) throws(DNSWireError) -> [UInt8] {
+        try need(n)
+        let v = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]))
+        offset += n
+        return v
+    }
+
+    /// Reads a `<character-string>`: one length byte and that many bytes.
+    @inlinable
+    public mutating func readCharacterString() throws(DNSWireError) -> [UInt8] {
+        let n = Int(try readUInt8())
+        return try readBytes(n)
+    }
+
+    /// Reads a possibly compressed domain name and returns it uncompressed, case preserved.
+    ///
+    /// Checks every label length (≤ 63, no reserved label types), the total length (≤ 255) and every pointer
+    /// (strictly backwards from the label that holds it, at most ``maxPointerHops`` hops).
+    public mutating func readName() throws(DNSWireError) -> DNSName {
+        var wire = [UInt8]()
+        wire.reserveCapacity(32)
+        var pos = offset
+        // A pointer must target a byte before the start of the contiguous run of labels that holds it, so every hop
+        // moves strictly backwards and no loop is possible.
+        var limit = offset
+        var hops = 0
+        var endOfName = -1  // where the reader continues after the name (after the first pointer)
+        while true {
+            guard pos < bytes.count else { throw DNSWireError(.truncated(needed: 1), at: pos) }
+            let len = bytes[pos]
+            switch len & 0xC0 {
+            case 0x00:
+                let n = Int(len)
+                if n == 0 {
+                    wire.append(0)
+                    if wire.count > 255 { throw DNSWireError(.nameTooLong, at: offset) }
+                    offset = endOfName >= 0 ? endOfName : pos + 1
+                    return DNSName(uncheckedWire: wire)
+                }
+                guard pos + 1 + n <= bytes.count else {
+                    throw DNSWireError(.truncated(needed: pos + 1 + n - bytes.count), at: pos)
+                }
+                if wire.count + 1 + n + 1 > 255 { throw DNSWireError(.nameTooLong, at: offset) }
+                wire.append(len)
+                wire.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(pos + 1)..<(pos + 1 + n)]))
+                pos += 1 + n
+            case 0xC0:
+                guard pos + 1 < bytes.count else { throw DNSWireError(.truncated(needed: 1), at: pos) }
+                let target = Int(len & 0x3F) << 8 | Int(bytes[pos + 1])
+                hops += 1
+                if target >= limit || hops > WireReader.maxPointerHops {
+                    throw DNSWireError(.badPointer(target: target), at: pos)
+                }
+                if endOfName < 0 { endOfName = pos + 2 }
+                limit = target
+                pos = target
+            default:
+                throw DNSWireError(.badLabel(length: len), at: pos)
+            }
+        }
+    }
+}
+
+/// Runs `body` over an array's bytes, keeping the typed error (`withUnsafeBytes` itself only rethrows `any Error`).
+@inlinable
+func withWireBytes<R>(_ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(DNSWireError) -> R) throws(DNSWireError) -> R {
+    let result: Result<R, DNSWireError> = array.withUnsafeBytes { buf in
+        Result { () throws(DNSWireError) -> R in try body(buf) }
+    }
+    return try result.get()
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+import DNSightCore
+
+@main
+struct DNSight: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dnsight",
+        abstract: "DNS threat intelligence: see DNS, classify it, attribute it, report on it.",
+        version: DNSightVersion.current,
+        subcommands: [WireCommand.self]
+    )
+}
