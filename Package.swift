@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "dnsight", targets: ["dnsight"]),
         .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "PublicSuffix", targets: ["PublicSuffix"]),
+        .library(name: "Detectors", targets: ["Detectors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -16,13 +18,28 @@ let package = Package(
     targets: [
         .target(name: "DNSWire"),
         .target(name: "DNSightCore", dependencies: ["DNSWire"]),
+        // The Public Suffix List snapshot and its matcher (registrable domain = eTLD+1).
+        .target(name: "PublicSuffix", resources: [.copy("Resources/PSL")]),
+        // Suspected-tier detectors: the DGA model (bundled weights) and the known-family DGA generators.
+        .target(
+            name: "Detectors",
+            dependencies: ["DNSightCore", "PublicSuffix"],
+            resources: [.copy("Resources/DGAModel")]
+        ),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore",
+                "DNSWire", "DNSightCore", "PublicSuffix", "Detectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
+        .testTarget(name: "PublicSuffixTests", dependencies: ["PublicSuffix"]),
+        .testTarget(
+            name: "DetectorsTests",
+            dependencies: ["Detectors", "PublicSuffix"],
+            resources: [.copy("Resources/DGAExpected")]
+        ),
+        .testTarget(name: "dnsightTests", dependencies: ["dnsight"]),
     ]
 )
