@@ -13,7 +13,7 @@ Pipeline for one name:
      key = code | (n << 27), bucket = fmix32(key) >> (32 - bits); plus one length token
      key = min(len, 40) | (31 << 27). Each occurrence adds 1/sqrt(number of tokens) to its bucket.
   4. dense features (standardised with the stored mean and scale), see DENSE_NAMES and dense_features(); the
-     bigram and trigram models are benign-only character models (float64 and float32 tables in the model file).
+     bigram model is a benign-only character model (a float64 table in the model file).
   5. z = bias + sum(w[bucket] * value) + sum(v[j] * (f[j] - mean[j]) / scale[j]);  score = 1 / (1 + exp(-z)).
 """
 
@@ -39,8 +39,6 @@ DENSE_NAMES = [
     "distinct_ratio",
     "bigram_mean_logp",
     "bigram_min_logp",
-    "trigram_mean_logp",
-    "trigram_min_logp",
 ]
 VOWELS = frozenset(b"aeiou")
 
@@ -168,28 +166,7 @@ def bigram_table(labels, alpha: float = 0.5) -> list[float]:
     return table
 
 
-def trigram_table(labels, bigram: list[float], k: float = 2.0) -> list[float]:
-    """Log-probabilities P(c | a b) of the benign trigram model, index (a*NSYM + b)*NSYM + c, interpolated with the
-    bigram model: (count(abc) + k * P(c|b)) / (count(ab.) + k)."""
-    counts = {}
-    ctx = {}
-    for label in labels:
-        seq = [BEGIN, BEGIN] + [symbol(c) for c in label] + [END]
-        for a, b, c in zip(seq, seq[1:], seq[2:]):
-            key = (a * NSYM + b) * NSYM + c
-            counts[key] = counts.get(key, 0) + 1
-            ctx[a * NSYM + b] = ctx.get(a * NSYM + b, 0) + 1
-    table = []
-    for a in range(NSYM):
-        for b in range(NSYM):
-            total = ctx.get(a * NSYM + b, 0) + k
-            for c in range(NSYM):
-                p = (counts.get((a * NSYM + b) * NSYM + c, 0) + k * math.exp(bigram[b * NSYM + c])) / total
-                table.append(math.log(p))
-    return table
-
-
-def dense_features(label: bytes, bigram: list[float], trigram: list[float]) -> list[float]:
+def dense_features(label: bytes, bigram: list[float]) -> list[float]:
     n = len(label)
     syms = [symbol(c) for c in label]
     counts = [0] * NSYM
@@ -224,13 +201,6 @@ def dense_features(label: bytes, bigram: list[float], trigram: list[float]) -> l
         lp = bigram[a * NSYM + b]
         lp_sum += lp
         lp_min = min(lp_min, lp)
-    seq3 = [BEGIN, BEGIN] + syms + [END]
-    t_sum = 0.0
-    t_min = 0.0
-    for a, b, c in zip(seq3, seq3[1:], seq3[2:]):
-        lp = trigram[(a * NSYM + b) * NSYM + c]
-        t_sum += lp
-        t_min = min(t_min, lp)
     return [
         float(n),
         math.log(n),
@@ -243,8 +213,6 @@ def dense_features(label: bytes, bigram: list[float], trigram: list[float]) -> l
         distinct / n,
         lp_sum / (n + 1),
         lp_min,
-        t_sum / (n + 1),
-        t_min,
     ]
 
 
@@ -256,19 +224,17 @@ def dense_features(label: bytes, bigram: list[float], trigram: list[float]) -> l
 #   f64  bias
 #   f64  x F  dense weights;  f64 x F means;  f64 x F scales
 #   f64  x NSYM*NSYM bigram log-probabilities
-#   f32  x NSYM^3 trigram log-probabilities (float32; the features use the float32 values)
 #   f64  threshold at benign FPR 1e-3, f64 threshold at benign FPR 1e-4 (measured on the benign holdout)
 #   f32  x 2^B hashed weights
 
 class Model:
-    def __init__(self, bits, nmin, nmax, bias, dense_w, means, scales, bigram, trigram, thresholds, weights):
+    def __init__(self, bits, nmin, nmax, bias, dense_w, means, scales, bigram, thresholds, weights):
         self.bits, self.nmin, self.nmax = bits, nmin, nmax
         self.bias = float(bias)
         self.dense_w = [float(x) for x in dense_w]
         self.means = [float(x) for x in means]
         self.scales = [float(x) for x in scales]
         self.bigram = [float(x) for x in bigram]
-        self.trigram = [float(x) for x in trigram]  # float32-representable
         self.thresholds = [float(x) for x in thresholds]
         self.weights = weights  # list/array of float32-representable values
 
@@ -281,7 +247,6 @@ class Model:
         out += struct.pack(f"<{f}d", *self.means)
         out += struct.pack(f"<{f}d", *self.scales)
         out += struct.pack(f"<{NSYM * NSYM}d", *self.bigram)
-        out += struct.pack(f"<{NSYM ** 3}f", *self.trigram)
         out += struct.pack("<2d", *self.thresholds)
         out += struct.pack(f"<{1 << self.bits}f", *self.weights)
         return bytes(out)
@@ -297,11 +262,10 @@ class Model:
         means = struct.unpack_from(f"<{f}d", data, off); off += 8 * f
         scales = struct.unpack_from(f"<{f}d", data, off); off += 8 * f
         bigram = struct.unpack_from(f"<{NSYM * NSYM}d", data, off); off += 8 * NSYM * NSYM
-        trigram = struct.unpack_from(f"<{NSYM ** 3}f", data, off); off += 4 * NSYM ** 3
         thresholds = struct.unpack_from("<2d", data, off); off += 16
         weights = struct.unpack_from(f"<{1 << bits}f", data, off); off += 4 << bits
         assert off == len(data), "trailing bytes"
-        return cls(bits, nmin, nmax, bias, dense_w, means, scales, bigram, trigram, thresholds, list(weights))
+        return cls(bits, nmin, nmax, bias, dense_w, means, scales, bigram, thresholds, list(weights))
 
     # -- the reference scorer: plain Python, float64, summation in the documented order -----------------------
     def score_label(self, label: bytes) -> float:
@@ -314,7 +278,7 @@ class Model:
         for t in toks:
             s += self.weights[t]
         z += s * v
-        for w, x, m, sc in zip(self.dense_w, dense_features(label, self.bigram, self.trigram), self.means, self.scales):
+        for w, x, m, sc in zip(self.dense_w, dense_features(label, self.bigram), self.means, self.scales):
             z += w * ((x - m) / sc)
         return 1.0 / (1.0 + math.exp(-z))
 

@@ -96,8 +96,8 @@ def sparse_matrix(labels, bits, nmin, nmax):
     return m
 
 
-def dense_matrix(labels, bigram, trigram):
-    return np.array([F.dense_features(l, bigram, trigram) for l in labels], dtype=np.float64)
+def dense_matrix(labels, bigram):
+    return np.array([F.dense_features(l, bigram) for l in labels], dtype=np.float64)
 
 
 BENIGN_WEIGHT = 1.0
@@ -180,12 +180,7 @@ def main():
     log(f"benign labels: {len(benign_all)} (train {len(b_train)}, holdout {len(b_hold)}); "
         f"families: {len(fam_names)}, DGA labels: {sum(len(v) for v in families.values())}")
 
-    def lm_tables(labels):
-        bi = F.bigram_table(labels)
-        tri = np.array(F.trigram_table(labels, bi), dtype=np.float32).astype(np.float64).tolist()
-        return bi, tri
-
-    bigram, trigram = lm_tables(b_train)
+    bigram = F.bigram_table(b_train)
     all_labels = b_train + b_hold
     owner = ["benign"] * len(b_train) + ["benign_holdout"] * len(b_hold)
     for fam in fam_names:
@@ -193,14 +188,14 @@ def main():
         owner.extend([fam] * len(families[fam]))
     owner = np.array(owner)
     Xs = sparse_matrix(all_labels, args.bits, args.nmin, args.nmax)
-    Xd = dense_matrix(all_labels, bigram, trigram)
+    Xd = dense_matrix(all_labels, bigram)
     # Cross-fitting: the benign-train rows get their character-model features from models trained on the other
     # parts of benign-train, so that they look like names the character models never saw (as at scoring time).
     parts = [F.fmix32(zlib.crc32(l) ^ 0x5bd1e995) % LM_PARTS for l in b_train]
     for k in range(LM_PARTS):
-        bi_k, tri_k = lm_tables([l for l, p in zip(b_train, parts) if p != k])
+        bi_k = F.bigram_table([l for l, p in zip(b_train, parts) if p != k])
         rows = [i for i, p in enumerate(parts) if p == k]
-        Xd[rows] = dense_matrix([b_train[i] for i in rows], bi_k, tri_k)
+        Xd[rows] = dense_matrix([b_train[i] for i in rows], bi_k)
     log(f"cross-fitted character-model features; {time.time() - t0:.1f}s")
     log(f"features: {Xs.shape[1]} hashed buckets, {Xs.nnz} non-zeros, {Xd.shape[1]} dense; {time.time() - t0:.1f}s")
 
@@ -308,7 +303,7 @@ def main():
     sb = sigmoid(zb)
     thr3 = tpr_at(sb, np.array([]), 1e-3)[1]
     thr4 = tpr_at(sb, np.array([]), 1e-4)[1]
-    model = F.Model(args.bits, args.nmin, args.nmax, b, wd, mean, scale, bigram, trigram, [thr3, thr4], ws32.tolist())
+    model = F.Model(args.bits, args.nmin, args.nmax, b, wd, mean, scale, bigram, [thr3, thr4], ws32.tolist())
     blob = model.to_bytes()
     model2 = F.Model.from_bytes(blob)
     hold_lab = np.array(b_hold, dtype=object)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// dnsight's DGA model: logistic regression over hashed character n-grams of a registrable label plus hand
-/// features (length, entropy, digit and vowel ratios, runs, benign bigram/trigram likelihoods).
+/// features (length, entropy, digit and vowel ratios, runs, benign character-bigram likelihood).
 ///
 /// The model is trained offline by `Tools/dga/train.py`; `Tools/dga/dgafeatures.py` is the specification this
 /// type implements (its reference scorer and this one agree to 1e-6, see the parity test). Scoring a label does
@@ -16,8 +16,7 @@ public struct DGAModel: Sendable {
     /// The hand features, in file order (see `DENSE_NAMES` in dgafeatures.py).
     public static let denseFeatureNames = [
         "length", "ln_length", "entropy_bits", "digit_ratio", "vowel_ratio", "max_consonant_run", "max_digit_run",
-        "hyphen_count", "distinct_ratio", "bigram_mean_logp", "bigram_min_logp", "trigram_mean_logp",
-        "trigram_min_logp",
+        "hyphen_count", "distinct_ratio", "bigram_mean_logp", "bigram_min_logp",
     ]
 
     /// log2 of the number of hashed buckets.
@@ -34,7 +33,6 @@ public struct DGAModel: Sendable {
     let means: [Double]
     let scales: [Double]
     let bigram: [Double]
-    let trigram: [Float]
     let weights: [Float]
 
     static let symbolTable: [UInt8] = (0..<256).map { b -> UInt8 in
@@ -68,7 +66,6 @@ public struct DGAModel: Sendable {
         means = try (0..<f).map { _ throws(DetectorsError) in try r.f64() }
         scales = try (0..<f).map { _ throws(DetectorsError) in try r.f64() }
         bigram = try (0..<(nsym * nsym)).map { _ throws(DetectorsError) in try r.f64() }
-        trigram = try (0..<(nsym * nsym * nsym)).map { _ throws(DetectorsError) in try r.f32() }
         thresholdFPR1e3 = try r.f64()
         thresholdFPR1e4 = try r.f64()
         weights = try (0..<(1 << bits)).map { _ throws(DetectorsError) in try r.f32() }
@@ -160,27 +157,20 @@ public struct DGAModel: Sendable {
                         distinct += 1
                         if s >= 26 && s < 36 { digits += c[s] }
                     }
-                    var biSum = 0.0, biMin = 0.0, triSum = 0.0, triMin = 0.0
+                    var biSum = 0.0, biMin = 0.0
                     bigram.withUnsafeBufferPointer { bg in
-                        trigram.withUnsafeBufferPointer { tg in
-                            var a = Self.beginSymbol       // for the trigram: the symbol two back
-                            var b = Self.beginSymbol       // the previous symbol
-                            for i in 0...n {
-                                let cur = i == n ? Self.endSymbol : Int(table[Int(label[i])])
-                                let lp = bg[b * Self.symbolCount + cur]
-                                biSum += lp
-                                if lp < biMin { biMin = lp }
-                                let lt = Double(tg[(a * Self.symbolCount + b) * Self.symbolCount + cur])
-                                triSum += lt
-                                if lt < triMin { triMin = lt }
-                                a = b
-                                b = cur
-                            }
+                        var prev = Self.beginSymbol
+                        for i in 0...n {
+                            let cur = i == n ? Self.endSymbol : Int(table[Int(label[i])])
+                            let lp = bg[prev * Self.symbolCount + cur]
+                            biSum += lp
+                            if lp < biMin { biMin = lp }
+                            prev = cur
                         }
                     }
-                    let features: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) = (
+                    let features: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) = (
                         dn, log(dn), entropy, Double(digits) / dn, Double(vowels) / dn, Double(consRun), Double(digRun),
-                        Double(c[36]), Double(distinct) / dn, biSum / (dn + 1), biMin, triSum / (dn + 1), triMin
+                        Double(c[36]), Double(distinct) / dn, biSum / (dn + 1), biMin
                     )
                     withUnsafeBytes(of: features) { raw in
                         let fv = raw.bindMemory(to: Double.self)
