@@ -46,6 +46,9 @@ public struct DGAModel: Sendable {
         }
     }
 
+    /// c · log2(c) for c = 0…255 (0 for c = 0).
+    static let cLog2cTable: [Double] = (0..<256).map { $0 == 0 ? 0 : Double($0) * log2(Double($0)) }
+
     /// Reads a model file (format in `Tools/dga/dgafeatures.py`).
     public init(bytes: [UInt8], source: String = "dga_model.bin") throws(DetectorsError) {
         var r = ByteReader(bytes: bytes, source: source)
@@ -148,15 +151,19 @@ public struct DGAModel: Sendable {
                         }
                     }
                     let dn = Double(n)
-                    var entropy = 0.0
+                    // H = -sum p log2 p = log2 n - (1/n) sum c log2 c, with c log2 c from a table.
+                    var cLogC = 0.0
                     var distinct = 0
                     var digits = 0
-                    for s in 0..<Self.symbolCount where c[s] > 0 {
-                        let p = Double(c[s]) / dn
-                        entropy -= p * log2(p)
-                        distinct += 1
-                        if s >= 26 && s < 36 { digits += c[s] }
+                    Self.cLog2cTable.withUnsafeBufferPointer { t in
+                        for s in 0..<Self.symbolCount where c[s] > 0 {
+                            let k = c[s]
+                            cLogC += k < t.count ? t[k] : Double(k) * log2(Double(k))
+                            distinct += 1
+                            if s >= 26 && s < 36 { digits += k }
+                        }
                     }
+                    let entropy = max(0, log2(dn) - cLogC / dn)
                     var biSum = 0.0, biMin = 0.0
                     bigram.withUnsafeBufferPointer { bg in
                         var prev = Self.beginSymbol
