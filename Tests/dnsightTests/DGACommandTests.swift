@@ -70,6 +70,15 @@ import Detectors
         #expect(Self.fields(off.out).first?[2] == "-")
     }
 
+    @Test func weakQSnatchAHitsCanBeIgnored() throws {
+        // a 15-day, base-length-3 QSnatch-A name (index 145…289) is produced only by variant A
+        let a = QSnatch.domainsA(unixTime: UTCDay("2022-01-05")!.startUnixTime)[150]
+        let strong = try Self.run(["dga", "score", "--date", "2022-01-05", a])
+        #expect(Self.fields(strong.out).first?[2] == "qsnatch")
+        let weak = try Self.run(["dga", "score", "--date", "2022-01-05", "--ignore-weak", a])
+        #expect(Self.fields(weak.out).first?[2] == "-")
+    }
+
     @Test func streamsStandardInput() throws {
         var input = ""
         for i in 0..<20_000 { input += i % 2 == 0 ? "host\(i).example.com\n" : "x\(i)qzvkwpj\(i).net\r\n" }

@@ -107,6 +107,11 @@ public struct KnownDGAIndex: Sendable {
         return table[key.lowercased()] ?? []
     }
 
+    /// Like ``matches(for:)`` for a name that is already lower case without a trailing dot (one lookup).
+    public func matches(normalizedName name: String) -> [Match] {
+        table[name] ?? []
+    }
+
     /// The families that produce `name` in the window, sorted (`["qsnatch"]`, `[]`…).
     public func families(of name: String) -> [String] {
         Array(Set(matches(for: name).map(\.family))).sorted()
