@@ -16,13 +16,16 @@ let package = Package(
     targets: [
         .target(name: "DNSWire"),
         .target(name: "DNSightCore", dependencies: ["DNSWire"]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore",
+                "DNSWire", "DNSightCore", "LogReaders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
+        .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"]),
     ]
 )
