@@ -84,7 +84,7 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
                 }
             }
             if line.isTruncated { try bad("line longer than \(maxLen) bytes"); return }
-            if line.bytes.contains(0) { try bad("binary data (NUL byte) in a text line"); return }
+            if let base = line.bytes.baseAddress, memchr(base, 0, line.bytes.count) != nil { try bad("binary data (NUL byte) in a text line"); return }
             do {
                 switch try parser.parse(line, file: file) {
                 case .event(let e):
@@ -118,3 +118,9 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
         String(String(decoding: bytes.prefix(120), as: UTF8.self).map { $0.isASCII && ($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? "?" : $0 })
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

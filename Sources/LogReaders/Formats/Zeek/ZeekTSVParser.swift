@@ -81,11 +81,27 @@ public struct ZeekTSVParser: LineEventParser {
     }
 
     @inline(__always) func isUnset(_ f: UnsafeRawBufferPointer) -> Bool {
-        f.count == unsetField.count && unsetField.withUnsafeBytes { u in f.count == 0 || memcmp(u.baseAddress!, f.baseAddress!, f.count) == 0 }
+        guard f.count == unsetField.count else { return false }
+        if f.count == 1 { return f[0] == unsetField[0] }
+        return Self.same(f, unsetField)
     }
 
     @inline(__always) func isEmptyVector(_ f: UnsafeRawBufferPointer) -> Bool {
-        f.count == emptyField.count && emptyField.withUnsafeBytes { u in f.count == 0 || memcmp(u.baseAddress!, f.baseAddress!, f.count) == 0 }
+        f.count == emptyField.count && Self.same(f, emptyField)
+    }
+
+    static func same(_ f: UnsafeRawBufferPointer, _ a: [UInt8]) -> Bool {
+        for i in 0..<f.count where f[i] != a[i] { return false }
+        return true
+    }
+
+    /// The end of the field that starts at `start` (the next separator, or the end of the line). A plain loop: the
+    /// fields are short, and a call to memchr per field costs more than it saves.
+    @inline(__always) func fieldEnd(_ b: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var i = start
+        let sep = separator
+        while i < b.count && b[i] != sep { i += 1 }
+        return i
     }
 
     static func name(_ f: UnsafeRawBufferPointer) -> DNSName? {
@@ -116,7 +132,7 @@ public struct ZeekTSVParser: LineEventParser {
         var col = 0, start = 0
         let n = b.count
         while start <= n {
-            let end = FieldParse.index(of: separator, in: b, from: start) ?? n
+            let end = fieldEnd(b, from: start)
             defer { start = end + 1; col += 1 }
             guard col < columns.count else { throw LineError("more columns than #fields names (\(columns.count))") }
             guard let role = columns[col] else { continue }
