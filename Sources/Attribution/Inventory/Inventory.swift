@@ -65,7 +65,8 @@ enum InventoryColumn: String, CaseIterable, Sendable {
 /// One row as read from CSV or YAML, before validation.
 struct RawInventoryRow {
     var line: Int
-    var values: [InventoryColumn: (text: String, column: Int?)] = [:]
+    /// Each value with where it was (YAML knows each value's line and column; CSV only the row's line).
+    var values: [InventoryColumn: (text: String, line: Int?, column: Int?)] = [:]
 }
 
 /// Collects inventory rows from one or more files (CSV or YAML), validates them and builds an `Inventory`.
@@ -174,7 +175,7 @@ public struct InventoryBuilder: Sendable {
                 var row = RawInventoryRow(line: record.line)
                 for (i, col) in h.enumerated() {
                     guard let col, i < record.fields.count else { continue }
-                    row.values[col] = (record.fields[i], nil)
+                    row.values[col] = (record.fields[i], nil, nil)
                 }
                 add(row: row, file: file)
             }
@@ -198,7 +199,8 @@ public struct InventoryBuilder: Sendable {
             return String(v)
         }
         func err(_ kind: AttributionError.Kind, _ c: InventoryColumn?, _ message: String, _ severity: AttributionError.Severity = .error) -> AttributionError {
-            AttributionError(kind, severity: severity, file: file, line: row.line, column: c.flatMap { row.values[$0]?.column }, message)
+            AttributionError(kind, severity: severity, file: file, line: c.flatMap { row.values[$0]?.line } ?? row.line,
+                             column: c.flatMap { row.values[$0]?.column }, message)
         }
         let cidrText = text(.cidr), deviceID = text(.deviceID)
         guard cidrText != nil || deviceID != nil else {
@@ -279,7 +281,7 @@ public struct InventoryBuilder: Sendable {
         let pairs: [(InventoryColumn, String?)] = [(.cidr, cidr), (.deviceID, deviceID), (.organisation, organisation),
                                                    (.segment, segment), (.region, region), (.country, country),
                                                    (.industry, industry), (.deviceType, deviceType), (.site, site)]
-        for (c, v) in pairs { if let v { row.values[c] = (v, nil) } }
+        for (c, v) in pairs { if let v { row.values[c] = (v, nil, nil) } }
         let before = report.problems.count
         report.rowsRead += 1
         add(row: row, file: file)
