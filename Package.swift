@@ -12,12 +12,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "DNSWire"),
         .target(name: "DNSightCore", dependencies: ["DNSWire"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
@@ -27,5 +29,7 @@ let package = Package(
         ),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], exclude: ["Differential"]),
         .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"], exclude: ["Fixtures"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "DNSightCore", "DNSWire"],
+                    resources: [.copy("Fixtures")]),
     ]
 )
