@@ -9,20 +9,39 @@ let package = Package(
     products: [
         .executable(name: "dnsight", targets: ["dnsight"]),
         .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "DNSightCore", targets: ["DNSightCore"]),
+        .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
+        .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
+        .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .target(name: "DNSWire"),
-        .target(name: "DNSightCore", dependencies: ["DNSWire"]),
+        .target(
+            name: "DNSightCore",
+            dependencies: ["DNSWire"],
+            resources: [.embedInCode("Resources/families.csv"), .embedInCode("Resources/brands.csv")]
+        ),
+        // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
+        // fuzz targets can compile the sources directly.
+        .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
+        // The compiled, memory-mapped domain matcher.
+        .target(name: "DomainMatcher", dependencies: ["DNSightCore"]),
+        // Import pipeline (files/folders → catalogue enrichment → snapshot), snapshot location, feed updates over HTTP.
+        .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore",
+                "DNSWire", "DNSightCore", "ThreatIntel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
+        .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
+        .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
+        .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"]),
     ]
 )
