@@ -9,6 +9,10 @@ let package = Package(
     products: [
         .executable(name: "dnsight", targets: ["dnsight"]),
         .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "DNSightCore", targets: ["DNSightCore"]),
+        .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
+        .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
+        .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -16,14 +20,25 @@ let package = Package(
     ],
     targets: [
         .target(name: "DNSWire"),
-        .target(name: "DNSightCore", dependencies: ["DNSWire"]),
+        .target(
+            name: "DNSightCore",
+            dependencies: ["DNSWire"],
+            resources: [.embedInCode("Resources/families.csv"), .embedInCode("Resources/brands.csv")]
+        ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
         .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")]),
+        // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
+        // fuzz targets can compile the sources directly.
+        .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
+        // The compiled, memory-mapped domain matcher.
+        .target(name: "DomainMatcher", dependencies: ["DNSightCore"]),
+        // Import pipeline (files/folders → catalogue enrichment → snapshot), snapshot location, feed updates over HTTP.
+        .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -31,5 +46,8 @@ let package = Package(
         .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"], exclude: ["Fixtures"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "DNSightCore", "DNSWire"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
+        .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
+        .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
     ]
 )
