@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "DomainMatcher", dependencies: ["DNSightCore"]),
         // Import pipeline (files/folders → catalogue enrichment → snapshot), snapshot location, feed updates over HTTP.
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
+        // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
+        .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
@@ -49,5 +51,6 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
     ]
 )
