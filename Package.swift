@@ -37,10 +37,12 @@ let package = Package(
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
         .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
+        // The composition root: jobs that wire readers, attribution, classification and outputs together.
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
