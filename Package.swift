@@ -17,7 +17,8 @@ let package = Package(
         .target(name: "DNSWire"),
         .target(name: "DNSightCore", dependencies: ["DNSWire"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [

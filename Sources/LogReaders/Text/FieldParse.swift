@@ -237,3 +237,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// `withUnsafeBytes` for a body that throws ``LineError`` (the standard one only rethrows untyped errors).
+func withLineBytes<R>(_ a: [UInt8], _ body: (UnsafeRawBufferPointer) throws(LineError) -> R) throws(LineError) -> R {
+    let result: Result<R, LineError> = a.withUnsafeBytes { b in
+        do throws(LineError) { return .success(try body(b)) } catch { return .failure(error) }
+    }
+    return try result.get()
+}
