@@ -89,7 +89,9 @@ public struct DNSMessage: Hashable, Sendable {
     private static func readSection(_ r: inout WireReader, count: Int, section: Int, edns: inout EDNS?) throws(DNSWireError) -> [DNSRecord] {
         var out = [DNSRecord]()
         if count == 0 { return out }
-        out.reserveCapacity(count)
+        // A lone additional record is usually the OPT record, which goes to `edns`: reserving for it would allocate
+        // an array that stays empty.
+        if section != 3 || count > 1 { out.reserveCapacity(count) }
         for _ in 0..<count {
             let at = r.offset
             let name = try r.readName()

@@ -19,8 +19,8 @@ extension LogFormat {
             }
             if self == .csv { return LineFormatReader(CSVParser(mapping: mapping), maxLineLength: maxLine) }
             return LineFormatReader(GenericJSONParser(mapping: mapping), maxLineLength: maxLine)
-        default:
-            throw ReaderError(file: "-", "the \(rawValue) reader is not in this build")
+        case .zeekTSV, .zeekJSON, .dnstap, .pcap, .pcapng:
+            return try makeReader(options: options)
         }
     }
 }
