@@ -73,7 +73,7 @@ public struct DnsmasqLogParser: LineEventParser {
         let msg = b.slice(from: tagEnd + 2)
         var w = Self.words(msg)
         var out = [DNSEvent]()
-        pending.expire(before: time - pending.timeoutNanos, out: &out)
+        pending.expire(now: time, out: &out)
         if let c = current, pending[c] == nil { current = nil }
 
         // Extended format: "SERIAL ADDR/PORT …".

@@ -175,7 +175,10 @@ public struct PiholeDatabaseReader: EventReader {
         let timeType = sqlite3_column_type(stmt, 1)
         let time: Int64
         switch timeType {
-        case SQLITE_INTEGER: time = sqlite3_column_int64(stmt, 1) * 1_000_000_000
+        case SQLITE_INTEGER:
+            let secs = sqlite3_column_int64(stmt, 1)
+            guard abs(secs) < 9_000_000_000 else { return .failure(LineError("bad timestamp")) }
+            time = secs * 1_000_000_000
         case SQLITE_FLOAT:
             // Whole seconds and the fraction apart: a double holds 2e9 seconds exactly, but not 2e18 nanoseconds.
             let d = sqlite3_column_double(stmt, 1)

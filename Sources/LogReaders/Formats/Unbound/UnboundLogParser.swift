@@ -65,7 +65,7 @@ public struct UnboundLogParser: LineEventParser {
         }
         lastTime = time
         var out = [DNSEvent]()
-        pending.expire(before: time - pending.timeoutNanos, out: &out)
+        pending.expire(now: time, out: &out)
         let t = Self.tokens(b, from: m)
         let position = SourcePosition(file: file, line: line.number, byteOffset: line.byteOffset)
 
@@ -107,13 +107,13 @@ public struct UnboundLogParser: LineEventParser {
         // Reply: RCODE SECONDS CACHED SIZE
         guard t.count >= 7 else { throw LineError("truncated Unbound reply line") }
         guard let rcode = FieldParse.responseCode(t[4]) else { throw LineError("bad rcode") }
-        guard let micros = FieldParse.scaledDecimal(t[5], scale: 6), micros >= 0 else { throw LineError("bad reply time") }
+        guard let micros = FieldParse.scaledDecimal(t[5], scale: 6), micros >= 0, micros < 1_000_000_000_000 else { throw LineError("bad reply time") }
         guard FieldParse.unsigned(t[6], max: 1) != nil else { throw LineError("bad cached flag") }
         var e: DNSEvent
         if let s = pending.seqs(key).first, let entry = pending.remove(s) {
             e = entry.event
         } else {
-            e = DNSEvent(timeNanos: time - micros * 1000, clientAddress: client, queryName: name, queryType: type, queryClass: qclass, position: position)
+            e = DNSEvent(timeNanos: time &- micros * 1000, clientAddress: client, queryName: name, queryType: type, queryClass: qclass, position: position)
         }
         e.rcode = rcode
         e.responseTimeMicros = micros
