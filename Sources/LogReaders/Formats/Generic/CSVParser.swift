@@ -79,7 +79,8 @@ public struct CSVParser: LineEventParser {
             } else {
                 carry = record
             }
-            return .held
+            // Not yet a record: neither good nor bad until its closing quote comes.
+            return .skip(reason: nil)
         }
         carry = nil
         guard let header else {
