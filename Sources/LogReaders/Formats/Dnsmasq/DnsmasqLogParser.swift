@@ -126,6 +126,9 @@ public struct DnsmasqLogParser: LineEventParser {
 
         // An answer: "<source words> NAME is VALUE".
         guard let isAt = w.firstIndex(where: { FieldParse.equals($0, "is") }), isAt >= 2, isAt + 1 < w.count else {
+            if FieldParse.equals(verb, "reply") || FieldParse.equals(verb, "cached") || FieldParse.equals(verb, "config") || FieldParse.equals(verb, "cached-stale") {
+                throw LineError("truncated answer line")
+            }
             closeCurrent(&out)
             return result(out, skip: "dnsmasq line that is not about a query")
         }
