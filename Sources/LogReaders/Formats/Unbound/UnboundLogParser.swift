@@ -36,19 +36,6 @@ public struct UnboundLogParser: LineEventParser {
         prefix = LogPrefix(offsetSeconds: timeZoneOffsetSeconds, year: year)
     }
 
-    static func tokens(_ b: UnsafeRawBufferPointer, from: Int) -> [UnsafeRawBufferPointer] {
-        var out = [UnsafeRawBufferPointer]()
-        var s = from
-        while s < b.count && out.count < 16 {
-            while s < b.count && b[s] == UInt8(ascii: " ") { s += 1 }
-            if s >= b.count { break }
-            let e = FieldParse.index(of: UInt8(ascii: " "), in: b, from: s) ?? b.count
-            out.append(b.slice(s..<e))
-            s = e
-        }
-        return out
-    }
-
     public mutating func parse(_ line: TextLine, file: String) throws(LineError) -> LineOutcome {
         let b = line.bytes
         if b.trimmed.isEmpty { return .skip(reason: nil) }
@@ -66,7 +53,7 @@ public struct UnboundLogParser: LineEventParser {
         lastTime = time
         var out = [DNSEvent]()
         pending.expire(now: time, out: &out)
-        let t = Self.tokens(b, from: m)
+        let t = FieldParse.words(b, from: m, limit: 16)
         let position = SourcePosition(file: file, line: line.number, byteOffset: line.byteOffset)
 
         // Local action / RPZ: a token "ADDR@PORT" followed by NAME TYPE CLASS.
