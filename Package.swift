@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "DNSWire"),
@@ -26,6 +27,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")]),
         // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
         // fuzz targets can compile the sources directly.
         .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
@@ -33,6 +35,8 @@ let package = Package(
         .target(name: "DomainMatcher", dependencies: ["DNSightCore"]),
         // Import pipeline (files/folders → catalogue enrichment → snapshot), snapshot location, feed updates over HTTP.
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
+        // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
+        .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
@@ -41,10 +45,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], exclude: ["Differential"]),
-        .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"], exclude: ["Fixtures"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "DNSightCore", "DNSWire"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
     ]
 )

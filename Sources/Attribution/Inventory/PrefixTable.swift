@@ -1,0 +1,109 @@
+/// Longest-prefix match as a flat, sorted list of disjoint address intervals.
+///
+/// Nested CIDR prefixes are flattened at build time into the intervals where the innermost covering prefix stays
+/// the same, so a lookup is one search for "the last interval starting at or below the address" — no trie walk,
+/// no pointers, two plain arrays. IPv4 adds a 65,536-entry index on the top 16 bits, so that the search runs over
+/// the few intervals inside one /16; IPv6 binary-searches the whole array.
+///
+/// Values are indices into the caller's table of entries; -1 means "no prefix covers this address".
+struct PrefixTable: Sendable {
+    /// Interval starts for IPv4, ascending; `v4Starts[0] == 0`.
+    private let v4Starts: [UInt32]
+    private let v4Values: [Int32]
+    /// For each /16 `b`, the index of the interval that holds the address `b << 16`; entry 65,536 is the last index.
+    private let v4Index: [UInt32]
+    /// Interval starts for IPv6, ascending; `v6Starts[0] == 0`.
+    private let v6Starts: [U128]
+    private let v6Values: [Int32]
+
+    /// The number of intervals (IPv4, IPv6), a measure of the structure's size.
+    var intervalCounts: (v4: Int, v6: Int) { (v4Starts.count, v6Starts.count) }
+
+    /// Builds the table. Prefixes must be distinct (the caller removes duplicates); any nesting is allowed.
+    init(v4 prefixes4: [(prefix: CIDRPrefix, value: Int32)], v6 prefixes6: [(prefix: CIDRPrefix, value: Int32)]) {
+        // IPv4, in 64-bit arithmetic so that "one past the top" is representable.
+        let sorted4 = prefixes4.map { p -> (lo: UInt64, hi: UInt64, value: Int32) in
+            let r = p.prefix.v4Range
+            return (UInt64(r.lo), UInt64(r.hi), p.value)
+        }.sorted { $0.lo != $1.lo ? $0.lo < $1.lo : $0.hi > $1.hi }
+        let (s4, v4) = PrefixTable.flatten(sorted4, zero: 0, top: UInt64(UInt32.max), successor: { $0 + 1 })
+        v4Starts = s4.map { UInt32($0) }
+        v4Values = v4
+        var index = [UInt32](repeating: 0, count: 65_537)
+        var i = 0
+        for b in 0..<65_536 {
+            let first = UInt32(b) << 16
+            while i + 1 < v4Starts.count && v4Starts[i + 1] <= first { i += 1 }
+            index[b] = UInt32(i)
+        }
+        index[65_536] = UInt32(v4Starts.count - 1)
+        v4Index = index
+
+        let sorted6 = prefixes6.map { p -> (lo: U128, hi: U128, value: Int32) in
+            let r = p.prefix.v6Range
+            return (r.lo, r.hi, p.value)
+        }.sorted { $0.lo != $1.lo ? $0.lo < $1.lo : $1.hi < $0.hi }
+        (v6Starts, v6Values) = PrefixTable.flatten(sorted6, zero: .zero, top: .max, successor: { $0.successor })
+    }
+
+    /// Turns prefixes sorted by (start ascending, end descending) into interval starts and values covering the whole
+    /// key space. Each prefix is entered at its start and left one past its end, where the enclosing prefix (or
+    /// nothing) takes over again; a later start at the same point overrides, and equal neighbours merge.
+    private static func flatten<K: Comparable>(_ prefixes: [(lo: K, hi: K, value: Int32)], zero: K, top: K,
+                                               successor: (K) -> K) -> ([K], [Int32]) {
+        var starts = [K](), values = [Int32]()
+        starts.reserveCapacity(prefixes.count * 2 + 1)
+        values.reserveCapacity(prefixes.count * 2 + 1)
+        func emit(_ start: K, _ value: Int32) {
+            if let last = starts.last, last == start {
+                values[values.count - 1] = value
+                if values.count >= 2 && values[values.count - 2] == value { starts.removeLast(); values.removeLast() }
+            } else if values.last != value {
+                starts.append(start); values.append(value)
+            }
+        }
+        emit(zero, -1)
+        var stack = [(hi: K, value: Int32)]()
+        func leave() {
+            let t = stack.removeLast()
+            if t.hi != top { emit(successor(t.hi), stack.last?.value ?? -1) }
+        }
+        for p in prefixes {
+            while let top = stack.last, top.hi < p.lo { leave() }
+            emit(p.lo, p.value)
+            stack.append((p.hi, p.value))
+        }
+        while !stack.isEmpty { leave() }
+        return (starts, values)
+    }
+
+    /// The value of the longest prefix covering an IPv4 address, or -1.
+    @inline(__always)
+    func lookup(v4 address: UInt32) -> Int32 {
+        v4Index.withUnsafeBufferPointer { index in
+            v4Starts.withUnsafeBufferPointer { starts in
+                let b = Int(address >> 16)
+                var lo = Int(index[b]), hi = Int(index[b + 1])
+                // Invariant: starts[lo] <= address; the answer is in lo...hi.
+                while lo < hi {
+                    let mid = (lo + hi + 1) >> 1
+                    if starts[mid] <= address { lo = mid } else { hi = mid - 1 }
+                }
+                return v4Values.withUnsafeBufferPointer { $0[lo] }
+            }
+        }
+    }
+
+    /// The value of the longest prefix covering an IPv6 address, or -1.
+    @inline(__always)
+    func lookup(v6 address: U128) -> Int32 {
+        v6Starts.withUnsafeBufferPointer { starts in
+            var lo = 0, hi = starts.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) >> 1
+                if !(address < starts[mid]) { lo = mid } else { hi = mid - 1 }
+            }
+            return v6Values.withUnsafeBufferPointer { $0[lo] }
+        }
+    }
+}
