@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
         .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
+        .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
     ]
 )
