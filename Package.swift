@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "dnsight", targets: ["dnsight"]),
         .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "DNSightCore", targets: ["DNSightCore"]),
+        .library(name: "Attribution", targets: ["Attribution"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -48,6 +48,21 @@ public struct InventoryReport: Sendable, Equatable {
 enum InventoryColumn: String, CaseIterable, Sendable {
     case cidr, deviceID = "device_id", organisation, segment, region, country, industry, deviceType = "device_type", site
 
+    /// A dense index, for per-row value arrays.
+    var index: Int {
+        switch self {
+        case .cidr: return 0
+        case .deviceID: return 1
+        case .organisation: return 2
+        case .segment: return 3
+        case .region: return 4
+        case .country: return 5
+        case .industry: return 6
+        case .deviceType: return 7
+        case .site: return 8
+        }
+    }
+
     /// Maps a header or YAML key to a column: case-insensitive, `-` and spaces read as `_`, and the US spelling
     /// `organization` (or `org`) accepted.
     init?(header: some StringProtocol) {
@@ -64,9 +79,17 @@ enum InventoryColumn: String, CaseIterable, Sendable {
 
 /// One row as read from CSV or YAML, before validation.
 struct RawInventoryRow {
+    typealias Value = (text: String, line: Int?, column: Int?)
     var line: Int
-    /// Each value with where it was (YAML knows each value's line and column; CSV only the row's line).
-    var values: [InventoryColumn: (text: String, line: Int?, column: Int?)] = [:]
+    /// Each value with where it was (YAML knows each value's line and column; CSV only the row's line), by column.
+    private var slots = [Value?](repeating: nil, count: 9)
+
+    init(line: Int) { self.line = line }
+
+    subscript(_ c: InventoryColumn) -> Value? {
+        get { slots[c.index] }
+        set { slots[c.index] = newValue }
+    }
 }
 
 /// Collects inventory rows from one or more files (CSV or YAML), validates them and builds an `Inventory`.
@@ -175,7 +198,7 @@ public struct InventoryBuilder: Sendable {
                 var row = RawInventoryRow(line: record.line)
                 for (i, col) in h.enumerated() {
                     guard let col, i < record.fields.count else { continue }
-                    row.values[col] = (record.fields[i], nil, nil)
+                    row[col] = (record.fields[i], nil, nil)
                 }
                 add(row: row, file: file)
             }
@@ -195,12 +218,12 @@ public struct InventoryBuilder: Sendable {
     /// Validates one row and keeps it, or counts it as skipped.
     mutating func add(row: RawInventoryRow, file: String) {
         func text(_ c: InventoryColumn) -> String? {
-            guard let v = row.values[c]?.text.trimmingASCIIWhitespace(), !v.isEmpty else { return nil }
+            guard let v = row[c]?.text.trimmingASCIIWhitespace(), !v.isEmpty else { return nil }
             return String(v)
         }
         func err(_ kind: AttributionError.Kind, _ c: InventoryColumn?, _ message: String, _ severity: AttributionError.Severity = .error) -> AttributionError {
-            AttributionError(kind, severity: severity, file: file, line: c.flatMap { row.values[$0]?.line } ?? row.line,
-                             column: c.flatMap { row.values[$0]?.column }, message)
+            AttributionError(kind, severity: severity, file: file, line: c.flatMap { row[$0]?.line } ?? row.line,
+                             column: c.flatMap { row[$0]?.column }, message)
         }
         let cidrText = text(.cidr), deviceID = text(.deviceID)
         guard cidrText != nil || deviceID != nil else {
@@ -281,7 +304,7 @@ public struct InventoryBuilder: Sendable {
         let pairs: [(InventoryColumn, String?)] = [(.cidr, cidr), (.deviceID, deviceID), (.organisation, organisation),
                                                    (.segment, segment), (.region, region), (.country, country),
                                                    (.industry, industry), (.deviceType, deviceType), (.site, site)]
-        for (c, v) in pairs { if let v { row.values[c] = (v, nil, nil) } }
+        for (c, v) in pairs { if let v { row[c] = (v, nil, nil) } }
         let before = report.problems.count
         report.rowsRead += 1
         add(row: row, file: file)
