@@ -104,7 +104,6 @@ public struct InventoryBuilder: Sendable {
         var attribution: Attribution
         var file: String
         var line: Int
-        var cidrText: String?
     }
 
     private(set) var entries: [Entry] = []
@@ -267,7 +266,7 @@ public struct InventoryBuilder: Sendable {
         a.source = prefix != nil ? .cidr : .device
 
         let index = Int32(entries.count)
-        entries.append(Entry(attribution: a, file: file, line: row.line, cidrText: prefix?.description))
+        entries.append(Entry(attribution: a, file: file, line: row.line))
         report.rowsKept += 1
         report.problems += warnings
         if let prefix {
@@ -319,12 +318,46 @@ public struct InventoryBuilder: Sendable {
         r.ipv4Prefixes = v4.count
         r.ipv6Prefixes = v6.count
         r.devices = devices.count
-        let rules = entries.map { e in
-            InventoryRule(key: e.cidrText.map { .cidr($0) } ?? .deviceID(""), file: e.file, line: e.line)
+        var strings = InternedStrings()
+        var compact = [CompactEntry]()
+        compact.reserveCapacity(entries.count)
+        for e in entries {
+            let a = e.attribution
+            compact.append(CompactEntry(organisation: strings.index(a.organisation), industry: strings.index(a.industry),
+                                        deviceType: strings.index(a.deviceType), site: strings.index(a.site),
+                                        country: strings.index(a.country), file: strings.index(e.file), line: Int32(clamping: e.line),
+                                        segment: a.segment, region: a.region))
         }
-        return Inventory(entries: entries.map(\.attribution), rules: rules, table: PrefixTable(v4: v4, v6: v6),
+        var prefixOf = [CIDRPrefix?](repeating: nil, count: entries.count)
+        for (p, i) in prefixes { prefixOf[Int(i)] = p }
+        for i in prefixOf.indices { compact[i].prefixLength = prefixOf[i].map { Int16($0.length) } ?? -1 }
+        return Inventory(entries: compact, strings: strings.table, table: PrefixTable(v4: v4, v6: v6),
                          devices: devices, report: r, prefixList: prefixes)
     }
+}
+
+/// Strings stored once, referred to by index (-1 for "not given").
+struct InternedStrings {
+    private(set) var table: [String] = []
+    private var index: [String: Int32] = [:]
+
+    mutating func index(_ s: String?) -> Int32 {
+        guard let s else { return -1 }
+        if let i = index[s] { return i }
+        let i = Int32(table.count)
+        table.append(s)
+        index[s] = i
+        return i
+    }
+}
+
+/// One inventory rule's attribution, in 32 bytes: text fields are indices into the inventory's string table, so that
+/// 100,000 rules stay a few megabytes and a look-up touches one cache line.
+struct CompactEntry: Sendable {
+    var organisation: Int32, industry: Int32, deviceType: Int32, site: Int32, country: Int32, file: Int32, line: Int32
+    var segment: Segment?, region: Region?
+    /// The rule's prefix length, or -1 when the rule is a device id only.
+    var prefixLength: Int16 = -1
 }
 
 /// Who is who: CIDR prefixes and device ids mapped to organisation, segment, region, country, industry, device type
@@ -333,8 +366,8 @@ public struct InventoryBuilder: Sendable {
 /// Lookup: the explicit device id first, else the longest CIDR prefix covering the client address (IPv4 or IPv6;
 /// IPv4-mapped IPv6 addresses are looked up as IPv4).
 public struct Inventory: Sendable {
-    private let entries: [Attribution]
-    private let rules: [InventoryRule]
+    private let entries: [CompactEntry]
+    private let strings: [String]
     private let table: PrefixTable
     private let devices: [String: Int32]
     /// Prefix → entry, kept for `anonymised(with:)`.
@@ -342,10 +375,10 @@ public struct Inventory: Sendable {
     /// What loading kept, skipped and complained about.
     public let report: InventoryReport
 
-    fileprivate init(entries: [Attribution], rules: [InventoryRule], table: PrefixTable, devices: [String: Int32],
+    fileprivate init(entries: [CompactEntry], strings: [String], table: PrefixTable, devices: [String: Int32],
                      report: InventoryReport, prefixList: [CIDRPrefix: Int32]) {
         self.entries = entries
-        self.rules = rules
+        self.strings = strings
         self.table = table
         self.devices = devices
         self.report = report
@@ -372,23 +405,35 @@ public struct Inventory: Sendable {
     /// The number of flat intervals the prefix table holds (IPv4, IPv6): a measure of its size.
     public var intervalCounts: (v4: Int, v6: Int) { table.intervalCounts }
 
+    @inline(__always)
+    private func text(_ i: Int32) -> String? { i < 0 ? nil : strings[Int(i)] }
+
+    /// The attribution of entry `i`, with the rule that matched.
+    private func attribution(_ i: Int32, source: AttributionSource, rule: InventoryRule.Storage) -> Attribution {
+        let e = entries[Int(i)]
+        return Attribution(organisation: text(e.organisation), segment: e.segment, region: e.region, country: text(e.country),
+                           industry: text(e.industry), deviceType: text(e.deviceType), site: text(e.site), source: source,
+                           rule: InventoryRule(storage: rule, file: text(e.file) ?? "", line: Int(e.line)))
+    }
+
     /// The attribution for an explicit device id, if the inventory has it.
     public func lookup(deviceID: String) -> Attribution? {
         guard let i = devices[deviceID] else { return nil }
-        var a = entries[Int(i)]
-        a.source = .device
-        a.rule = InventoryRule(key: .deviceID(deviceID), file: rules[Int(i)].file, line: rules[Int(i)].line)
-        return a
+        return attribution(i, source: .device, rule: .device(deviceID))
     }
 
     /// The attribution of the longest prefix covering an address, if any.
     public func lookup(address: IPAddress) -> Attribution? {
         let i = entryIndex(address)
         guard i >= 0 else { return nil }
-        var a = entries[Int(i)]
-        a.source = .cidr
-        a.rule = rules[Int(i)]
-        return a
+        // The matched prefix is the address masked to the rule's length: no need to store it per entry.
+        let length = Int(entries[Int(i)].prefixLength)
+        let prefix: CIDRPrefix
+        switch Attributor.normalised(address) {
+        case .v4(let a): prefix = CIDRPrefix(family: .v4, bits: U128(high: 0, low: UInt64(a.rawValue)), length: length).masked
+        case .v6(let a): prefix = CIDRPrefix(family: .v6, bits: U128(a), length: length).masked
+        }
+        return attribution(i, source: .cidr, rule: .prefix(prefix))
     }
 
     /// Device id first, else longest-prefix match on the address.
@@ -419,7 +464,6 @@ public struct Inventory: Sendable {
     /// lookups run on already-anonymised addresses. Device rules are unchanged.
     public func anonymised(with anonymiser: CryptoPAn) -> Inventory {
         var v4 = [(prefix: CIDRPrefix, value: Int32)](), v6 = [(prefix: CIDRPrefix, value: Int32)]()
-        var newRules = rules
         var newList = [CIDRPrefix: Int32]()
         for (p, i) in prefixList {
             var q = p
@@ -428,15 +472,13 @@ public struct Inventory: Sendable {
                 let anon = anonymiser.anonymize(IPv4Address(rawValue: UInt32(truncatingIfNeeded: p.bits.low)))
                 q.bits = U128(high: 0, low: UInt64(anon.rawValue))
             case .v6:
-                let anon = anonymiser.anonymize(IPv6Address(high: p.bits.high, low: p.bits.low))
-                q.bits = U128(anon)
+                q.bits = U128(anonymiser.anonymize(IPv6Address(high: p.bits.high, low: p.bits.low)))
             }
             q = q.masked
             if q.family == .v4 { v4.append((q, i)) } else { v6.append((q, i)) }
             newList[q] = i
-            newRules[Int(i)].key = .cidr(q.description)
         }
-        return Inventory(entries: entries, rules: newRules, table: PrefixTable(v4: v4, v6: v6), devices: devices,
+        return Inventory(entries: entries, strings: strings, table: PrefixTable(v4: v4, v6: v6), devices: devices,
                          report: report, prefixList: newList)
     }
 }

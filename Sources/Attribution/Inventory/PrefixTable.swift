@@ -8,9 +8,9 @@
 ///
 /// Values are indices into the caller's table of entries; -1 means "no prefix covers this address".
 struct PrefixTable: Sendable {
-    /// Interval starts for IPv4, ascending; `v4Starts[0] == 0`.
-    private let v4Starts: [UInt32]
-    private let v4Values: [Int32]
+    /// IPv4 intervals, ascending: the start in the high 32 bits, the value in the low 32 (so that the value found
+    /// is in the cache line the search already loaded); the first start is 0.
+    private let v4Intervals: [UInt64]
     /// For each /16 `b`, the index of the interval that holds the address `b << 16`; entry 65,536 is the last index.
     private let v4Index: [UInt32]
     /// Interval starts for IPv6, ascending, as high and low halves; the first is 0.
@@ -21,7 +21,7 @@ struct PrefixTable: Sendable {
     private let v6Index: [UInt32]
 
     /// The number of intervals (IPv4, IPv6), a measure of the structure's size.
-    var intervalCounts: (v4: Int, v6: Int) { (v4Starts.count, v6Values.count) }
+    var intervalCounts: (v4: Int, v6: Int) { (v4Intervals.count, v6Values.count) }
 
     /// For each 16-bit bucket, the index of the last interval starting at or below the bucket's first key.
     private static func bucketIndex(count: Int, top16: (Int) -> Int) -> [UInt32] {
@@ -45,9 +45,8 @@ struct PrefixTable: Sendable {
             return (UInt64(r.lo), UInt64(r.hi), p.value)
         }.sorted { $0.lo != $1.lo ? $0.lo < $1.lo : $0.hi > $1.hi }
         let (s4, v4) = PrefixTable.flatten(sorted4, zero: 0, top: UInt64(UInt32.max), successor: { $0 + 1 })
-        v4Starts = s4.map { UInt32($0) }
-        v4Values = v4
-        let starts4 = v4Starts
+        v4Intervals = zip(s4, v4).map { UInt64($0) << 32 | UInt64(UInt32(bitPattern: $1)) }
+        let starts4 = s4.map { UInt32($0) }
         v4Index = PrefixTable.bucketIndex(count: starts4.count) { i in
             // An interval starting inside bucket b (not at its first address) does not hold b's first address.
             starts4[i] & 0xFFFF == 0 ? Int(starts4[i] >> 16) : Int(starts4[i] >> 16) + 1
@@ -101,15 +100,17 @@ struct PrefixTable: Sendable {
     @inline(__always)
     func lookup(v4 address: UInt32) -> Int32 {
         v4Index.withUnsafeBufferPointer { index in
-            v4Starts.withUnsafeBufferPointer { starts in
+            v4Intervals.withUnsafeBufferPointer { intervals in
                 let b = Int(address >> 16)
                 var lo = Int(index[b]), hi = Int(index[b + 1])
-                // Invariant: starts[lo] <= address; the answer is in lo...hi.
+                // Invariant: start(lo) <= address; the answer is in lo...hi. An interval starts at or below the
+                // address exactly when its packed word is at most (address, all-ones).
+                let key = UInt64(address) << 32 | 0xFFFF_FFFF
                 while lo < hi {
                     let mid = (lo + hi + 1) >> 1
-                    if starts[mid] <= address { lo = mid } else { hi = mid - 1 }
+                    if intervals[mid] <= key { lo = mid } else { hi = mid - 1 }
                 }
-                return v4Values.withUnsafeBufferPointer { $0[lo] }
+                return Int32(truncatingIfNeeded: intervals[lo])
             }
         }
     }

@@ -106,7 +106,30 @@ _ = measure("inventory LPM, IPv6, entry index, lookups/s", operations: probes6.c
     for _ in 0..<loops { for a in probes6 where inventory.entryIndex(a) >= 0 { hits += 1 } }
     return hits
 }
-_ = measure("inventory lookup(address:) -> Attribution, IPv4, lookups/s", operations: probeCount) {
+_ = measure("inventory LPM, IPv4, entry index, dependent chain (latency), lookups/s", operations: probeCount) {
+    var hits = 0, carry: UInt32 = 0
+    for a in probes4 {
+        let i = inventory.entryIndex(v4: a ^ carry)
+        carry = UInt32(bitPattern: i) & 0x8000_0000 >> 31   // 0 or 1: makes each look-up wait for the one before
+        hits &+= Int(i)
+    }
+    return hits
+}
+// A DNS-log-like stream: 2,000,000 queries from 20,000 clients inside inventory prefixes, popularity skewed.
+let streamClients = (0..<20_000).map { _ -> IPAddress in
+    let (base, len) = v4Prefixes[Int.random(in: 0..<v4Prefixes.count, using: &rng)]
+    return .v4(IPv4Address(rawValue: base | (UInt32.random(in: 0...UInt32.max, using: &rng) & (len == 32 ? 0 : UInt32.max >> UInt32(len)))))
+}
+let lpmStream = (0..<2_000_000).map { _ -> IPAddress in
+    let u = Double.random(in: 0..<1, using: &rng)
+    return streamClients[Int(u * u * Double(streamClients.count))]
+}
+_ = measure("inventory lookup(address:) -> Attribution, IPv4, log-like stream, lookups/s", operations: lpmStream.count) {
+    var hits = 0
+    for a in lpmStream where inventory.lookup(address: a) != nil { hits += 1 }
+    return hits
+}
+_ = measure("inventory lookup(address:) -> Attribution, IPv4, random addresses, lookups/s", operations: probeCount) {
     var hits = 0
     for a in probeAddrs4 where inventory.lookup(address: a) != nil { hits += 1 }
     return hits
@@ -166,12 +189,13 @@ _ = measure("Crypto-PAn IPv6, log-like stream with CryptoPAnCache, addresses/s",
     return Int(truncatingIfNeeded: x)
 }
 
-// MARK: MMDB (optional: --mmdb FILE)
+// MARK: MMDB (optional: --mmdb FILE, made by `python3 Tools/attribution/mmdb_tool.py benchdb FILE`)
 
 if let i = args.firstIndex(of: "--mmdb"), i + 1 < args.count {
     let reader = try! MMDBReader(path: args[i + 1])
     print("MMDB \(args[i + 1]): \(reader.metadata.databaseType), \(reader.metadata.nodeCount) nodes, \(reader.metadata.recordSize)-bit records")
-    let addrs = Array(probeAddrs4.prefix(500_000))
+    // Random addresses in 20.0.0.0/8: the benchmark database covers its lower half.
+    let addrs = (0..<500_000).map { _ in IPAddress.v4(IPv4Address(rawValue: 0x1400_0000 | UInt32.random(in: 0...0x00FF_FFFF, using: &rng))) }
     _ = measure("MMDB geo() (country + ASN fields only), IPv4, lookups/s", operations: addrs.count) {
         var n = 0
         for a in addrs { if let g = try! reader.geo(a), g.country != nil { n += 1 } }
