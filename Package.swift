@@ -21,7 +21,8 @@ let package = Package(
         .target(name: "DNSightCore", dependencies: ["DNSWire"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
-        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
