@@ -161,12 +161,14 @@ enum SummaryText {
         let rate = s.seconds > 0 ? Int(Double(s.events) / s.seconds) : 0
         o += "Read \(count(s.events)) DNS transactions from \(s.inputs.count) input(s) in \(String(format: "%.1f", s.seconds)) s (\(count(rate)) per second).\n\n"
         o += "Inputs\n"
-        for i in s.inputs {
+        let skipped = s.inputs.filter { $0.skipped != nil }
+        for i in s.inputs where i.skipped == nil {
             o += "  \(i.path)  [\(i.format ?? "?")]  \(count(i.records)) records, \(count(i.events)) events"
             if i.malformed > 0 { o += ", \(count(i.malformed)) malformed" }
             if let e = i.error { o += "\n    NOT READ: \(e)" }
             o += "\n"
         }
+        if !skipped.isEmpty { o += "  (skipped \(skipped.count) file(s) in the folders that are no DNS log: \(skipped.prefix(3).map(\.path).joined(separator: ", "))\(skipped.count > 3 ? ", …" : ""))\n" }
         if !s.malformed.isEmpty {
             o += "\nMalformed records, by reason (skipped; the good records around them were kept)\n"
             for (k, v) in s.malformed.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { o += "  \(count(v))  \(k)\n" }

@@ -83,6 +83,21 @@ import Testing
         #expect(emotet["matched_on"] as? String == "answer address 66.210.228.178")
     }
 
+    @Test func foldersAreReadRecursivelyAndNonLogFilesSkipped() throws {
+        let dir = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs/2022")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("dns.log"), to: logs.appendingPathComponent("dns.log"))
+        try "notes about these logs\n".write(to: logs.appendingPathComponent("README.txt"), atomically: true, encoding: .utf8)
+        var c = AnalyzeConfiguration(inputs: [dir.appendingPathComponent("logs").path], snapshotPath: "/nonexistent")
+        c.intelPaths = [dir.appendingPathComponent("intel").path]
+        let s = try AnalyzeJob.run(c)
+        #expect(s.events == 6 && s.detections == 4)
+        #expect(s.failedInputs == 0)
+        #expect(s.inputs.filter { $0.skipped != nil }.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["README.txt"])
+    }
+
     /// The built `dnsight` binary next to the test bundle.
     static var binary: URL { Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("dnsight") }
 
