@@ -91,9 +91,13 @@ def main():
         macro3 = np.mean([hit3[own == f].mean() for f in fams if f not in T.WORDLIST_FAMILIES])
         row = (cfg, terms.mean(), hit3.mean(), hit4.mean(), terms[nw].mean(), hit3[nw].mean(), macro3)
         rows_out.append(row)
+        write_table(args.out, rows_out)
         print(f"{cfg} auc={row[1]:.4f} tpr3={row[2]:.3f} tpr4={row[3]:.3f} nw_auc={row[4]:.4f} nw_tpr3={row[5]:.3f} "
               f"nw_macro_tpr3={row[6]:.3f} ({time.time() - t0:.0f}s)", file=sys.stderr, flush=True)
-    with open(args.out, "w") as f:
+
+
+def write_table(path, rows_out):
+    with open(path, "w") as f:
         f.write("| setting | AUC (all, pooled) | TPR@1e-3 | TPR@1e-4 | AUC (non-wordlist) | TPR@1e-3 (non-wordlist) | TPR@1e-3 (non-wordlist, macro) |\n")
         f.write("|---|---:|---:|---:|---:|---:|---:|\n")
         for cfg, a, t3, t4, na, nt3, m3 in rows_out:

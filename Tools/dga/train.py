@@ -158,7 +158,7 @@ def main():
     ap.add_argument("--bits", type=int, default=18)
     ap.add_argument("--nmin", type=int, default=1)
     ap.add_argument("--nmax", type=int, default=4)
-    ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--C", type=float, default=3.0)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--benign-weight", type=float, default=1.0)
     ap.add_argument("--no-baseline", action="store_true")

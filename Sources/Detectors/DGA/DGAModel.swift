@@ -105,21 +105,30 @@ public struct DGAModel: Sendable {
         if n == 0 { return 0 }
         return Self.symbolTable.withUnsafeBufferPointer { table in
             weights.withUnsafeBufferPointer { w in
-                // --- sparse part: n-grams of [begin] + symbols + [end], n ascending then position ---------------
+                // --- sparse part: n-grams of [begin] + symbols + [end]. Codes are extended position by position
+                // (order 1, 2, … from each start), which visits the same tokens as the reference scorer's
+                // order-major loop; only the floating-point summation order differs (≪ 1e-12).
                 let total = n + 2
                 let shift = UInt32(32 - hashBits)
+                let nmin = ngramRange.lowerBound, nmax = ngramRange.upperBound
                 var sum = 0.0
                 var tokens = 0
-                @inline(__always) func sym(_ i: Int) -> UInt32 {
-                    i == 0 ? UInt32(Self.beginSymbol) : (i == total - 1 ? UInt32(Self.endSymbol) : UInt32(table[Int(label[i - 1])]))
-                }
-                for order in ngramRange {
-                    if order > total { break }
-                    for i in 0...(total - order) {
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: total) { seq in
+                    seq[0] = UInt32(Self.beginSymbol)
+                    for i in 0..<n { seq[i + 1] = UInt32(table[Int(label[i])]) }
+                    seq[total - 1] = UInt32(Self.endSymbol)
+                    for i in 0..<total {
                         var code: UInt32 = 0
-                        for j in i..<(i + order) { code = code &* 41 &+ sym(j) }
-                        sum += Double(w[Int(Self.fmix32(code | UInt32(order) << 27) >> shift)])
-                        tokens += 1
+                        let top = min(nmax, total - i)
+                        var order = 1
+                        while order <= top {
+                            code = code &* 41 &+ seq[i &+ order &- 1]
+                            if order >= nmin {
+                                sum += Double(w[Int(truncatingIfNeeded: Self.fmix32(code | UInt32(truncatingIfNeeded: order) << 27) >> shift)])
+                                tokens &+= 1
+                            }
+                            order &+= 1
+                        }
                     }
                 }
                 sum += Double(w[Int(Self.fmix32(UInt32(min(n, 40)) | Self.lengthTokenN << 27) >> shift)])
