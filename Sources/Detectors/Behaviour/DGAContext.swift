@@ -1,0 +1,132 @@
+import DNSightCore
+
+/// A known-family DGA hit: which family's generator produces the name around the query's date.
+public struct KnownDGAHit: Sendable, Hashable {
+    /// The family, as the generator names it (`qsnatch`, `pykspa`).
+    public var family: String
+    /// The generators (variants) that produce it.
+    public var variants: [KnownDGAVariant]
+    /// True when only weak generators (QSnatch-A's short names, which collide with real domains) produce it.
+    public var isWeak: Bool
+}
+
+/// The DGA side of the detector chain, one per worker: the bundled scorer behind a direct-mapped cache of scores
+/// per registrable domain, and the known-family generators' names per day, hashed for allocation-free lookups.
+///
+/// Value type: each worker owns its copy, so nothing is shared or locked on the hot path.
+public struct DGAContext: Sendable {
+    /// The scorer, or nil when DGA scoring is unavailable (every score is then 0).
+    public let scorer: DGAScorer?
+    /// Whether known-family lookups are made, and the margin in days either side of an event's day.
+    public let knownFamilies: Bool
+    public let marginDays: Int
+    private var cacheKeys: [UInt64]
+    private var cacheScores: [Float]
+    private let cacheMask: Int
+    private var days: [(day: Int64, index: DayIndex)] = []
+    /// Scores computed (cache misses) and served from the cache.
+    public private(set) var scored = 0, cacheHits = 0
+    /// Days whose generated names were built.
+    public private(set) var daysBuilt = 0
+
+    /// Creates a context. `cacheEntries` is rounded up to a power of two.
+    public init(scorer: DGAScorer?, knownFamilies: Bool = true, marginDays: Int = 1, cacheEntries: Int = 262_144) {
+        self.scorer = scorer
+        self.knownFamilies = knownFamilies
+        self.marginDays = max(0, min(marginDays, 30))
+        var n = 1024
+        while n < cacheEntries { n <<= 1 }
+        cacheKeys = Array(repeating: 0, count: n)
+        cacheScores = Array(repeating: 0, count: n)
+        cacheMask = n - 1
+    }
+
+    /// The DGA score of the query's registrable label (0 without a scorer or a registrable domain).
+    public mutating func score(_ f: QueryFacts) -> Double {
+        guard let scorer, f.registrableStart >= 0 else { return 0 }
+        let key = f.registrableHash | 1
+        let slot = Int(truncatingIfNeeded: key >> 17) & cacheMask
+        if cacheKeys[slot] == key {
+            cacheHits += 1
+            return Double(cacheScores[slot])
+        }
+        let s = scorer.model.score(label: f.registrableLabel)
+        scored += 1
+        cacheKeys[slot] = key
+        cacheScores[slot] = Float(s)
+        return Double(Float(s))
+    }
+
+    /// The known family whose generator produces the query name within the margin of its day, if any.
+    public mutating func knownFamily(_ f: QueryFacts) -> KnownDGAHit? {
+        guard knownFamilies else { return nil }
+        let day = UTCDay(containing: f.seconds).daysSinceEpoch
+        var mask: UInt8 = 0
+        for d in (day - Int64(marginDays))...(day + Int64(marginDays)) where d >= 0 {
+            mask |= index(for: d).lookup(f.nameHash)
+        }
+        guard mask != 0 else { return nil }
+        let variants = KnownDGAVariant.allCases.enumerated().filter { mask & (1 << UInt8($0.offset)) != 0 }.map(\.element)
+        // A name produced by two families has not been seen; the first strong generator decides deterministically.
+        let strong = variants.filter { !$0.isWeakEvidence }
+        let family = (strong.first ?? variants[0]).family
+        return KnownDGAHit(family: family, variants: variants, isWeak: strong.isEmpty)
+    }
+
+    private mutating func index(for day: Int64) -> DayIndex {
+        if let i = days.firstIndex(where: { $0.day == day }) { return days[i].index }
+        let built = DayIndex(day: day)
+        daysBuilt += 1
+        if days.count >= 8 { days.removeFirst() }
+        days.append((day, built))
+        return built
+    }
+
+    /// The names every known generator produces on one day, as hashes → variant bit mask.
+    struct DayIndex: Sendable {
+        var keys: [UInt64]
+        var masks: [UInt8]
+        var mask: Int
+
+        init(day: Int64) {
+            var pairs: [(UInt64, UInt8)] = []
+            let d = UTCDay(daysSinceEpoch: day)
+            for (bit, variant) in KnownDGAVariant.allCases.enumerated() {
+                for g in KnownDGAIndex.generate(variant, days: d...d) {
+                    pairs.append((StableHash.hash(g.name), UInt8(1) << UInt8(bit)))
+                }
+            }
+            var n = 64
+            while n < pairs.count * 2 { n <<= 1 }
+            keys = Array(repeating: 0, count: n)
+            masks = Array(repeating: 0, count: n)
+            mask = n - 1
+            for (h, m) in pairs {
+                let k = h | 1
+                var i = Int(truncatingIfNeeded: k) & mask
+                while keys[i] != 0 && keys[i] != k { i = (i + 1) & mask }
+                keys[i] = k
+                masks[i] |= m
+            }
+        }
+
+        func lookup(_ h: UInt64) -> UInt8 {
+            let k = h | 1
+            var i = Int(truncatingIfNeeded: k) & mask
+            while true {
+                let x = keys[i]
+                if x == k { return masks[i] }
+                if x == 0 { return 0 }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    /// The catalogue's view of a generator's family: canonical name, category and traits.
+    static func catalogued(_ family: String) -> (name: String, category: ThreatCategory, traits: ThreatTraits, tags: ThreatTags) {
+        if let f = FamilyCatalogue.builtIn.family(named: family) {
+            return (f.name, f.category ?? .malware, f.tags.traits, f.tags)
+        }
+        return (family, .malware, .dga, .none)
+    }
+}

@@ -1,0 +1,77 @@
+import DNSightCore
+
+/// Newly observed domains: registrable domains first seen within the last `windowDays` days (60 by default, as the
+/// reference report defines them), flagged when they also look generated.
+///
+/// Every query's registrable domain is looked up in the ``NewDomainHistory`` seen-set (a small direct-mapped cache
+/// of domains known to be old answers most queries first). A domain never seen is recorded as first seen now. A
+/// query to a domain that is new *and* whose registrable label scores at least `dgaThreshold` (the model's
+/// 1-in-1,000 benign threshold by default, looser than the per-query DGA stage's 1-in-10,000) carries a
+/// suspected verdict — malware, or the family's category when a known generator produces the name. With
+/// `minHistoryDays` > 0 nothing is flagged until the seen-set has watched that long (in a fresh set every domain is
+/// new). Internal names are not recorded; benign-listed domains are recorded but never flagged.
+public struct NewDomainDetector: Sendable {
+    /// The detector's name (the verdict's `matched`).
+    public static let name = "newly-observed-domain"
+    static let cacheBits = 16
+
+    /// The settings in force, and the DGA threshold.
+    public let settings: DetectorSettings.NewDomain
+    public let dgaThreshold: Double
+    /// The seen-set.
+    public private(set) var history: NewDomainHistory
+    private var oldCache: [UInt64]
+    private var flagged = Set<UInt64>()
+
+    /// Creates the detector over a history (loaded from the state file, or empty).
+    public init(settings: DetectorSettings.NewDomain, dgaThreshold: Double, history: NewDomainHistory) {
+        self.settings = settings
+        self.dgaThreshold = dgaThreshold
+        self.history = history
+        oldCache = Array(repeating: 0, count: 1 << Self.cacheBits)
+    }
+
+    /// An empty history sized by the settings.
+    public static func emptyHistory(_ s: DetectorSettings.NewDomain) -> NewDomainHistory {
+        NewDomainHistory(windowSeconds: Int64(s.windowDays) * 86_400, maxRecent: s.maxRecent, bloomCapacity: s.bloomCapacity,
+                         bloomFalsePositiveRate: s.bloomFalsePositiveRate)
+    }
+
+    /// Looks at one query; `isNew` says whether its registrable domain is newly observed.
+    public mutating func observe(_ f: QueryFacts, dga: inout DGAContext) -> (outcome: DetectorOutcome, isNew: Bool) {
+        guard f.registrableStart >= 0, f.scope != .internalName, f.scope != .noRegistrableDomain else { return (.none, false) }
+        let key = f.registrableHash | 1
+        let c = Int(truncatingIfNeeded: key >> UInt64(64 - Self.cacheBits))
+        if oldCache[c] == key { return (.none, false) }
+        let firstSeen: Int64
+        switch history.observe(f.registrableHash, at: f.seconds) {
+        case .old:
+            oldCache[c] = key
+            return (.none, false)
+        case .new(let t):
+            firstSeen = t
+        }
+        guard f.scope == .watched, let start = history.historyStart,
+              f.seconds - start >= Int64(settings.minHistoryDays) * 86_400 else { return (.none, true) }
+        let score = dga.score(f)
+        guard score >= dgaThreshold else { return (.none, true) }
+        let known = dga.knownFamily(f)
+        let isNewAlert = flagged.insert(f.registrableHash).inserted
+        let domain = f.registrableString
+        let ageDays = Double(f.seconds - firstSeen) / 86_400
+        let historyDays = Double(f.seconds - start) / 86_400
+        var rule = "\(domain) first seen \(BehaviourVerdict.fixed(ageDays, 1)) days ago (new for \(settings.windowDays) days; seen-set history "
+        rule += "\(BehaviourVerdict.fixed(historyDays, 1)) days) and its DGA score \(BehaviourVerdict.fixed(score, 3)) ≥ \(BehaviourVerdict.fixed(dgaThreshold, 3))"
+        if let known { rule += "; the \(known.family) generator produces \(f.nameString) for this date" }
+        let evidence = DetectorEvidence(
+            rule: rule, windowStartNanos: BehaviourVerdict.seconds(firstSeen), windowEndNanos: f.timeNanos, key: domain,
+            measures: [("first_seen_unix", Double(firstSeen)), ("age_days", ageDays), ("dga_score", score), ("history_days", historyDays)],
+            names: [.init(name: f.nameString, count: 1)])
+        let v = BehaviourVerdict.make(Self.name, category: .malware, family: known.map(\.family), subject: .queryName,
+                                      score: (score * 1000).rounded() / 1000, threshold: dgaThreshold, evidence: evidence)
+        return (.flag(v, newAlert: isNewAlert), true)
+    }
+
+    /// Adds another worker's observations to the seen-set (before saving it).
+    public mutating func mergeHistory(_ o: NewDomainHistory) { history.merge(o) }
+}
