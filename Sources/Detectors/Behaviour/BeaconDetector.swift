@@ -9,15 +9,19 @@ import DNSightCore
 /// timestamps:
 ///
 /// - **skew**: Bowley's quartile skewness `(Q1 + Q3 − 2·Q2) / (Q3 − Q1)` of the intervals; a beacon's intervals are
-///   symmetric about their median, so `1 − |skew|` is its score (0 skew is taken when the quartile spread is under
-///   2 s or 5% of the median, or the median equals a quartile, where the ratio would only measure rounding);
+///   symmetric about their median, so `1 − |skew|` is its score. Skew is taken as 0 when the quartile spread is under
+///   2 s or 20% of the median (intervals that tight are regular whatever the side their jitter falls on; RITA uses a
+///   fixed 10 s) or the median equals a quartile;
 /// - **dispersion**: the median absolute deviation (MAD) of the intervals about their median; `1 − MAD / median`
 ///   (at least 0) rewards intervals that hug the median — 20% uniform jitter still scores 0.9, human and
 ///   cache-driven traffic (nearly exponential gaps) about 0.3;
 /// - **count**: `min(1, intervals / targetIntervals)`, so that a handful of regular queries does not suffice.
 ///
-/// The score is the mean of the three; the pair fires at `threshold` when the median interval lies between
-/// `minIntervalSeconds` and `maxIntervalSeconds`. Vendor telemetry, time and update polling (the benign list),
+/// The score is the mean of the three; the pair fires at `threshold`, provided the dispersion score alone reaches
+/// `minDispersionScore` (a good count and symmetric gaps must not carry irregular traffic over) and the median
+/// interval lies between
+/// `minIntervalSeconds` and `maxIntervalSeconds`; the alert lasts while re-scores stay at or above
+/// `threshold − hysteresis`. Vendor telemetry, time and update polling (the benign list),
 /// internal names and `.arpa`, and names whose registrable domain many devices query (`common.popularDevices`) are
 /// periodic too and never fire. While a pair stays above the threshold its queries carry the verdict. Category: C2.
 public struct BeaconDetector: Sendable {
@@ -95,7 +99,8 @@ public struct BeaconDetector: Sendable {
         }
         table[slot].sinceEvaluation = 0
         let s = Self.score(table[slot], targetIntervals: settings.targetIntervals)
-        let periodic = s.total >= settings.threshold && s.median >= Double(settings.minIntervalSeconds)
+        let bar = table[slot].fired ? settings.threshold - settings.hysteresis : settings.threshold
+        let periodic = s.total >= bar && s.madScore >= settings.minDispersionScore && s.median >= Double(settings.minIntervalSeconds)
             && s.median <= Double(settings.maxIntervalSeconds)
         let popular = popularDevices > 0 && f.prevalence >= popularDevices
         guard periodic && !popular else {
@@ -133,7 +138,7 @@ public struct BeaconDetector: Sendable {
         let (q1, q2, q3) = quartiles(UnsafeBufferPointer(d))
         let spread = q3 - q1
         var skew = 0.0
-        if spread >= max(2, 0.05 * q2) && q2 != q1 && q2 != q3 { skew = (q1 + q3 - 2 * q2) / spread }
+        if spread >= max(2, 0.2 * q2) && q2 != q1 && q2 != q3 { skew = (q1 + q3 - 2 * q2) / spread }
         let skewScore = max(0, 1 - abs(skew))
         let mad = withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { buffer -> Double in
             var dev = buffer

@@ -43,7 +43,7 @@ public struct DGAContext: Sendable {
 
     /// The DGA score of the query's registrable label (0 without a scorer or a registrable domain).
     public mutating func score(_ f: QueryFacts) -> Double {
-        guard let scorer, f.registrableStart >= 0 else { return 0 }
+        guard let scorer, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
         let key = f.registrableHash | 1
         let slot = Int(truncatingIfNeeded: key >> 17) & cacheMask
         if cacheKeys[slot] == key {

@@ -27,6 +27,7 @@ public struct DetectorChain: Sendable {
     var newDomain: NewDomainDetector?
     let suffixes: PublicSuffixList
     let benign: HashSet64
+    let randomLabels: HashSet64
     let internalLabels: HashSet64
     var counters: [DetectorCounters]
 
@@ -63,6 +64,7 @@ public struct DetectorChain: Sendable {
                                           history: history ?? NewDomainDetector.emptyHistory(settings.newDomain))
         }
         benign = HashSet64(settings.common.benignDomains.map { StableHash.hash(Self.normalise($0)) })
+        randomLabels = HashSet64(settings.common.randomLabelSuffixes.map { StableHash.hash(Self.normalise($0)) })
         internalLabels = HashSet64(settings.common.internalSuffixes.map { StableHash.hash(Self.normalise($0)) })
         counters = Self.order.map { DetectorCounters(detector: $0) }
     }
@@ -119,6 +121,7 @@ public struct DetectorChain: Sendable {
         var scope = QueryFacts.Scope.watched
         var suffixStart = 0, registrableStart = -1
         var registrableHash: UInt64 = 0, suffixHash: UInt64 = 0
+        var randomByDesign = false
         if internalLabels.contains(StableHash.hash(UnsafeBufferPointer(rebasing: name[(lastDot + 1)...]))) {
             scope = .internalName
         } else if let split = suffixes.split(name), let r = split.registrableStart {
@@ -126,13 +129,30 @@ public struct DetectorChain: Sendable {
             registrableStart = r
             registrableHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[r...]))
             suffixHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[suffixStart...]))
-            if intelAllowed || benign.contains(registrableHash) { scope = .benign }
+            // The benign and random-label lists hold registrable domains or platform suffixes (`googleapis.com`,
+            // `cloudfront.net` are public suffixes of the list's private section): try each suffix from the
+            // registrable domain down to the last two labels.
+            var isBenign = intelAllowed || benign.contains(registrableHash)
+            randomByDesign = randomLabels.contains(registrableHash)
+            var i = r
+            while i < name.count {
+                if name[i] == UInt8(ascii: ".") {
+                    let tail = UnsafeBufferPointer(rebasing: name[(i + 1)...])
+                    if i + 1 > lastDot { break }
+                    let h = i + 1 == suffixStart ? suffixHash : StableHash.hash(tail)
+                    if benign.contains(h) { isBenign = true }
+                    if randomLabels.contains(h) { randomByDesign = true }
+                }
+                i += 1
+            }
+            if isBenign { scope = .benign }
         } else {
             scope = .noRegistrableDomain
         }
         var f = QueryFacts(device: device, deviceHash: deviceHash, timeNanos: e.timeNanos, name: name, nameHash: nameHash,
                            suffixStart: suffixStart, registrableStart: registrableStart, registrableHash: registrableHash,
                            suffixHash: suffixHash, queryType: e.queryType, rcode: e.rcode, scope: scope, prevalence: 0)
+        f.randomByDesign = randomByDesign
         if scope == .watched && (tunnel != nil || beacon != nil) {
             f.prevalence = prevalence.observe(domain: registrableHash, device: deviceHash, now: f.seconds)
         }

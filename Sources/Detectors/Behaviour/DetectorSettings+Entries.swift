@@ -51,6 +51,8 @@ extension DetectorSettings {
             int64("beacon.min_interval_seconds", \.beacon.minIntervalSeconds, "shortest median interval considered"),
             int64("beacon.max_interval_seconds", \.beacon.maxIntervalSeconds, "longest median interval considered"),
             double("beacon.threshold", \.beacon.threshold, "fire at or above this score (mean of skew, MAD and count scores)"),
+            double("beacon.min_dispersion_score", \.beacon.minDispersionScore, "the dispersion score (1 − MAD/median) must reach this too"),
+            double("beacon.hysteresis", \.beacon.hysteresis, "an alert lasts while re-scores stay at or above threshold − hysteresis"),
             int("beacon.evaluate_every", \.beacon.evaluateEvery, "re-score a pair after this many new query times"),
             int64("beacon.idle_seconds", \.beacon.idleSeconds, "a pair idle this long is forgotten"),
             int("beacon.max_pairs", \.beacon.maxPairs, "(device, name) pairs tracked at most per worker"),
@@ -78,6 +80,7 @@ extension DetectorSettings {
             optionalString("nod.state_file", \.newDomain.stateFile, "seen-set file loaded at start and saved at the end"),
 
             strings("common.benign_domains", \.common.benignDomains, "registrable domains behaviour detectors never flag"),
+            strings("common.random_label_suffixes", \.common.randomLabelSuffixes, "platform suffixes whose host labels are random by design: not scored for DGA-likeness"),
             strings("common.internal_suffixes", \.common.internalSuffixes, "last labels of internal / special-use names, never flagged"),
             int("common.popular_devices", \.common.popularDevices, "a domain queried by this many devices is popular: no beacon or tunnel alert (0: off)"),
             int("common.prevalence_max_domains", \.common.prevalenceMaxDomains, "registrable domains whose device counts are tracked"),

@@ -16,6 +16,13 @@ public struct DetectorSettings: Sendable, Hashable {
         /// A registrable domain queried by at least this many devices (per worker, recent day) is popular: beaconing
         /// and tunnelling do not fire on it. 0 turns the test off.
         public var popularDevices = 20
+        /// Platform suffixes whose host labels are random by design (CDN distribution ids, cloud host names): a name
+        /// under them is not scored for DGA-likeness (the tunnel and beacon detectors still watch it).
+        public var randomLabelSuffixes = ["cloudfront.net", "akamaiedge.net", "akamaihd.net", "akamaized.net", "edgekey.net", "edgesuite.net",
+                                          "azureedge.net", "azurefd.net", "fastly.net", "fastlylb.net", "cdn77.org", "b-cdn.net",
+                                          "amazonaws.com", "elb.amazonaws.com", "googleusercontent.com", "appspot.com", "cloudapp.net",
+                                          "trafficmanager.net", "herokuapp.com", "vercel.app", "netlify.app", "workers.dev", "pages.dev",
+                                          "web.app", "firebaseapp.com", "r2.dev"]
         /// Registrable domains whose device counts are tracked at most (least recently seen evicted beyond).
         public var prevalenceMaxDomains = 262_144
         /// How long a registrable domain's device count lives without queries, in seconds.
@@ -84,7 +91,7 @@ public struct DetectorSettings: Sendable, Hashable {
         /// The feature weights: unique sub-domains, length, entropy, TXT/NULL/CNAME/MX/ANY share.
         public var weightUnique = 0.35, weightLength = 0.25, weightEntropy = 0.25, weightTypes = 0.15
         /// Fire at or above this score.
-        public var threshold = 0.65
+        public var threshold = 0.7
         /// (device, parent) pairs tracked at most.
         public var maxPairs = 262_144
     }
@@ -100,8 +107,13 @@ public struct DetectorSettings: Sendable, Hashable {
         public var dedupeSeconds: Int64 = 2
         /// The median interval must lie in this range (seconds).
         public var minIntervalSeconds: Int64 = 10, maxIntervalSeconds: Int64 = 7200
-        /// Fire at or above this score (the mean of the skew, dispersion and count scores).
-        public var threshold = 0.85
+        /// Fire at or above this score (the mean of the skew, dispersion and count scores)…
+        public var threshold = 0.8
+        /// …and keep the alert while re-scores stay at or above `threshold − hysteresis`.
+        public var hysteresis = 0.05
+        /// The dispersion score alone must reach this: the intervals hug their median (a beacon with 60% jitter
+        /// still does; exponential, human gaps score about 0.3).
+        public var minDispersionScore = 0.6
         /// Re-score a pair after this many new query times.
         public var evaluateEvery = 4
         /// A pair idle this long (seconds) is forgotten.

@@ -96,19 +96,22 @@ public struct NXDomainBurstDetector: Sendable {
             return .flag(verdict(table[slot], f, family: majorityFamily(table[slot]), resolved: false), newAlert: false)
         }
         guard table[slot].names.count < settings.maxNamesPerDevice else { return .none }
+        // Under a platform whose host labels are random by design (a CDN's distribution ids) every name is its own
+        // registrable domain: group them under the platform suffix instead, and never as DGA-like.
+        let domainKey = f.randomByDesign ? f.suffixHash : f.registrableHash
         // A new NXDOMAIN name in the window.
-        var name = Name(hash: f.nameHash, domain: f.registrableHash, first: f.seconds, count: 1, dgaLike: false, known: 0, family: nil,
+        var name = Name(hash: f.nameHash, domain: domainKey, first: f.seconds, count: 1, dgaLike: false, known: 0, family: nil,
                         leftEntropy: 0)
         if let hit = dga.knownFamily(f) {
             name.known = hit.isWeak ? 1 : 2
             name.family = hit.family
         }
-        if let d = table[slot].domains[f.registrableHash] {
+        if let d = table[slot].domains[domainKey] {
             name.dgaLike = d.dgaLike
-            table[slot].domains[f.registrableHash]!.names += 1
+            table[slot].domains[domainKey]!.names += 1
         } else {
             name.dgaLike = dga.score(f) >= dgaThreshold
-            table[slot].domains[f.registrableHash] = Domain(names: 1, dgaLike: name.dgaLike, suffix: f.suffixHash)
+            table[slot].domains[domainKey] = Domain(names: 1, dgaLike: name.dgaLike, suffix: f.suffixHash)
             table[slot].suffixes[f.suffixHash, default: 0] += 1
             if name.dgaLike { table[slot].dgaLikeDomains += 1 }
         }

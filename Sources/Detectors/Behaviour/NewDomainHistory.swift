@@ -264,12 +264,10 @@ public struct NewDomainHistory: Sendable {
         guard FileManager.default.createFile(atPath: tmp, contents: Data(out)) else {
             throw DetectorsError(.badArgument, file: path, detail: "cannot write the seen-set")
         }
-        do {
-            if FileManager.default.fileExists(atPath: path) { _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: tmp)) }
-            else { try FileManager.default.moveItem(atPath: tmp, toPath: path) }
-        } catch {
+        guard rename(tmp, path) == 0 else {
+            let err = errno
             try? FileManager.default.removeItem(atPath: tmp)
-            throw DetectorsError(.badArgument, file: path, detail: "cannot move the seen-set into place: \(error)")
+            throw DetectorsError(.badArgument, file: path, detail: "cannot move the seen-set into place (errno \(err))")
         }
     }
 

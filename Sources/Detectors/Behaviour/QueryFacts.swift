@@ -41,6 +41,8 @@ public struct QueryFacts {
     public var scope: Scope
     /// Estimated distinct devices that queried the registrable domain (this worker, recent days).
     public var prevalence: Int
+    /// The name lies under a platform suffix whose host labels are random by design (no DGA scoring).
+    public var randomByDesign = false
 
     /// Whether the response was NXDOMAIN.
     public var isNXDomain: Bool { rcode == .nxDomain }
