@@ -51,7 +51,8 @@ let package = Package(
             resources: [.copy("Resources/DGAModel")]
         ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
-        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
+                                                  "Detectors", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "dnsight",
             dependencies: [

@@ -2,6 +2,7 @@ import Attribution
 import Classifier
 import DNSWire
 import DNSightCore
+import Detectors
 import Foundation
 
 /// Where detections go as JSON lines: a file shared by every worker, written in batches under a lock.
@@ -42,13 +43,23 @@ public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// One thread's share of `dnsight analyze`: attribute and classify each event, count what the summary needs, and
+/// One thread's share of `dnsight analyze`: attribute and classify each event (intel first, then the detector
+/// chain, which sees every event so that its per-device state stays right), count what the summary needs, and
 /// queue detections for the log. Workers are merged at the end.
+///
+/// Each worker owns its detector chain: per-device state (NXDOMAIN windows, beacon and tunnel pairs) and the
+/// newly-observed seen-set are per worker, and a worker reads whole input files. A device whose queries are split
+/// over files that different workers read is therefore watched in parts; each part must show the behaviour on its
+/// own. The seen-sets are merged (earliest first sighting wins) before they are saved.
 public struct AnalyzeWorker: Sendable {
     var attributor: Attributor
     let classifier: Classifier
     let log: DetectionLog?
     var pending: [String] = []
+    /// The suspected-tier detectors, when any is enabled.
+    public internal(set) var chain: DetectorChain?
+    /// Detections from the detectors (suspected tier, no intel verdict).
+    public private(set) var suspected = 0
 
     /// Events processed.
     public private(set) var events = 0
@@ -69,10 +80,11 @@ public struct AnalyzeWorker: Sendable {
     public var attribution: AttributionCounters { attributor.counters }
 
     /// Creates a worker.
-    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?) {
+    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?, chain: DetectorChain? = nil) {
         self.attributor = attributor
         self.classifier = classifier
         self.log = log
+        self.chain = chain
     }
 
     /// Processes one event.
@@ -84,10 +96,23 @@ public struct AnalyzeWorker: Sendable {
         let device = org + "|" + (e.deviceKey ?? "unknown")
         devicesSeen.insert(device)
         organisationsSeen.insert(org)
+        var verdict: Verdict? = nil
+        var isAllowed = false
         switch classifier.classify(e) {
-        case .clean: return
-        case .allowed: allowed += 1; return
-        case .detected(let v):
+        case .clean: break
+        case .allowed:
+            allowed += 1
+            isAllowed = true
+        case .detected(let v): verdict = v
+        }
+        if chain != nil {
+            let suspectedVerdict = chain!.observe(e, device: device, intelListed: verdict != nil, intelAllowed: isAllowed)
+            if verdict == nil && !isAllowed, let suspectedVerdict {
+                verdict = suspectedVerdict
+                suspected += 1
+            }
+        }
+        if let v = verdict {
             detections += 1
             let c = v.categoryCode
             queriesByCategory[c, default: 0] += 1
@@ -112,7 +137,7 @@ public struct AnalyzeWorker: Sendable {
 
     /// Adds another worker's counts to this one.
     public mutating func merge(_ o: AnalyzeWorker) {
-        events += o.events; allowed += o.allowed; detections += o.detections
+        events += o.events; allowed += o.allowed; detections += o.detections; suspected += o.suspected
         for (k, v) in o.queriesByCategory { queriesByCategory[k, default: 0] += v }
         for (k, v) in o.queriesByFamily { queriesByFamily[k, default: 0] += v }
         devicesSeen.formUnion(o.devicesSeen)
@@ -154,12 +179,28 @@ public struct AnalyzeWorker: Sendable {
             ("indicator", JSONText.string(v.matched)),
             ("source", JSONText.string(v.source)),
             ("reference", s(v.reference)),
+            ("score", v.score.map(JSONText.number)),
+            ("threshold", v.threshold.map(JSONText.number)),
             ("source_action", s(e.sourceAction)),
             ("evidence", JSONText.object([
                 ("file", JSONText.string(e.position.file)),
                 ("line", e.position.line > 0 ? String(e.position.line) : nil),
                 ("offset", String(e.position.byteOffset)),
             ])),
+            ("detector", v.evidence.map(detectorEvidence)),
+        ])
+    }
+
+    /// What a detector saw, as a JSON object: the rule, the window, its key, measures and names.
+    static func detectorEvidence(_ d: DetectorEvidence) -> String {
+        JSONText.object([
+            ("rule", JSONText.string(d.rule)),
+            ("window_start", JSONText.string(JSONText.isoTime(d.windowStartNanos))),
+            ("window_end", JSONText.string(JSONText.isoTime(d.windowEndNanos))),
+            ("key", d.key.map(JSONText.string)),
+            ("measures", "{" + d.measures.map { JSONText.string($0.name) + ":" + JSONText.number($0.value) }.joined(separator: ",") + "}"),
+            ("names", "[" + d.names.map { JSONText.object([("name", JSONText.string($0.name)), ("count", String($0.count))]) }
+                .joined(separator: ",") + "]"),
         ])
     }
 }
