@@ -242,6 +242,13 @@ public enum AnalyzeJob {
                 history = try NewDomainHistory.load(from: path, windowSeconds: Int64(s.newDomain.windowDays) * 86_400, maxRecent: s.newDomain.maxRecent)
             } catch { throw AnalyzeError("the newly-observed seen-set: \(error)") }
         }
+        if s.newDomain.enabled && !s.newDomain.seedFiles.isEmpty {
+            var h = history ?? NewDomainDetector.emptyHistory(s.newDomain)
+            do { _ = try NewDomainDetector.seed(&h, files: s.newDomain.seedFiles, suffixes: scorer.suffixes) } catch {
+                throw AnalyzeError("a newly-observed seed list: \(error)")
+            }
+            history = h
+        }
         return DetectorChain(settings: s, scorer: scorer, history: history)
     }
 

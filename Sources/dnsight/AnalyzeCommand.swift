@@ -76,6 +76,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Newly-observed-domain seen-set: loaded if it exists, saved at the end (overrides nod.state_file).", valueName: "file"))
     var nodState: String?
 
+    @Option(name: .long, help: ArgumentHelp("A popular-domain list whose registrable domains count as long known to the newly-observed detector; repeatable.", valueName: "file"))
+    var nodSeed: [String] = []
+
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
 
@@ -112,6 +115,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         for d in withoutDetector { s.setEnabled(d, false) }
         if let nodState { s.newDomain.stateFile = nodState }
+        s.newDomain.seedFiles += nodSeed
         return s
     }
 

@@ -37,8 +37,16 @@ public struct BeaconDetector: Sendable {
         var stored: UInt8 = 0
         var head: UInt8 = 0
         var sinceEvaluation: UInt16 = 0
+        var evaluateAfter: UInt16 = 0
         var queries: UInt32 = 0
         var fired = false
+    }
+
+    /// A pair seen fewer than three distinct times: its first two times only (most pairs never come back).
+    struct Candidate: Sendable {
+        var first: Int64 = .min
+        var second: Int64 = .min
+        var queries: UInt32 = 0
     }
 
     /// The result of scoring a pair's intervals.
@@ -56,24 +64,57 @@ public struct BeaconDetector: Sendable {
     public let settings: DetectorSettings.Beacon
     let popularDevices: Int
     var table: ExpiringTable<State>
+    var candidates: ExpiringTable<Candidate>
 
     /// Creates the detector.
     public init(settings: DetectorSettings.Beacon, popularDevices: Int) {
         self.settings = settings
         self.popularDevices = popularDevices
-        table = ExpiringTable(maxEntries: settings.maxPairs, idleSeconds: max(1, settings.idleSeconds), empty: State())
+        table = ExpiringTable(maxEntries: settings.maxHistories, idleSeconds: max(1, settings.idleSeconds), empty: State())
+        candidates = ExpiringTable(maxEntries: settings.maxPairs, idleSeconds: max(1, settings.idleSeconds), empty: Candidate())
     }
 
-    /// Pairs held, and the table's eviction and expiry counts.
-    public var tracked: Int { table.count }
-    public var evictions: Int { table.evictions }
-    public var expirations: Int { table.expirations }
+    /// Pairs held (with a history, and candidates), and the tables' eviction and expiry counts.
+    public var tracked: Int { table.count + candidates.count }
+    public var evictions: Int { table.evictions + candidates.evictions }
+    public var expirations: Int { table.expirations + candidates.expirations }
 
     /// Looks at one query.
     public mutating func observe(_ f: QueryFacts) -> DetectorOutcome {
         guard f.scope == .watched else { return .none }
-        let (slot, _) = table.upsert(StableHash.pair(f.deviceHash, f.nameHash), now: f.seconds)
+        // Popular domains never fire: they are not tracked (most traffic goes to them).
+        if popularDevices > 0 && f.prevalence >= popularDevices { return .none }
+        let key = StableHash.pair(f.deviceHash, f.nameHash)
         let t = f.seconds
+        let slot: Int
+        if table.find(key, now: t) != nil {
+            slot = table.upsert(key, now: t).slot
+        } else {
+            // A candidate until its third distinct query time; then it gets a history seeded with all three.
+            let (c, _) = candidates.upsert(key, now: t)
+            candidates[c].queries &+= 1
+            let first = candidates[c].first, second = candidates[c].second
+            if first == .min || abs(t - first) < settings.dedupeSeconds {
+                if first == .min { candidates[c].first = t }
+                return .none
+            }
+            if second == .min || abs(t - second) < settings.dedupeSeconds {
+                if second == .min { candidates[c].second = t }
+                return .none
+            }
+            let queries = candidates[c].queries
+            candidates.remove(slot: c)
+            slot = table.upsert(key, now: t).slot
+            let times = [first, second].sorted()
+            table[slot].base = times[0]
+            table[slot].times[0] = UInt32(clamping: times[0] - times[0])
+            table[slot].times[1] = UInt32(clamping: times[1] - times[0])
+            table[slot].stored = 2
+            table[slot].head = 2
+            table[slot].last = times[1]
+            table[slot].queries = queries - 1
+            table[slot].evaluateAfter = UInt16(settings.evaluateEvery)
+        }
         table[slot].queries &+= 1
         let last = table[slot].last
         if last != .min && abs(t - last) < settings.dedupeSeconds {
@@ -85,6 +126,10 @@ public struct BeaconDetector: Sendable {
             table[slot].stored = 0
             table[slot].head = 0
         }
+        if t < table[slot].last - settings.dedupeSeconds && Int(table[slot].stored) == Self.historySize {
+            // Older than the whole history: nothing to add.
+            return table[slot].fired ? .flag(verdict(slot, f), newAlert: false) : .none
+        }
         let h = Int(table[slot].head)
         table[slot].times[h] = UInt32(t - table[slot].base)
         table[slot].head = UInt8((h + 1) % Self.historySize)
@@ -94,7 +139,7 @@ public struct BeaconDetector: Sendable {
 
         let stored = Int(table[slot].stored)
         guard stored >= settings.minQueries else { return .none }
-        guard Int(table[slot].sinceEvaluation) >= settings.evaluateEvery || stored == settings.minQueries else {
+        guard table[slot].sinceEvaluation >= table[slot].evaluateAfter || stored == settings.minQueries else {
             return table[slot].fired ? .flag(verdict(slot, f), newAlert: false) : .none
         }
         table[slot].sinceEvaluation = 0
@@ -105,8 +150,11 @@ public struct BeaconDetector: Sendable {
         let popular = popularDevices > 0 && f.prevalence >= popularDevices
         guard periodic && !popular else {
             table[slot].fired = false
+            // Back off on a pair that is not periodic: wait twice as many new times (up to a whole new history).
+            table[slot].evaluateAfter = UInt16(min(Self.historySize, max(settings.evaluateEvery, Int(table[slot].evaluateAfter) * 2)))
             return .none
         }
+        table[slot].evaluateAfter = UInt16(settings.evaluateEvery)
         let isNew = !table[slot].fired
         table[slot].fired = true
         return .flag(verdict(slot, f, score: s), newAlert: isNew)
@@ -116,9 +164,11 @@ public struct BeaconDetector: Sendable {
     static func score(_ st: State, targetIntervals: Int) -> Score {
         let n = Int(st.stored)
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: historySize * 2) { buf -> Score in
-            for i in 0..<n { buf[i] = Double(st.times[i]) }
-            var times = UnsafeMutableBufferPointer(rebasing: buf[0..<n])
-            times.sort()
+            // Oldest first: the ring starts at `head` once full, so the copy is (nearly) sorted already.
+            let start = n == historySize ? Int(st.head) : 0
+            for i in 0..<n { buf[i] = Double(st.times[(start + i) % historySize]) }
+            let times = UnsafeMutableBufferPointer(rebasing: buf[0..<n])
+            insertionSort(times)
             let deltas = UnsafeMutableBufferPointer(rebasing: buf[historySize..<(historySize + n - 1)])
             var k = 0
             for i in 1..<n where times[i] > times[i - 1] {
@@ -131,19 +181,18 @@ public struct BeaconDetector: Sendable {
 
     /// Scores inter-arrival times (seconds); sorts them in place.
     public static func score(intervals: UnsafeMutableBufferPointer<Double>, targetIntervals: Int) -> Score {
-        var d = intervals
+        let d = intervals
         let k = d.count
         guard k >= 3 else { return Score(total: 0, skewScore: 0, madScore: 0, countScore: 0, skew: 0, median: 0, mad: 0, q1: 0, q3: 0, intervals: k) }
-        d.sort()
+        insertionSort(d)
         let (q1, q2, q3) = quartiles(UnsafeBufferPointer(d))
         let spread = q3 - q1
         var skew = 0.0
         if spread >= max(2, 0.2 * q2) && q2 != q1 && q2 != q3 { skew = (q1 + q3 - 2 * q2) / spread }
         let skewScore = max(0, 1 - abs(skew))
-        let mad = withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { buffer -> Double in
-            var dev = buffer
+        let mad = withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { dev -> Double in
             for i in 0..<k { dev[i] = abs(d[i] - q2) }
-            dev.sort()
+            insertionSort(dev)
             return median(UnsafeBufferPointer(dev))
         }
         let madScore = q2 >= 1 ? max(0, (q2 - mad) / q2) : 0
@@ -151,6 +200,21 @@ public struct BeaconDetector: Sendable {
         let total = (skewScore + madScore + countScore) / 3
         return Score(total: total, skewScore: skewScore, madScore: madScore, countScore: countScore, skew: skew, median: q2, mad: mad,
                      q1: q1, q3: q3, intervals: k)
+    }
+
+    /// Sorts a short buffer (at most ``historySize`` values) without allocating.
+    @inline(__always)
+    static func insertionSort(_ a: UnsafeMutableBufferPointer<Double>) {
+        guard a.count > 1 else { return }
+        for i in 1..<a.count {
+            let x = a[i]
+            var j = i - 1
+            while j >= 0 && a[j] > x {
+                a[j + 1] = a[j]
+                j -= 1
+            }
+            a[j + 1] = x
+        }
     }
 
     static func median(_ s: UnsafeBufferPointer<Double>) -> Double {

@@ -23,7 +23,9 @@ public struct DGAContext: Sendable {
     private var cacheKeys: [UInt64]
     private var cacheScores: [Float]
     private let cacheMask: Int
-    private var days: [(day: Int64, index: DayIndex)] = []
+    private var days: [(day: Int64, names: [(UInt64, UInt8)])] = []
+    private var windowDay: Int64 = .min
+    private var window = DayIndex(pairs: [])
     /// Scores computed (cache misses) and served from the cache.
     public private(set) var scored = 0, cacheHits = 0
     /// Days whose generated names were built.
@@ -61,10 +63,8 @@ public struct DGAContext: Sendable {
     public mutating func knownFamily(_ f: QueryFacts) -> KnownDGAHit? {
         guard knownFamilies else { return nil }
         let day = UTCDay(containing: f.seconds).daysSinceEpoch
-        var mask: UInt8 = 0
-        for d in (day - Int64(marginDays))...(day + Int64(marginDays)) where d >= 0 {
-            mask |= index(for: d).lookup(f.nameHash)
-        }
+        if day != windowDay { buildWindow(day) }
+        let mask = window.lookup(f.nameHash)
         guard mask != 0 else { return nil }
         let variants = KnownDGAVariant.allCases.enumerated().filter { mask & (1 << UInt8($0.offset)) != 0 }.map(\.element)
         // A name produced by two families has not been seen; the first strong generator decides deterministically.
@@ -73,29 +73,36 @@ public struct DGAContext: Sendable {
         return KnownDGAHit(family: family, variants: variants, isWeak: strong.isEmpty)
     }
 
-    private mutating func index(for day: Int64) -> DayIndex {
-        if let i = days.firstIndex(where: { $0.day == day }) { return days[i].index }
-        let built = DayIndex(day: day)
-        daysBuilt += 1
-        if days.count >= 8 { days.removeFirst() }
-        days.append((day, built))
-        return built
+    /// One table of every name generated on the days within the margin of `day` (one probe per query).
+    private mutating func buildWindow(_ day: Int64) {
+        var pairs: [(UInt64, UInt8)] = []
+        for d in (day - Int64(marginDays))...(day + Int64(marginDays)) where d >= 0 { pairs += names(for: d) }
+        window = DayIndex(pairs: pairs)
+        windowDay = day
     }
 
-    /// The names every known generator produces on one day, as hashes → variant bit mask.
+    private mutating func names(for day: Int64) -> [(UInt64, UInt8)] {
+        if let i = days.firstIndex(where: { $0.day == day }) { return days[i].names }
+        var pairs: [(UInt64, UInt8)] = []
+        let d = UTCDay(daysSinceEpoch: day)
+        for (bit, variant) in KnownDGAVariant.allCases.enumerated() {
+            for g in KnownDGAIndex.generate(variant, days: d...d) {
+                pairs.append((StableHash.hash(g.name), UInt8(1) << UInt8(bit)))
+            }
+        }
+        daysBuilt += 1
+        if days.count >= 2 * marginDays + 3 { days.removeFirst() }
+        days.append((day, pairs))
+        return pairs
+    }
+
+    /// Generated names as hashes → variant bit mask.
     struct DayIndex: Sendable {
         var keys: [UInt64]
         var masks: [UInt8]
         var mask: Int
 
-        init(day: Int64) {
-            var pairs: [(UInt64, UInt8)] = []
-            let d = UTCDay(daysSinceEpoch: day)
-            for (bit, variant) in KnownDGAVariant.allCases.enumerated() {
-                for g in KnownDGAIndex.generate(variant, days: d...d) {
-                    pairs.append((StableHash.hash(g.name), UInt8(1) << UInt8(bit)))
-                }
-            }
+        init(pairs: [(UInt64, UInt8)]) {
             var n = 64
             while n < pairs.count * 2 { n <<= 1 }
             keys = Array(repeating: 0, count: n)

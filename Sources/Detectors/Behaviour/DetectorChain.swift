@@ -185,10 +185,10 @@ public struct DetectorChain: Sendable {
             consider(4, out, rank: 5)
             if isNew {
                 lastWasNewDomain = true
-                newDomains.insert(registrableHash)
+                newDomains.insert(f.randomByDesign ? suffixHash : registrableHash)
             }
         }
-        if lastWasNewDomain && (intelListed || chosen != nil) { maliciousNewDomains.insert(registrableHash) }
+        if lastWasNewDomain && (intelListed || chosen != nil) { maliciousNewDomains.insert(f.randomByDesign ? suffixHash : registrableHash) }
         return chosen
     }
 

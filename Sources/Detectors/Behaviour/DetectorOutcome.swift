@@ -6,7 +6,7 @@ public enum DetectorOutcome: Sendable {
     case none
     /// The query is part of suspicious behaviour. `newAlert` is true for the query that made the detector fire for
     /// its key (device, pair or domain); later queries of the same alert carry the same verdict with `false`.
-    case flag(Verdict, newAlert: Bool)
+    indirect case flag(Verdict, newAlert: Bool)
 
     /// The verdict, if any.
     public var verdict: Verdict? {

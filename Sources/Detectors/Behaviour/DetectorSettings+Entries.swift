@@ -55,7 +55,8 @@ extension DetectorSettings {
             double("beacon.hysteresis", \.beacon.hysteresis, "an alert lasts while re-scores stay at or above threshold − hysteresis"),
             int("beacon.evaluate_every", \.beacon.evaluateEvery, "re-score a pair after this many new query times"),
             int64("beacon.idle_seconds", \.beacon.idleSeconds, "a pair idle this long is forgotten"),
-            int("beacon.max_pairs", \.beacon.maxPairs, "(device, name) pairs tracked at most per worker"),
+            int("beacon.max_pairs", \.beacon.maxPairs, "(device, name) candidate pairs (fewer than three query times) tracked at most per worker"),
+            int("beacon.max_histories", \.beacon.maxHistories, "(device, name) pairs with a query-time history tracked at most per worker"),
 
             flag("nxdomain.enabled", \.nxdomain.enabled, "NXDOMAIN bursts per device"),
             int64("nxdomain.window_seconds", \.nxdomain.windowSeconds, "sliding window"),
@@ -77,6 +78,7 @@ extension DetectorSettings {
             int("nod.bloom_capacity", \.newDomain.bloomCapacity, "older domains the Bloom filter is sized for"),
             double("nod.bloom_false_positive_rate", \.newDomain.bloomFalsePositiveRate, "the Bloom filter's false-positive rate at capacity"),
             int("nod.max_recent", \.newDomain.maxRecent, "recent domains kept exactly"),
+            strings("nod.seed_files", \.newDomain.seedFiles, "domain lists whose registrable domains count as long known"),
             optionalString("nod.state_file", \.newDomain.stateFile, "seen-set file loaded at start and saved at the end"),
 
             strings("common.benign_domains", \.common.benignDomains, "registrable domains behaviour detectors never flag"),
@@ -110,7 +112,7 @@ extension DetectorSettings {
         try need(tunnel.lengthLow < tunnel.lengthHigh && tunnel.entropyLow < tunnel.entropyHigh, "tunnel low bounds must be below high bounds")
         try need(newDomain.windowDays > 0, "nod.window_days must be positive")
         try need(newDomain.bloomFalsePositiveRate > 0 && newDomain.bloomFalsePositiveRate < 0.5, "nod.bloom_false_positive_rate must be in (0, 0.5)")
-        for (k, v) in [("nxdomain.max_devices", nxdomain.maxDevices), ("tunnel.max_pairs", tunnel.maxPairs), ("beacon.max_pairs", beacon.maxPairs),
+        for (k, v) in [("nxdomain.max_devices", nxdomain.maxDevices), ("tunnel.max_pairs", tunnel.maxPairs), ("beacon.max_pairs", beacon.maxPairs), ("beacon.max_histories", beacon.maxHistories),
                        ("nod.max_recent", newDomain.maxRecent), ("nod.bloom_capacity", newDomain.bloomCapacity),
                        ("common.prevalence_max_domains", common.prevalenceMaxDomains), ("dga.cache_entries", dga.cacheEntries)] {
             try need(v >= 1 && v <= 1 << 28, "\(k) must be between 1 and 2^28")

@@ -14,8 +14,10 @@ public struct DetectorSettings: Sendable, Hashable {
         public var internalSuffixes: [String] = ["local", "localhost", "internal", "intranet", "lan", "home", "corp", "localdomain",
                                                  "private", "test", "invalid", "example", "arpa", "onion", "alt", "domain", "workgroup"]
         /// A registrable domain queried by at least this many devices (per worker, recent day) is popular: beaconing
-        /// and tunnelling do not fire on it. 0 turns the test off.
-        public var popularDevices = 20
+        /// and tunnelling do not fire on it — a fleet of identical IoT devices polling its vendor is periodic too.
+        /// 0 turns the test off. The price: a C2 domain that this many devices beacon to is missed by these two
+        /// detectors (the DGA and known-family stages still see it).
+        public var popularDevices = 10
         /// Platform suffixes whose host labels are random by design (CDN distribution ids, cloud host names): a name
         /// under them is not scored for DGA-likeness (the tunnel and beacon detectors still watch it).
         public var randomLabelSuffixes = ["cloudfront.net", "akamaiedge.net", "akamaihd.net", "akamaized.net", "edgekey.net", "edgesuite.net",
@@ -118,8 +120,10 @@ public struct DetectorSettings: Sendable, Hashable {
         public var evaluateEvery = 4
         /// A pair idle this long (seconds) is forgotten.
         public var idleSeconds: Int64 = 21_600
-        /// (device, name) pairs tracked at most.
+        /// (device, name) pairs tracked at most as candidates (seen fewer than three distinct times)…
         public var maxPairs = 262_144
+        /// …and with a history of query times.
+        public var maxHistories = 65_536
     }
 
     /// Newly observed domains (first seen within `windowDays`), flagged when DGA-like.
@@ -138,6 +142,9 @@ public struct DetectorSettings: Sendable, Hashable {
         public var maxRecent = 2_000_000
         /// Where the seen-set is loaded from and saved to (nil: start empty, do not save).
         public var stateFile: String? = nil
+        /// Domain lists (one name per line; hosts-file and `#` comment lines tolerated) whose registrable domains
+        /// count as seen long ago: a popular-domain list makes a fresh seen-set behave like a warm one.
+        public var seedFiles: [String] = []
     }
 
     /// DGA-likeness and known-family DGA names, per query.

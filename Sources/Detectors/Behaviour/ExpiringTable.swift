@@ -102,7 +102,7 @@ public struct ExpiringTable<Value> {
 
     /// The state in a slot returned by ``find(_:now:)`` or ``upsert(_:now:)``.
     public subscript(slot: Int) -> Value {
-        get { values[slot] }
+        _read { yield values[slot] }
         _modify { yield &values[slot] }
     }
 
@@ -147,17 +147,29 @@ public struct ExpiringTable<Value> {
         return i
     }
 
-    /// Drops every entry idle longer than `idleSeconds` at the latest event time.
+    /// Drops every entry idle longer than `idleSeconds` at the latest event time (in place: no reallocation).
     public mutating func sweep() {
         nextSweep = clock &+ max(1, idleSeconds / 2)
         guard count > 0 else { return }
-        let now = clock
-        var expired = 0
-        for i in keys.indices where keys[i] != 0 && now &- stamps[i] > idleSeconds { expired += 1 }
-        guard expired > 0 else { return }
-        expirations += expired
-        let idle = idleSeconds
-        rebuild(slots: keys.count) { now &- $0 <= idle }
+        let now = clock, idle = idleSeconds
+        expirations += removeAll { now &- $0 > idle }
+    }
+
+    /// Removes, in place, every entry whose last-seen time matches; returns how many.
+    private mutating func removeAll(where drop: (Int64) -> Bool) -> Int {
+        var removed = 0
+        var i = 0
+        // Backward-shift deletion moves a later entry into the freed slot: look at the same slot again. An entry
+        // that wraps around from the start was already kept, so it is never looked at twice to its harm.
+        while i < keys.count {
+            if keys[i] != 0 && drop(stamps[i]) {
+                remove(slot: i)
+                removed += 1
+            } else {
+                i += 1
+            }
+        }
+        return removed
     }
 
     /// Makes room for one entry: expired entries first, then about the least recently seen eighth.
@@ -176,9 +188,7 @@ public struct ExpiringTable<Value> {
         if sample.isEmpty { sample = keys.indices.filter { keys[$0] != 0 }.map { stamps[$0] } }
         sample.sort()
         let cutoff = sample[min(sample.count - 1, sample.count / 8)]
-        let before = count
-        rebuild(slots: keys.count) { $0 > cutoff }
-        evictions += before - count
+        evictions += removeAll { $0 <= cutoff }
     }
 
     private mutating func rebuild(slots: Int, keep: (Int64) -> Bool) {

@@ -1,4 +1,6 @@
 import DNSightCore
+import Foundation
+import PublicSuffix
 
 /// Newly observed domains: registrable domains first seen within the last `windowDays` days (60 by default, as the
 /// reference report defines them), flagged when they also look generated.
@@ -40,11 +42,14 @@ public struct NewDomainDetector: Sendable {
     /// Looks at one query; `isNew` says whether its registrable domain is newly observed.
     public mutating func observe(_ f: QueryFacts, dga: inout DGAContext) -> (outcome: DetectorOutcome, isNew: Bool) {
         guard f.registrableStart >= 0, f.scope != .internalName, f.scope != .noRegistrableDomain else { return (.none, false) }
-        let key = f.registrableHash | 1
+        // Under a platform whose host labels are random by design each host is its own registrable domain; the
+        // platform is the domain that is or is not new.
+        let domainHash = f.randomByDesign ? f.suffixHash : f.registrableHash
+        let key = domainHash | 1
         let c = Int(truncatingIfNeeded: key >> UInt64(64 - Self.cacheBits))
         if oldCache[c] == key { return (.none, false) }
         let firstSeen: Int64
-        switch history.observe(f.registrableHash, at: f.seconds) {
+        switch history.observe(domainHash, at: f.seconds) {
         case .old:
             oldCache[c] = key
             return (.none, false)
@@ -56,7 +61,7 @@ public struct NewDomainDetector: Sendable {
         let score = dga.score(f)
         guard score >= dgaThreshold else { return (.none, true) }
         let known = dga.knownFamily(f)
-        let isNewAlert = flagged.insert(f.registrableHash).inserted
+        let isNewAlert = flagged.insert(domainHash).inserted
         let domain = f.registrableString
         let ageDays = Double(f.seconds - firstSeen) / 86_400
         let historyDays = Double(f.seconds - start) / 86_400
@@ -70,6 +75,29 @@ public struct NewDomainDetector: Sendable {
         let v = BehaviourVerdict.make(Self.name, category: .malware, family: known.map(\.family), subject: .queryName,
                                       score: (score * 1000).rounded() / 1000, threshold: dgaThreshold, evidence: evidence)
         return (.flag(v, newAlert: isNewAlert), true)
+    }
+
+    /// Reads seed lists (one name per line; `#` comments, hosts-file lines and blanks tolerated) into `history` as
+    /// long-known registrable domains. Returns how many names were read.
+    public static func seed(_ history: inout NewDomainHistory, files: [String], suffixes: PublicSuffixList) throws(DetectorsError) -> Int {
+        var n = 0
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw DetectorsError(.resourceMissing, file: path, detail: "cannot read the seed list")
+            }
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                var words = line.split(whereSeparator: { $0 == 32 || $0 == 9 || $0 == 13 })
+                if let f = words.first, f.first == UInt8(ascii: "#") { continue }
+                if words.count >= 2 { words = [words[1]] }   // hosts file: address name
+                guard let w = words.first else { continue }
+                var name = String(decoding: w, as: UTF8.self).lowercased()
+                while name.hasSuffix(".") { name.removeLast() }
+                guard let r = suffixes.registrableDomain(of: name) else { continue }
+                history.markOld(StableHash.hash(r))
+                n += 1
+            }
+        }
+        return n
     }
 
     /// Adds another worker's observations to the seen-set (before saving it).

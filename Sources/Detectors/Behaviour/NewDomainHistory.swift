@@ -169,6 +169,12 @@ public struct NewDomainHistory: Sendable {
         recentCount += 1
     }
 
+    /// Records a domain as seen before any window (a seed list of popular domains): it will never be new.
+    public mutating func markOld(_ hash: UInt64) {
+        let k = Self.normal(hash)
+        if !bloom.contains(k) { bloom.insert(k) }
+    }
+
     /// Moves every domain whose window has ended (at the latest event time) into the Bloom filter.
     public mutating func age() {
         nextAging = clock &+ 3600

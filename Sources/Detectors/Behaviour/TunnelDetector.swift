@@ -64,7 +64,15 @@ public struct TunnelDetector: Sendable {
     /// Looks at one query.
     public mutating func observe(_ f: QueryFacts, _ e: DNSEvent) -> DetectorOutcome {
         guard f.scope == .watched, f.subdomainLength > 0 else { return .none }
-        let (slot, isNew) = table.upsert(StableHash.pair(f.deviceHash, f.registrableHash), now: f.seconds)
+        let key = StableHash.pair(f.deviceHash, f.registrableHash)
+        // Without a long sub-domain or a TXT/NULL/CNAME/MX/KEY/ANY type a pair can reach at most the unique and
+        // type weights (0.5 by default, under any sensible threshold): such queries only add to a pair that a long
+        // or rare-type query opened. Popular parents never fire, so they are not tracked either.
+        if f.subdomainLength < settings.longSubdomain && !Self.isRareType(f.queryType), table.find(key, now: f.seconds) == nil {
+            return .none
+        }
+        if popularDevices > 0 && f.prevalence >= popularDevices { return .none }
+        let (slot, isNew) = table.upsert(key, now: f.seconds)
         if isNew || f.seconds - table[slot].windowStart >= settings.windowSeconds {
             table[slot] = State()
             table[slot].windowStart = f.seconds
