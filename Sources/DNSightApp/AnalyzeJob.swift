@@ -116,6 +116,8 @@ public struct AnalyzeSummary: Codable, Sendable {
     public var seenSetSaved: String? = nil
     /// How per-device state is kept across workers.
     public var detectorStateScope: String? = nil
+    /// Queries the detector chain answered on its fast path (names of no interest to any detector), of all.
+    public var detectorFastPath: Int? = nil
     /// The detectors and thresholds used, for the report's methodology.
     public var detectorMethodology: DetectorMethodology? = nil
     /// Inputs that could not be read as a whole.
@@ -261,7 +263,9 @@ public enum AnalyzeJob {
         var counters = DetectorSettings.detectorNames.map { DetectorCounters(detector: $0) }
         var newDomains = Set<UInt64>(), malicious = Set<UInt64>()
         var history: NewDomainHistory? = nil
+        var fastHits = 0
         for ch in chains {
+            fastHits += ch.fastHits
             for (i, k) in ch.detectorCounters.enumerated() { counters[i].merge(k) }
             newDomains.formUnion(ch.newDomains)
             malicious.formUnion(ch.maliciousNewDomains)
@@ -292,6 +296,7 @@ public enum AnalyzeJob {
             s.seenSetHistoryDays = historyDays
             s.seenSetSaved = saved
             s.detectorStateScope = scope
+            s.detectorFastPath = fastHits
             s.detectorMethodology = methodology
         }
     }

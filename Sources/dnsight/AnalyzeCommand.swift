@@ -228,6 +228,7 @@ enum SummaryText {
             o += "\n"
         }
         if let scope = s.detectorStateScope { o += "  per-device state: \(scope)\n" }
+        if let fast = s.detectorFastPath { o += "  fast path (names of no interest to any detector): \(percent(fast, s.events)) of queries\n" }
         return o
     }
 

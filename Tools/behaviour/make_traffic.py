@@ -154,11 +154,13 @@ def benign_hour(world, dev, h, out, rate):
                 if r < 0.35:
                     name = rng.choice(ADTECH)
                 elif r < 0.55:
-                    name = "d" + rand_label(rng, 13) + ".cloudfront.net"
+                    # a site's CloudFront distribution id is fixed (the site's, not the page load's)
+                    name = "d" + format(zlib.crc32(site.encode()) * 2654435761 % 36 ** 13, "x").rjust(13, "0")[:13] + ".cloudfront.net"
                 elif r < 0.65:
                     name = "-".join(rand_label(rng, n, "0123456789abcdef") for n in (8, 4, 4, 4, 12)) + ".trk.adexchange-metrics.com"
                 elif r < 0.75:
-                    name = f"rr{rng.randint(1, 8)}---sn-{rand_label(rng, 8)}.googlevideo.com"
+                    # video caches: a handful of hosts near the device
+                    name = f"rr{rng.randint(1, 3)}---sn-{format(zlib.crc32(ip.encode()) % 36 ** 8, 'x')}.googlevideo.com"
                 elif r < 0.8:
                     name = f"e{rng.randint(1000, 99999)}.a.akamaiedge.net"
                 else:

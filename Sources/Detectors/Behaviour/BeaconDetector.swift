@@ -47,6 +47,8 @@ public struct BeaconDetector: Sendable {
         var first: Int64 = .min
         var second: Int64 = .min
         var queries: UInt32 = 0
+        /// The pair has a history in the other table (the candidate entry stays as its index).
+        var promoted = false
     }
 
     /// The result of scoring a pair's intervals.
@@ -87,11 +89,16 @@ public struct BeaconDetector: Sendable {
         let key = StableHash.pair(f.deviceHash, f.nameHash)
         let t = f.seconds
         let slot: Int
-        if table.find(key, now: t) != nil {
+        // One probe for most queries: the candidate entry says whether the pair has a history.
+        let (c, _) = candidates.upsert(key, now: t)
+        if candidates[c].promoted, table.find(key, now: t) != nil {
             slot = table.upsert(key, now: t).slot
         } else {
             // A candidate until its third distinct query time; then it gets a history seeded with all three.
-            let (c, _) = candidates.upsert(key, now: t)
+            if candidates[c].promoted {
+                // Its history was evicted or expired: start again as a candidate.
+                candidates[c] = Candidate()
+            }
             candidates[c].queries &+= 1
             let first = candidates[c].first, second = candidates[c].second
             if first == .min || abs(t - first) < settings.dedupeSeconds {
@@ -103,8 +110,9 @@ public struct BeaconDetector: Sendable {
                 return .none
             }
             let queries = candidates[c].queries
-            candidates.remove(slot: c)
+            candidates[c].promoted = true
             slot = table.upsert(key, now: t).slot
+            table[slot] = State()
             let times = [first, second].sorted()
             table[slot].base = times[0]
             table[slot].times[0] = UInt32(clamping: times[0] - times[0])

@@ -10,8 +10,9 @@ public struct KnownDGAHit: Sendable, Hashable {
     public var isWeak: Bool
 }
 
-/// The DGA side of the detector chain, one per worker: the bundled scorer behind a direct-mapped cache of scores
-/// per registrable domain, and the known-family generators' names per day, hashed for allocation-free lookups.
+/// The DGA side of the detector chain, one per worker: the bundled scorer (the chain caches scores per registrable
+/// domain in its ``DomainTable``), and the known-family generators' names around the current day, hashed for
+/// allocation-free lookups behind a 64 KB bit filter.
 ///
 /// Value type: each worker owns its copy, so nothing is shared or locked on the hot path.
 public struct DGAContext: Sendable {
@@ -20,43 +21,33 @@ public struct DGAContext: Sendable {
     /// Whether known-family lookups are made, and the margin in days either side of an event's day.
     public let knownFamilies: Bool
     public let marginDays: Int
-    private var cacheKeys: [UInt64]
-    private var cacheScores: [Float]
-    private let cacheMask: Int
     private var days: [(day: Int64, names: [(UInt64, UInt8)])] = []
     private var windowDay: Int64 = .min
     private var window = DayIndex(pairs: [])
-    /// Scores computed (cache misses) and served from the cache.
-    public private(set) var scored = 0, cacheHits = 0
+    /// Scores computed.
+    public private(set) var scored = 0
     /// Days whose generated names were built.
     public private(set) var daysBuilt = 0
 
-    /// Creates a context. `cacheEntries` is rounded up to a power of two.
-    public init(scorer: DGAScorer?, knownFamilies: Bool = true, marginDays: Int = 1, cacheEntries: Int = 262_144) {
+    /// Creates a context.
+    public init(scorer: DGAScorer?, knownFamilies: Bool = true, marginDays: Int = 1) {
         self.scorer = scorer
         self.knownFamilies = knownFamilies
         self.marginDays = max(0, min(marginDays, 30))
-        var n = 1024
-        while n < cacheEntries { n <<= 1 }
-        cacheKeys = Array(repeating: 0, count: n)
-        cacheScores = Array(repeating: 0, count: n)
-        cacheMask = n - 1
     }
 
-    /// The DGA score of the query's registrable label (0 without a scorer or a registrable domain).
+    /// The DGA score of the query's registrable label: the chain's cached value when the facts carry one, else
+    /// computed (0 without a scorer, a registrable domain, or under a platform whose labels are random by design).
     public mutating func score(_ f: QueryFacts) -> Double {
+        if !f.dgaScore.isNaN { return Double(f.dgaScore) }
+        return Double(computeScore(f))
+    }
+
+    /// Computes the score (single precision, as the chain caches it).
+    mutating func computeScore(_ f: QueryFacts) -> Float {
         guard let scorer, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
-        let key = f.registrableHash | 1
-        let slot = Int(truncatingIfNeeded: key >> 17) & cacheMask
-        if cacheKeys[slot] == key {
-            cacheHits += 1
-            return Double(cacheScores[slot])
-        }
-        let s = scorer.model.score(label: f.registrableLabel)
         scored += 1
-        cacheKeys[slot] = key
-        cacheScores[slot] = Float(s)
-        return Double(Float(s))
+        return Float(scorer.model.score(label: f.registrableLabel))
     }
 
     /// The known family whose generator produces the query name within the margin of its day, if any.
@@ -101,8 +92,13 @@ public struct DGAContext: Sendable {
         var keys: [UInt64]
         var masks: [UInt8]
         var mask: Int
+        /// One bit per hash prefix (2^19 bits, 64 KB; a window holds some 60,000 names, so about one bit in nine is
+        /// set): most queries are answered here without touching the table.
+        var filter: [UInt64]
 
         init(pairs: [(UInt64, UInt8)]) {
+            filter = Array(repeating: 0, count: 8192)
+            for (h, _) in pairs { filter[Int(h >> 51)] |= 1 << ((h >> 45) & 63) }
             var n = 64
             while n < pairs.count * 2 { n <<= 1 }
             keys = Array(repeating: 0, count: n)
@@ -118,6 +114,7 @@ public struct DGAContext: Sendable {
         }
 
         func lookup(_ h: UInt64) -> UInt8 {
+            if filter[Int(h >> 51)] & (1 << ((h >> 45) & 63)) == 0 { return 0 }
             let k = h | 1
             var i = Int(truncatingIfNeeded: k) & mask
             while true {

@@ -19,7 +19,7 @@ public struct DetectorChain: Sendable {
     /// The thresholds resolved from the settings and the model.
     public let nxdomainDGAThreshold: Double, newDomainDGAThreshold: Double, queryDGAThreshold: Double
 
-    var prevalence: DomainPrevalence
+    var domains: DomainTable
     var dgaStage: DGAQueryDetector?
     var tunnel: TunnelDetector?
     var beacon: BeaconDetector?
@@ -30,13 +30,19 @@ public struct DetectorChain: Sendable {
     let randomLabels: HashSet64
     let internalLabels: HashSet64
     var counters: [DetectorCounters]
+    var fast = [FastEntry](repeating: FastEntry(), count: 1 << DetectorChain.fastBits)
+    var fastBase: Int64 = .min
+    let newDomainWindow: Int64
+    let minDGAThreshold: Double
+    /// Queries answered by the fast path.
+    public private(set) var fastHits = 0
 
     /// Events seen, and events without a usable name (root, empty) or device.
     public private(set) var events = 0, skipped = 0
     /// Whether the last event's registrable domain was newly observed (the newly-observed detector must be on).
     public private(set) var lastWasNewDomain = false
-    /// Newly observed registrable domains queried in this run, and those of them with a malicious verdict
-    /// (intel or detector).
+    /// Newly observed registrable domains queried in this run (counted when the chain first asks the seen-set about
+    /// them), and those of them with a malicious verdict (intel or detector).
     public private(set) var newDomains = Set<UInt64>(), maliciousNewDomains = Set<UInt64>()
 
     /// Index of each detector's counters.
@@ -47,14 +53,13 @@ public struct DetectorChain: Sendable {
     public init(settings: DetectorSettings, scorer: DGAScorer?, history: NewDomainHistory? = nil) {
         self.settings = settings
         suffixes = scorer?.suffixes ?? PublicSuffixList.bundled
-        dga = DGAContext(scorer: scorer, knownFamilies: settings.dga.knownFamilies, marginDays: settings.dga.marginDays,
-                         cacheEntries: settings.dga.cacheEntries)
+        dga = DGAContext(scorer: scorer, knownFamilies: settings.dga.knownFamilies, marginDays: settings.dga.marginDays)
         let t3 = scorer?.model.thresholdFPR1e3 ?? .infinity
         let t4 = scorer?.model.thresholdFPR1e4 ?? .infinity
         nxdomainDGAThreshold = settings.nxdomain.dgaThreshold ?? t3
         newDomainDGAThreshold = settings.newDomain.dgaThreshold ?? t3
         queryDGAThreshold = settings.dga.threshold ?? t4
-        prevalence = DomainPrevalence(maxDomains: settings.common.prevalenceMaxDomains, idleSeconds: settings.common.prevalenceIdleSeconds)
+        domains = DomainTable(maxDomains: settings.common.maxDomains, idleSeconds: settings.common.domainIdleSeconds)
         if settings.dga.enabled { dgaStage = DGAQueryDetector(threshold: queryDGAThreshold) }
         if settings.tunnel.enabled { tunnel = TunnelDetector(settings: settings.tunnel, popularDevices: settings.common.popularDevices) }
         if settings.beacon.enabled { beacon = BeaconDetector(settings: settings.beacon, popularDevices: settings.common.popularDevices) }
@@ -67,6 +72,12 @@ public struct DetectorChain: Sendable {
         randomLabels = HashSet64(settings.common.randomLabelSuffixes.map { StableHash.hash(Self.normalise($0)) })
         internalLabels = HashSet64(settings.common.internalSuffixes.map { StableHash.hash(Self.normalise($0)) })
         counters = Self.order.map { DetectorCounters(detector: $0) }
+        newDomainWindow = Int64(settings.newDomain.windowDays) * 86_400
+        var m = Double.infinity
+        if settings.dga.enabled { m = min(m, queryDGAThreshold) }
+        if settings.newDomain.enabled { m = min(m, newDomainDGAThreshold) }
+        if settings.nxdomain.enabled { m = min(m, nxdomainDGAThreshold) }
+        minDGAThreshold = m
     }
 
     static func normalise(_ s: String) -> String {
@@ -86,7 +97,24 @@ public struct DetectorChain: Sendable {
             skipped += 1
             return nil
         }
+        let timeNanos = e.timeNanos
+        let seconds = timeNanos >= 0 ? timeNanos / 1_000_000_000 : (timeNanos - 999_999_999) / 1_000_000_000
+        // Fast path: a name the chain has already found to be of no interest to any detector (for any device) —
+        // popular, low DGA score, no generator produces it, no tunnel pair open under its parent — and a query
+        // that cannot change that (not NXDOMAIN, not a TXT/NULL/CNAME/MX/KEY/ANY type, not listed by intel).
+        let wireHash = wire.withUnsafeBufferPointer { StableHash.hash($0, seed: 0x5EED) } | 1
+        let fastSlot = Int(truncatingIfNeeded: wireHash >> UInt64(64 - Self.fastBits))
+        if !intelListed && e.rcode != .nxDomain && !TunnelDetector.isRareType(e.queryType) {
+            let entry = fast[fastSlot]
+            if entry.key == wireHash && seconds &- fastBase <= Int64(entry.validUntil)
+                && (tunnel == nil || !tunnel!.parentHasPairs(UInt64(entry.parentTop) << 48)) {
+                fastHits += 1
+                if entry.newDomain { lastWasNewDomain = true }
+                return nil
+            }
+        }
         let deviceHash = StableHash.hash(device)
+        let type = e.queryType, rcode = e.rcode
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> Verdict? in
             var o = 0
             var lastDot = -1
@@ -110,51 +138,69 @@ public struct DetectorChain: Sendable {
                 }
             }
             let name = UnsafeBufferPointer(rebasing: buf[0..<o])
-            return observe(e, name: name, lastDot: lastDot, device: device, deviceHash: deviceHash, intelListed: intelListed,
-                           intelAllowed: intelAllowed)
+            return observe(e, timeNanos: timeNanos, type: type, rcode: rcode, name: name, lastDot: lastDot, device: device,
+                           deviceHash: deviceHash, intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
+                           fastSlot: fastSlot)
         }
     }
 
-    private mutating func observe(_ e: DNSEvent, name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: String, deviceHash: UInt64,
-                                  intelListed: Bool, intelAllowed: Bool) -> Verdict? {
+    /// A name of no interest to any detector, for a while (16 bytes: the table stays in the L2 cache).
+    struct FastEntry: Sendable {
+        var key: UInt64 = 0
+        /// Seconds after the chain's first event until which the entry holds.
+        var validUntil: UInt32 = 0
+        /// The top 16 bits of the registrable domain's hash (for the tunnel detector's open-parent filter).
+        var parentTop: UInt16 = 0
+        /// The name's domain is newly observed (throughout the entry's validity).
+        var newDomain = false
+    }
+
+    static let fastBits = 15
+    /// How long (event seconds) a name stays on the fast path before the full path looks at it again.
+    static let fastValidity: Int64 = 600
+
+    private mutating func observe(_ e: borrowing DNSEvent, timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
+                                  name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: String, deviceHash: UInt64,
+                                  intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> Verdict? {
         let nameHash = StableHash.hash(name)
-        var scope = QueryFacts.Scope.watched
-        var suffixStart = 0, registrableStart = -1
-        var registrableHash: UInt64 = 0, suffixHash: UInt64 = 0
-        var randomByDesign = false
-        if internalLabels.contains(StableHash.hash(UnsafeBufferPointer(rebasing: name[(lastDot + 1)...]))) {
-            scope = .internalName
-        } else if let split = suffixes.split(name), let r = split.registrableStart {
-            suffixStart = split.suffixStart
-            registrableStart = r
-            registrableHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[r...]))
-            suffixHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[suffixStart...]))
-            // The benign and random-label lists hold registrable domains or platform suffixes (`googleapis.com`,
-            // `cloudfront.net` are public suffixes of the list's private section): try each suffix from the
-            // registrable domain down to the last two labels.
-            var isBenign = intelAllowed || benign.contains(registrableHash)
-            randomByDesign = randomLabels.contains(registrableHash)
-            var i = r
-            while i < name.count {
-                if name[i] == UInt8(ascii: ".") {
-                    let tail = UnsafeBufferPointer(rebasing: name[(i + 1)...])
-                    if i + 1 > lastDot { break }
-                    let h = i + 1 == suffixStart ? suffixHash : StableHash.hash(tail)
-                    if benign.contains(h) { isBenign = true }
-                    if randomLabels.contains(h) { randomByDesign = true }
-                }
-                i += 1
-            }
-            if isBenign { scope = .benign }
-        } else {
-            scope = .noRegistrableDomain
-        }
-        var f = QueryFacts(device: device, deviceHash: deviceHash, timeNanos: e.timeNanos, name: name, nameHash: nameHash,
+        // The name's split and scope (the fast path already spares names of no interest this work).
+        let n = describe(name, lastDot: lastDot)
+        var scope = n.scope
+        if intelAllowed && scope == .watched { scope = .benign }
+        let suffixStart = Int(n.suffixStart), registrableStart = Int(n.registrableStart)
+        let registrableHash = n.registrableHash, suffixHash = n.suffixHash, randomByDesign = n.randomByDesign
+        var f = QueryFacts(deviceHash: deviceHash, timeNanos: timeNanos, name: name, nameHash: nameHash,
                            suffixStart: suffixStart, registrableStart: registrableStart, registrableHash: registrableHash,
-                           suffixHash: suffixHash, queryType: e.queryType, rcode: e.rcode, scope: scope, prevalence: 0)
+                           suffixHash: suffixHash, queryType: type, rcode: rcode, scope: scope, prevalence: 0)
         f.randomByDesign = randomByDesign
-        if scope == .watched && (tunnel != nil || beacon != nil) {
-            f.prevalence = prevalence.observe(domain: registrableHash, device: deviceHash, now: f.seconds)
+
+        // One probe into the domain table: device count, cached DGA score, newly-observed answer.
+        var firstSeen: Int64? = nil
+        let domainHash = randomByDesign ? suffixHash : registrableHash
+        let needDomain = newDomain != nil || (scope == .watched && (tunnel != nil || beacon != nil || dgaStage != nil || rcode == .nxDomain))
+        if (scope == .watched || scope == .benign) && needDomain {
+            let slot = domains.slot(registrableHash, now: f.seconds)
+            if scope == .watched && (tunnel != nil || beacon != nil) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
+            if newDomain != nil {
+                switch domains.table[slot].newState {
+                case 1: break
+                case 2 where f.seconds - domains.table[slot].firstSeen <= newDomain!.history.windowSeconds:
+                    firstSeen = domains.table[slot].firstSeen
+                default:
+                    switch newDomain!.lookup(domainHash, at: f.seconds) {
+                    case .old: domains.table[slot].newState = 1
+                    case .new(let t):
+                        domains.table[slot].newState = 2
+                        domains.table[slot].firstSeen = t
+                        firstSeen = t
+                        newDomains.insert(domainHash)
+                    }
+                }
+            }
+            if scope == .watched && (dgaStage != nil || f.rcode == .nxDomain || firstSeen != nil) {
+                if domains.table[slot].score.isNaN { domains.table[slot].score = dga.computeScore(f) }
+                f.dgaScore = domains.table[slot].score
+            }
         }
 
         var chosen: Verdict? = nil
@@ -172,24 +218,89 @@ public struct DetectorChain: Sendable {
                 chosenRank = rank
             }
         }
-        if var d = dgaStage {
-            let out = d.observe(f, dga: &dga)
-            dgaStage = d
+        if dgaStage != nil {
+            let out = dgaStage!.observe(f, dga: &dga)
             consider(0, out, rank: out.verdict?.family != nil ? 0 : 4)
         }
         if tunnel != nil, f.subdomainLength > 0 { consider(1, tunnel!.observe(f, e), rank: 1) }
         if beacon != nil { consider(2, beacon!.observe(f), rank: 2) }
-        if nxdomain != nil, f.rcode != nil { consider(3, nxdomain!.observe(f, dga: &dga), rank: 3) }
-        if newDomain != nil {
-            let (out, isNew) = newDomain!.observe(f, dga: &dga)
-            consider(4, out, rank: 5)
-            if isNew {
-                lastWasNewDomain = true
-                newDomains.insert(f.randomByDesign ? suffixHash : registrableHash)
+        if nxdomain != nil, f.rcode != nil { consider(3, nxdomain!.observe(f, device: device, dga: &dga), rank: 3) }
+        if let t = firstSeen {
+            lastWasNewDomain = true
+            consider(4, newDomain!.flag(f, domainHash: domainHash, firstSeen: t, dga: &dga), rank: 5)
+            if intelListed || chosen != nil { maliciousNewDomains.insert(domainHash) }
+        }
+        if fastBase == .min { fastBase = f.seconds }
+        if chosen == nil && !intelListed && rcode != .nxDomain && isOfNoInterest(f, intelAllowed: intelAllowed) {
+            let dayEnd = (f.seconds >= 0 ? f.seconds / 86_400 : (f.seconds - 86_399) / 86_400) * 86_400 + 86_399
+            var until = min(f.seconds + Self.fastValidity, dayEnd)
+            if let t = firstSeen { until = min(until, t + newDomainWindow) }
+            let rel = until - fastBase
+            if rel >= 0 && rel < Int64(UInt32.max) {
+                fast[fastSlot] = FastEntry(key: fastKey, validUntil: UInt32(rel), parentTop: UInt16(truncatingIfNeeded: registrableHash >> 48),
+                                           newDomain: firstSeen != nil)
             }
         }
-        if lastWasNewDomain && (intelListed || chosen != nil) { maliciousNewDomains.insert(f.randomByDesign ? suffixHash : registrableHash) }
         return chosen
+    }
+
+    /// Whether no detector can act on this name (for any device) until the fast entry expires: see the fast path.
+    private mutating func isOfNoInterest(_ f: QueryFacts, intelAllowed: Bool) -> Bool {
+        switch f.scope {
+        case .internalName, .noRegistrableDomain, .benign: return true
+        case .watched: break
+        }
+        let popularAt = settings.common.popularDevices
+        let popular = popularAt > 0 && f.prevalence >= popularAt
+        if beacon != nil && !popular { return false }
+        if tunnel != nil && f.subdomainLength >= settings.tunnel.longSubdomain && !popular { return false }
+        if dgaStage != nil || newDomain != nil || nxdomain != nil {
+            if dga.scorer != nil {
+                let s = f.dgaScore.isNaN ? Double(dga.computeScore(f)) : Double(f.dgaScore)
+                if s >= minDGAThreshold { return false }
+            }
+            if dga.knownFamily(f) != nil { return false }
+        }
+        return true
+    }
+
+    /// What the chain works out about a name: split, hashes, scope.
+    struct NameFacts: Sendable {
+        var registrableHash: UInt64 = 0
+        var suffixHash: UInt64 = 0
+        var suffixStart: Int16 = 0
+        var registrableStart: Int16 = -1
+        var scope: QueryFacts.Scope = .noRegistrableDomain
+        var randomByDesign = false
+    }
+
+    func describe(_ name: UnsafeBufferPointer<UInt8>, lastDot: Int) -> NameFacts {
+        var n = NameFacts()
+        if internalLabels.contains(StableHash.hash(UnsafeBufferPointer(rebasing: name[(lastDot + 1)...]))) {
+            n.scope = .internalName
+            return n
+        }
+        guard let split = suffixes.split(name), let r = split.registrableStart else { return n }
+        n.suffixStart = Int16(split.suffixStart)
+        n.registrableStart = Int16(r)
+        n.registrableHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[r...]))
+        n.suffixHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[split.suffixStart...]))
+        // The benign and random-label lists hold registrable domains or platform suffixes (`googleapis.com`,
+        // `cloudfront.net` are public suffixes of the list's private section): try the registrable domain and each
+        // suffix of it down to the last two labels.
+        var isBenign = benign.contains(n.registrableHash)
+        n.randomByDesign = randomLabels.contains(n.registrableHash)
+        var i = r
+        while i < lastDot {
+            if name[i] == UInt8(ascii: ".") {
+                let h = i + 1 == split.suffixStart ? n.suffixHash : StableHash.hash(UnsafeBufferPointer(rebasing: name[(i + 1)...]))
+                if benign.contains(h) { isBenign = true }
+                if randomLabels.contains(h) { n.randomByDesign = true }
+            }
+            i += 1
+        }
+        n.scope = isBenign ? .benign : .watched
+        return n
     }
 
     /// The counters of every detector (enabled or not), with their state sizes, evictions and expiries now.
@@ -207,8 +318,8 @@ public struct DetectorChain: Sendable {
         return out
     }
 
-    /// The prevalence table's size and evictions (shared by the beacon and tunnel detectors).
-    public var prevalenceState: (tracked: Int, evictions: Int) { (prevalence.tracked, prevalence.evictions) }
+    /// The domain table's size, evictions and expiries (device counts, DGA scores, newly-observed answers).
+    public var domainState: (tracked: Int, evictions: Int, expirations: Int) { (domains.tracked, domains.evictions, domains.expirations) }
 
     /// The newly-observed seen-set as this worker leaves it (nil when that detector is off).
     public var newDomainHistory: NewDomainHistory? { newDomain?.history }

@@ -26,7 +26,6 @@ extension DetectorSettings {
             optionalDouble("dga.threshold", \.dga.threshold, "flag a registrable label scoring at least this (unset: the model's 1-in-10,000 benign threshold)"),
             flag("dga.known_families", \.dga.knownFamilies, "attribute names produced by the QSnatch and Pykspa generators"),
             int("dga.margin_days", \.dga.marginDays, "days either side of a query's date whose generated names count"),
-            int("dga.cache_entries", \.dga.cacheEntries, "DGA scores cached per worker"),
 
             flag("tunnel.enabled", \.tunnel.enabled, "DNS tunnelling / exfiltration per (device, parent domain)"),
             int64("tunnel.window_seconds", \.tunnel.windowSeconds, "tumbling window per (device, parent)"),
@@ -85,8 +84,8 @@ extension DetectorSettings {
             strings("common.random_label_suffixes", \.common.randomLabelSuffixes, "platform suffixes whose host labels are random by design: not scored for DGA-likeness"),
             strings("common.internal_suffixes", \.common.internalSuffixes, "last labels of internal / special-use names, never flagged"),
             int("common.popular_devices", \.common.popularDevices, "a domain queried by this many devices is popular: no beacon or tunnel alert (0: off)"),
-            int("common.prevalence_max_domains", \.common.prevalenceMaxDomains, "registrable domains whose device counts are tracked"),
-            int64("common.prevalence_idle_seconds", \.common.prevalenceIdleSeconds, "a domain's device count lives this long without queries"),
+            int("common.max_domains", \.common.maxDomains, "registrable domains remembered per worker (device counts, DGA scores, newly-observed answers)"),
+            int64("common.domain_idle_seconds", \.common.domainIdleSeconds, "a remembered domain lives this long without queries"),
         ]
     }
 
@@ -114,7 +113,7 @@ extension DetectorSettings {
         try need(newDomain.bloomFalsePositiveRate > 0 && newDomain.bloomFalsePositiveRate < 0.5, "nod.bloom_false_positive_rate must be in (0, 0.5)")
         for (k, v) in [("nxdomain.max_devices", nxdomain.maxDevices), ("tunnel.max_pairs", tunnel.maxPairs), ("beacon.max_pairs", beacon.maxPairs), ("beacon.max_histories", beacon.maxHistories),
                        ("nod.max_recent", newDomain.maxRecent), ("nod.bloom_capacity", newDomain.bloomCapacity),
-                       ("common.prevalence_max_domains", common.prevalenceMaxDomains), ("dga.cache_entries", dga.cacheEntries)] {
+                       ("common.max_domains", common.maxDomains)] {
             try need(v >= 1 && v <= 1 << 28, "\(k) must be between 1 and 2^28")
         }
     }

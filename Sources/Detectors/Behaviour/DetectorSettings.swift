@@ -25,10 +25,10 @@ public struct DetectorSettings: Sendable, Hashable {
                                           "amazonaws.com", "elb.amazonaws.com", "googleusercontent.com", "appspot.com", "cloudapp.net",
                                           "trafficmanager.net", "herokuapp.com", "vercel.app", "netlify.app", "workers.dev", "pages.dev",
                                           "web.app", "firebaseapp.com", "r2.dev"]
-        /// Registrable domains whose device counts are tracked at most (least recently seen evicted beyond).
-        public var prevalenceMaxDomains = 262_144
-        /// How long a registrable domain's device count lives without queries, in seconds.
-        public var prevalenceIdleSeconds: Int64 = 86_400
+        /// Registrable domains remembered at most (device counts, DGA scores, newly-observed answers; least recently
+        /// seen evicted beyond), and how long one lives without queries, in seconds.
+        public var maxDomains = 262_144
+        public var domainIdleSeconds: Int64 = 86_400
 
         /// The default benign list.
         public static let defaultBenignDomains = [
@@ -155,8 +155,6 @@ public struct DetectorSettings: Sendable, Hashable {
         /// Attribute names that a known family's generator produces (QSnatch, Pykspa) within `marginDays` of the day.
         public var knownFamilies = true
         public var marginDays = 1
-        /// Scores cached per worker (registrable domains).
-        public var cacheEntries = 262_144
     }
 
     public var common = Common()

@@ -75,7 +75,7 @@ public struct NXDomainBurstDetector: Sendable {
     public var expirations: Int { table.expirations }
 
     /// Looks at one query.
-    public mutating func observe(_ f: QueryFacts, dga: inout DGAContext) -> DetectorOutcome {
+    public mutating func observe(_ f: QueryFacts, device: String, dga: inout DGAContext) -> DetectorOutcome {
         guard f.scope == .watched, f.rcode != nil else { return .none }
         if !f.isNXDomain {
             // A DGA-like name that resolves while the device's burst lasts: the registered rendezvous domain.
@@ -85,7 +85,7 @@ public struct NXDomainBurstDetector: Sendable {
             let score = dga.score(f)
             guard score >= dgaThreshold else { return .none }
             let known = dga.knownFamily(f)
-            return .flag(verdict(table[slot], f, family: known?.family ?? majorityFamily(table[slot]), resolved: true), newAlert: false)
+            return .flag(verdict(table[slot], f, device, family: known?.family ?? majorityFamily(table[slot]), resolved: true), newAlert: false)
         }
         let (slot, _) = table.upsert(f.deviceHash, now: f.seconds)
         prune(slot, before: f.seconds - settings.windowSeconds)
@@ -93,7 +93,7 @@ public struct NXDomainBurstDetector: Sendable {
             table[slot].names[i].count &+= 1
             let n = table[slot].names[i]
             guard table[slot].latchedUntil >= f.seconds, n.dgaLike || n.known > 0 || table[slot].branch != "dga" else { return .none }
-            return .flag(verdict(table[slot], f, family: majorityFamily(table[slot]), resolved: false), newAlert: false)
+            return .flag(verdict(table[slot], f, device, family: majorityFamily(table[slot]), resolved: false), newAlert: false)
         }
         guard table[slot].names.count < settings.maxNamesPerDevice else { return .none }
         // Under a platform whose host labels are random by design (a CDN's distribution ids) every name is its own
@@ -127,10 +127,10 @@ public struct NXDomainBurstDetector: Sendable {
             let isNew = table[slot].latchedUntil < f.seconds
             table[slot].latchedUntil = f.seconds + settings.windowSeconds
             table[slot].branch = branch
-            return .flag(verdict(table[slot], f, family: majorityFamily(table[slot]), resolved: false), newAlert: isNew)
+            return .flag(verdict(table[slot], f, device, family: majorityFamily(table[slot]), resolved: false), newAlert: isNew)
         }
         if table[slot].latchedUntil >= f.seconds, name.dgaLike || name.known > 0 || table[slot].branch != "dga" {
-            return .flag(verdict(table[slot], f, family: majorityFamily(table[slot]), resolved: false), newAlert: false)
+            return .flag(verdict(table[slot], f, device, family: majorityFamily(table[slot]), resolved: false), newAlert: false)
         }
         return .none
     }
@@ -188,7 +188,7 @@ public struct NXDomainBurstDetector: Sendable {
         return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
     }
 
-    func verdict(_ s: State, _ f: QueryFacts, family: String?, resolved: Bool) -> Verdict {
+    func verdict(_ s: State, _ f: QueryFacts, _ device: String, family: String?, resolved: Bool) -> Verdict {
         let (branch, score, threshold) = evaluate(s) ?? (s.branch, Double(s.domains.count), 0)
         let start = s.names.first?.first ?? f.seconds
         let strong = s.names.reduce(0) { $0 + ($1.known == 2 ? 1 : 0) }
@@ -197,7 +197,7 @@ public struct NXDomainBurstDetector: Sendable {
         rule += "\(s.names.count) distinct NXDOMAIN names under \(s.suffixes.count) public suffixes in \(settings.windowSeconds) s"
         if resolved { rule += "; this DGA-like name resolved during the burst" }
         let evidence = DetectorEvidence(
-            rule: rule, windowStartNanos: BehaviourVerdict.seconds(start), windowEndNanos: f.timeNanos, key: f.device,
+            rule: rule, windowStartNanos: BehaviourVerdict.seconds(start), windowEndNanos: f.timeNanos, key: device,
             measures: [("distinct_nxdomain_names", Double(s.names.count)), ("distinct_nxdomain_domains", Double(s.domains.count)),
                        ("dga_like_domains", Double(s.dgaLikeDomains)), ("public_suffixes", Double(s.suffixes.count)),
                        ("known_family_names", Double(strong)), ("dga_threshold", dgaThreshold)],

@@ -5,8 +5,9 @@ import PublicSuffix
 /// Newly observed domains: registrable domains first seen within the last `windowDays` days (60 by default, as the
 /// reference report defines them), flagged when they also look generated.
 ///
-/// Every query's registrable domain is looked up in the ``NewDomainHistory`` seen-set (a small direct-mapped cache
-/// of domains known to be old answers most queries first). A domain never seen is recorded as first seen now. A
+/// Every query's registrable domain is looked up in the ``NewDomainHistory`` seen-set (once per domain: the chain
+/// keeps the answer in its ``DomainTable``; under a platform whose host labels are random by design, the platform
+/// suffix is the domain). A domain never seen is recorded as first seen now. A
 /// query to a domain that is new *and* whose registrable label scores at least `dgaThreshold` (the model's
 /// 1-in-1,000 benign threshold by default, looser than the per-query DGA stage's 1-in-10,000) carries a
 /// suspected verdict — malware, or the family's category when a known generator produces the name. With
@@ -15,14 +16,12 @@ import PublicSuffix
 public struct NewDomainDetector: Sendable {
     /// The detector's name (the verdict's `matched`).
     public static let name = "newly-observed-domain"
-    static let cacheBits = 16
 
     /// The settings in force, and the DGA threshold.
     public let settings: DetectorSettings.NewDomain
     public let dgaThreshold: Double
     /// The seen-set.
     public private(set) var history: NewDomainHistory
-    private var oldCache: [UInt64]
     private var flagged = Set<UInt64>()
 
     /// Creates the detector over a history (loaded from the state file, or empty).
@@ -30,7 +29,6 @@ public struct NewDomainDetector: Sendable {
         self.settings = settings
         self.dgaThreshold = dgaThreshold
         self.history = history
-        oldCache = Array(repeating: 0, count: 1 << Self.cacheBits)
     }
 
     /// An empty history sized by the settings.
@@ -39,27 +37,18 @@ public struct NewDomainDetector: Sendable {
                          bloomFalsePositiveRate: s.bloomFalsePositiveRate)
     }
 
-    /// Looks at one query; `isNew` says whether its registrable domain is newly observed.
-    public mutating func observe(_ f: QueryFacts, dga: inout DGAContext) -> (outcome: DetectorOutcome, isNew: Bool) {
-        guard f.registrableStart >= 0, f.scope != .internalName, f.scope != .noRegistrableDomain else { return (.none, false) }
-        // Under a platform whose host labels are random by design each host is its own registrable domain; the
-        // platform is the domain that is or is not new.
-        let domainHash = f.randomByDesign ? f.suffixHash : f.registrableHash
-        let key = domainHash | 1
-        let c = Int(truncatingIfNeeded: key >> UInt64(64 - Self.cacheBits))
-        if oldCache[c] == key { return (.none, false) }
-        let firstSeen: Int64
-        switch history.observe(domainHash, at: f.seconds) {
-        case .old:
-            oldCache[c] = key
-            return (.none, false)
-        case .new(let t):
-            firstSeen = t
-        }
+    /// Asks the seen-set about a domain seen at `t`, recording it if it was never seen (the chain remembers the
+    /// answer per domain, so this runs about once per domain).
+    public mutating func lookup(_ domainHash: UInt64, at t: Int64) -> NewDomainHistory.Status {
+        history.observe(domainHash, at: t)
+    }
+
+    /// Looks at a query to a newly observed domain (first seen at `firstSeen`): flagged when it looks generated.
+    public mutating func flag(_ f: QueryFacts, domainHash: UInt64, firstSeen: Int64, dga: inout DGAContext) -> DetectorOutcome {
         guard f.scope == .watched, let start = history.historyStart,
-              f.seconds - start >= Int64(settings.minHistoryDays) * 86_400 else { return (.none, true) }
+              f.seconds - start >= Int64(settings.minHistoryDays) * 86_400 else { return .none }
         let score = dga.score(f)
-        guard score >= dgaThreshold else { return (.none, true) }
+        guard score >= dgaThreshold else { return .none }
         let known = dga.knownFamily(f)
         let isNewAlert = flagged.insert(domainHash).inserted
         let domain = f.registrableString
@@ -74,7 +63,7 @@ public struct NewDomainDetector: Sendable {
             names: [.init(name: f.nameString, count: 1)])
         let v = BehaviourVerdict.make(Self.name, category: .malware, family: known.map(\.family), subject: .queryName,
                                       score: (score * 1000).rounded() / 1000, threshold: dgaThreshold, evidence: evidence)
-        return (.flag(v, newAlert: isNewAlert), true)
+        return .flag(v, newAlert: isNewAlert)
     }
 
     /// Reads seed lists (one name per line; `#` comments, hosts-file lines and blanks tolerated) into `history` as

@@ -20,9 +20,7 @@ public struct QueryFacts {
         case benign
     }
 
-    /// The device inside its organisation (`organisation|device`).
-    public var device: String
-    /// ``StableHash`` of `device`.
+    /// ``StableHash`` of the device inside its organisation (`organisation|device`).
     public var deviceHash: UInt64
     /// Event time in nanoseconds and in whole seconds since 1970.
     public var timeNanos: Int64, seconds: Int64
@@ -43,6 +41,8 @@ public struct QueryFacts {
     public var prevalence: Int
     /// The name lies under a platform suffix whose host labels are random by design (no DGA scoring).
     public var randomByDesign = false
+    /// The registrable label's DGA score when the chain has it (NaN: not computed; ``DGAContext/score(_:)``).
+    public var dgaScore: Float = .nan
 
     /// Whether the response was NXDOMAIN.
     public var isNXDomain: Bool { rcode == .nxDomain }
@@ -63,10 +63,9 @@ public struct QueryFacts {
     public var suffixString: String { String(decoding: UnsafeBufferPointer(rebasing: name[suffixStart...]), as: UTF8.self) }
 
     /// Creates facts (the chain does this; tests may too).
-    public init(device: String, deviceHash: UInt64, timeNanos: Int64, name: UnsafeBufferPointer<UInt8>, nameHash: UInt64,
+    public init(deviceHash: UInt64, timeNanos: Int64, name: UnsafeBufferPointer<UInt8>, nameHash: UInt64,
                 suffixStart: Int, registrableStart: Int, registrableHash: UInt64, suffixHash: UInt64, queryType: RecordType,
                 rcode: ResponseCode?, scope: Scope, prevalence: Int) {
-        self.device = device
         self.deviceHash = deviceHash
         self.timeNanos = timeNanos
         self.seconds = timeNanos >= 0 ? timeNanos / 1_000_000_000 : (timeNanos - 999_999_999) / 1_000_000_000

@@ -47,6 +47,7 @@ public enum StableHash {
 
     /// The hash of a string's UTF-8 bytes.
     public static func hash(_ s: String, seed: UInt64 = 0) -> UInt64 {
+        if let h = s.utf8.withContiguousStorageIfAvailable({ hash($0, seed: seed) }) { return h }
         var s = s
         return s.withUTF8 { hash($0, seed: seed) }
     }

@@ -108,12 +108,18 @@ import Testing
 
     @Test func windowsRestartAndStateIsCapped() {
         var rng = SeededRandom(seed: 28)
-        let s = Behaviour.only("tunnel") { $0.tunnel.maxPairs = 100 }
+        let s = Behaviour.only("tunnel") {
+            $0.tunnel.maxPairs = 100
+            $0.common.popularDevices = 0
+        }
         let events = (0..<1000).map { i in
-            Behaviour.event("www.site\(i).example-\(i % 7).com", at: Behaviour.t0 + Double(i), client: "10.3.\(i % 4).\(Behaviour.random(1, "123456789", &rng))")
+            Behaviour.event("static-assets-cdn-\(i).example-\(i % 7).com", at: Behaviour.t0 + Double(i), client: "10.3.\(i % 4).\(Behaviour.random(1, "123456789", &rng))")
         }
         let (chain, _) = Behaviour.run(s, events)
         let c = Behaviour.counters(chain, "tunnel")
         #expect(c.tracked <= 100 && c.evictions > 0)
+        // short sub-domains of common types open no pair
+        let short = (0..<200).map { i in Behaviour.event("www.site\(i).example.com", at: Behaviour.t0 + Double(i)) }
+        #expect(Behaviour.counters(Behaviour.run(s, short).chain, "tunnel").tracked == 0)
     }
 }
