@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
-        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
+        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight", "Detectors"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
         .testTarget(name: "PublicSuffixTests", dependencies: ["PublicSuffix"]),

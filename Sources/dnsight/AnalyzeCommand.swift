@@ -33,7 +33,10 @@ struct AnalyzeCommand: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("Log files, capture files or folders; - for standard input.", valueName: "file|dir"))
-    var inputs: [String]
+    var inputs: [String] = []
+
+    @Flag(name: .long, help: "Print every detector setting in effect (file key, value, help) after --detectors-config and the detector flags, and exit.")
+    var listDetectorSettings = false
 
     @Option(name: .long, help: ArgumentHelp("The input format, instead of detecting it.", valueName: "format"))
     var format: String?
@@ -86,6 +89,7 @@ struct AnalyzeCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if inputs.isEmpty && !listDetectorSettings { throw ValidationError("give at least one input file or folder (- for standard input)") }
         if let format, LogFormat(name: format) == nil {
             throw ValidationError("unknown format '\(format)'; one of: \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -129,6 +133,15 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if listDetectorSettings {
+            let s: DetectorSettings
+            do { s = try detectorSettings() } catch {
+                FileHandle.standardError.write(Data("dnsight analyze: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            for e in DetectorSettings.entries { print("\(e.key)\t\(e.value(in: s))\t\(e.help)") }
+            return
+        }
         var c = AnalyzeConfiguration(inputs: inputs, snapshotPath: intel.snapshotPath)
         c.format = format.flatMap { LogFormat(name: $0) }
         c.intelPaths = intel.intel

@@ -104,9 +104,10 @@ public struct DetectorChain: Sendable {
         // that cannot change that (not NXDOMAIN, not a TXT/NULL/CNAME/MX/KEY/ANY type, not listed by intel).
         let wireHash = wire.withUnsafeBufferPointer { StableHash.hash($0, seed: 0x5EED) } | 1
         let fastSlot = Int(truncatingIfNeeded: wireHash >> UInt64(64 - Self.fastBits))
-        if !intelListed && e.rcode != .nxDomain && !TunnelDetector.isRareType(e.queryType) {
+        if !intelListed {
             let entry = fast[fastSlot]
             if entry.key == wireHash && seconds &- fastBase <= Int64(entry.validUntil)
+                && (entry.anyQuery || (e.rcode != .nxDomain && !TunnelDetector.isRareType(e.queryType)))
                 && (tunnel == nil || !tunnel!.parentHasPairs(UInt64(entry.parentTop) << 48)) {
                 fastHits += 1
                 if entry.newDomain { lastWasNewDomain = true }
@@ -115,6 +116,7 @@ public struct DetectorChain: Sendable {
         }
         let deviceHash = StableHash.hash(device)
         let type = e.queryType, rcode = e.rcode
+        let answers = e.answers
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> Verdict? in
             var o = 0
             var lastDot = -1
@@ -138,7 +140,7 @@ public struct DetectorChain: Sendable {
                 }
             }
             let name = UnsafeBufferPointer(rebasing: buf[0..<o])
-            return observe(e, timeNanos: timeNanos, type: type, rcode: rcode, name: name, lastDot: lastDot, device: device,
+            return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, lastDot: lastDot, device: device,
                            deviceHash: deviceHash, intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
                            fastSlot: fastSlot)
         }
@@ -153,13 +155,16 @@ public struct DetectorChain: Sendable {
         var parentTop: UInt16 = 0
         /// The name's domain is newly observed (throughout the entry's validity).
         var newDomain = false
+        /// No query for this name can interest a detector, whatever its type or response (internal, `.arpa`,
+        /// single-label, benign-listed names).
+        var anyQuery = false
     }
 
-    static let fastBits = 15
+    static let fastBits = 14
     /// How long (event seconds) a name stays on the fast path before the full path looks at it again.
-    static let fastValidity: Int64 = 600
+    static let fastValidity: Int64 = 3600
 
-    private mutating func observe(_ e: borrowing DNSEvent, timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
+    private mutating func observe(answers: [DNSAnswer], timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
                                   name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: String, deviceHash: UInt64,
                                   intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> Verdict? {
         let nameHash = StableHash.hash(name)
@@ -222,7 +227,7 @@ public struct DetectorChain: Sendable {
             let out = dgaStage!.observe(f, dga: &dga)
             consider(0, out, rank: out.verdict?.family != nil ? 0 : 4)
         }
-        if tunnel != nil, f.subdomainLength > 0 { consider(1, tunnel!.observe(f, e), rank: 1) }
+        if tunnel != nil, f.subdomainLength > 0 { consider(1, tunnel!.observe(f, answers: answers), rank: 1) }
         if beacon != nil { consider(2, beacon!.observe(f), rank: 2) }
         if nxdomain != nil, f.rcode != nil { consider(3, nxdomain!.observe(f, device: device, dga: &dga), rank: 3) }
         if let t = firstSeen {
@@ -231,14 +236,14 @@ public struct DetectorChain: Sendable {
             if intelListed || chosen != nil { maliciousNewDomains.insert(domainHash) }
         }
         if fastBase == .min { fastBase = f.seconds }
-        if chosen == nil && !intelListed && rcode != .nxDomain && isOfNoInterest(f, intelAllowed: intelAllowed) {
+        if chosen == nil && !intelListed && (rcode != .nxDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
             let dayEnd = (f.seconds >= 0 ? f.seconds / 86_400 : (f.seconds - 86_399) / 86_400) * 86_400 + 86_399
             var until = min(f.seconds + Self.fastValidity, dayEnd)
             if let t = firstSeen { until = min(until, t + newDomainWindow) }
             let rel = until - fastBase
             if rel >= 0 && rel < Int64(UInt32.max) {
                 fast[fastSlot] = FastEntry(key: fastKey, validUntil: UInt32(rel), parentTop: UInt16(truncatingIfNeeded: registrableHash >> 48),
-                                           newDomain: firstSeen != nil)
+                                           newDomain: firstSeen != nil, anyQuery: scope != .watched)
             }
         }
         return chosen

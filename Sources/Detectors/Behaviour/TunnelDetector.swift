@@ -74,7 +74,7 @@ public struct TunnelDetector: Sendable {
     }
 
     /// Looks at one query.
-    public mutating func observe(_ f: QueryFacts, _ e: DNSEvent) -> DetectorOutcome {
+    public mutating func observe(_ f: QueryFacts, answers: [DNSAnswer]) -> DetectorOutcome {
         guard f.scope == .watched, f.subdomainLength > 0 else { return .none }
         let key = StableHash.pair(f.deviceHash, f.registrableHash)
         // Without a long sub-domain or a TXT/NULL/CNAME/MX/KEY/ANY type a pair can reach at most the unique and
@@ -103,7 +103,7 @@ public struct TunnelDetector: Sendable {
             table[slot].entropySum += Float(NameStatistics.entropy(sub))
             if table[slot].samples.count < Self.sampleSize { table[slot].samples.append(f.nameString) }
         }
-        for a in e.answers { if let t = a.text { table[slot].answerBytes &+= UInt64(t.utf8.count) } }
+        for a in answers { if let t = a.text { table[slot].answerBytes &+= UInt64(t.utf8.count) } }
 
         if table[slot].fired { return .flag(verdict(table[slot], f), newAlert: false) }
         guard Int(table[slot].queries) >= settings.minQueries, table[slot].longQueries > 0 else { return .none }
