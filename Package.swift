@@ -48,6 +48,7 @@ let package = Package(
         .target(
             name: "Detectors",
             dependencies: ["DNSightCore", "PublicSuffix"],
+            exclude: ["Behaviour/README.md"],
             resources: [.copy("Resources/DGAModel")]
         ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
