@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
         .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
         .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
+        .library(name: "Attribution", targets: ["Attribution"]),
         .library(name: "PublicSuffix", targets: ["PublicSuffix"]),
         .library(name: "Detectors", targets: ["Detectors"]),
     ],
@@ -28,8 +29,10 @@ let package = Package(
             resources: [.embedInCode("Resources/families.csv"), .embedInCode("Resources/brands.csv")]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
-        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"]),
         // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
         // fuzz targets can compile the sources directly.
         .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
@@ -47,10 +50,12 @@ let package = Package(
             dependencies: ["DNSightCore", "PublicSuffix"],
             resources: [.copy("Resources/DGAModel")]
         ),
+        // The composition root: jobs that wire readers, attribution, classification and outputs together.
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "PublicSuffix", "Detectors",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "PublicSuffix", "Detectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +66,8 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
+        .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
         .testTarget(name: "PublicSuffixTests", dependencies: ["PublicSuffix"]),
         .testTarget(
