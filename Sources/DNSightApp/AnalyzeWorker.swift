@@ -43,6 +43,45 @@ public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
+/// A device inside its organisation, as mission.md counts them: the explicit device id where the source has one,
+/// else the client address. A value, so counting devices costs no string formatting per event.
+public struct DeviceKey: Hashable, Sendable {
+    /// The organisation (nil: not attributed).
+    public var organisation: String?
+    /// The explicit device id, if any.
+    public var deviceID: String?
+    /// The client address, when there is no device id.
+    public var client: IPAddress?
+
+    /// The key of an event's device.
+    public init(organisation: String?, event e: DNSEvent) {
+        self.organisation = organisation
+        deviceID = e.deviceID
+        client = e.deviceID == nil ? e.clientAddress : nil
+    }
+
+    /// A stable 64-bit hash of the key (the detectors' per-device state is keyed by it).
+    public var stableHash: UInt64 {
+        var h = StableHash.hash(organisation ?? "")
+        if let id = deviceID {
+            h = StableHash.pair(h, StableHash.hash(id))
+        } else if let a = client {
+            switch a {
+            case .v4(let x): h = StableHash.pair(h, UInt64(x.rawValue))
+            case .v6(let x): h = StableHash.pair(StableHash.pair(h, x.high), x.low)
+            }
+        } else {
+            h = StableHash.pair(h, 0)
+        }
+        return h
+    }
+
+    /// `organisation|device` (`unattributed|…`, `…|unknown`), as detector evidence names devices.
+    public var name: String {
+        (organisation ?? "unattributed") + "|" + (deviceID ?? client?.description ?? "unknown")
+    }
+}
+
 /// One thread's share of `dnsight analyze`: attribute and classify each event (intel first, then the detector
 /// chain, which sees every event so that its per-device state stays right), count what the summary needs, and
 /// queue detections for the log. Workers are merged at the end.
@@ -71,11 +110,12 @@ public struct AnalyzeWorker: Sendable {
     public private(set) var queriesByCategory: [String: Int] = [:]
     public private(set) var queriesByFamily: [String: Int] = [:]
     /// Devices and organisations seen (keys `organisation|device`), and those affected per category / family.
-    public private(set) var devicesSeen = Set<String>()
+    public private(set) var devicesSeen = Set<DeviceKey>()
     public private(set) var organisationsSeen = Set<String>()
-    public private(set) var affectedDevices: [String: Set<String>] = [:]
+    public private(set) var affectedDevices: [String: Set<DeviceKey>] = [:]
     public private(set) var affectedOrganisations: [String: Set<String>] = [:]
-    public private(set) var familyDevices: [String: Set<String>] = [:]
+    public private(set) var familyDevices: [String: Set<DeviceKey>] = [:]
+    private var lastOrganisation: String?
     /// Events per attribution source.
     public var attribution: AttributionCounters { attributor.counters }
 
@@ -93,9 +133,13 @@ public struct AnalyzeWorker: Sendable {
         events += 1
         let who = attributor.attribute(&e)
         let org = who.organisation ?? "unattributed"
-        let device = org + "|" + (e.deviceKey ?? "unknown")
+        let device = DeviceKey(organisation: who.organisation, event: e)
         devicesSeen.insert(device)
-        organisationsSeen.insert(org)
+        // Consecutive events mostly come from the same organisation: skip the set insert then.
+        if org != lastOrganisation {
+            organisationsSeen.insert(org)
+            lastOrganisation = org
+        }
         var verdict: Verdict? = nil
         var isAllowed = false
         switch classifier.classify(e) {
@@ -106,7 +150,8 @@ public struct AnalyzeWorker: Sendable {
         case .detected(let v): verdict = v
         }
         if chain != nil {
-            let suspectedVerdict = chain!.observe(e, device: device, intelListed: verdict != nil, intelAllowed: isAllowed)
+            let suspectedVerdict = chain!.observe(e, deviceHash: device.stableHash, device: { device.name }, intelListed: verdict != nil,
+                                                  intelAllowed: isAllowed)
             if verdict == nil && !isAllowed, let suspectedVerdict {
                 verdict = suspectedVerdict
                 suspected += 1

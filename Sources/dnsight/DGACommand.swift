@@ -84,7 +84,8 @@ struct DGACommand: ParsableCommand {
             print("whole names (PSL split + model): \(Int(wholeCPU)) names/s of thread CPU time (\(Int(wholeWall)) per wall-clock second)")
             var s2 = 0.0
             if !wholeOnly {
-                let (modelCPU, modelWall, s) = measure(labels) { scorer.model.score(label: $0) }
+                let model = scorer.model
+                let (modelCPU, modelWall, s) = measure(labels) { model.score(label: $0) }
                 s2 = s
                 print("registrable labels (model only): \(Int(modelCPU)) names/s of thread CPU time (\(Int(modelWall)) per wall-clock second)")
             }

@@ -90,6 +90,13 @@ public struct DetectorChain: Sendable {
     /// Observes one event of `device` (the organisation-scoped device key). `intelListed`: the classifier had a
     /// verdict (which wins); `intelAllowed`: an allowlist covered the name. Returns the detectors' verdict, or nil.
     public mutating func observe(_ e: DNSEvent, device: String, intelListed: Bool = false, intelAllowed: Bool = false) -> Verdict? {
+        observe(e, deviceHash: StableHash.hash(device), device: { device }, intelListed: intelListed, intelAllowed: intelAllowed)
+    }
+
+    /// Observes one event of the device whose ``StableHash`` is `deviceHash`; `device` names it (called only when
+    /// a verdict or an alert needs the name).
+    public mutating func observe(_ e: DNSEvent, deviceHash: UInt64, device: () -> String, intelListed: Bool = false,
+                                 intelAllowed: Bool = false) -> Verdict? {
         events += 1
         lastWasNewDomain = false
         let wire = e.queryName.wire
@@ -114,7 +121,6 @@ public struct DetectorChain: Sendable {
                 return nil
             }
         }
-        let deviceHash = StableHash.hash(device)
         let type = e.queryType, rcode = e.rcode
         let answers = e.answers
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> Verdict? in
@@ -165,7 +171,7 @@ public struct DetectorChain: Sendable {
     static let fastValidity: Int64 = 3600
 
     private mutating func observe(answers: [DNSAnswer], timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
-                                  name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: String, deviceHash: UInt64,
+                                  name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: () -> String, deviceHash: UInt64,
                                   intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> Verdict? {
         let nameHash = StableHash.hash(name)
         // The name's split and scope (the fast path already spares names of no interest this work).
@@ -216,7 +222,7 @@ public struct DetectorChain: Sendable {
             if intelListed { counters[index].alsoKnown += 1 }
             if newAlert {
                 counters[index].alerts += 1
-                counters[index].devices.insert(device)
+                counters[index].devices.insert(device())
             }
             if rank < chosenRank {
                 chosen = v

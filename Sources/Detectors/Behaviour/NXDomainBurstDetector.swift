@@ -75,7 +75,7 @@ public struct NXDomainBurstDetector: Sendable {
     public var expirations: Int { table.expirations }
 
     /// Looks at one query.
-    public mutating func observe(_ f: QueryFacts, device: String, dga: inout DGAContext) -> DetectorOutcome {
+    public mutating func observe(_ f: QueryFacts, device: () -> String, dga: inout DGAContext) -> DetectorOutcome {
         guard f.scope == .watched, f.rcode != nil else { return .none }
         if !f.isNXDomain {
             // A DGA-like name that resolves while the device's burst lasts: the registered rendezvous domain.
@@ -188,7 +188,7 @@ public struct NXDomainBurstDetector: Sendable {
         return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
     }
 
-    func verdict(_ s: State, _ f: QueryFacts, _ device: String, family: String?, resolved: Bool) -> Verdict {
+    func verdict(_ s: State, _ f: QueryFacts, _ device: () -> String, family: String?, resolved: Bool) -> Verdict {
         let (branch, score, threshold) = evaluate(s) ?? (s.branch, Double(s.domains.count), 0)
         let start = s.names.first?.first ?? f.seconds
         let strong = s.names.reduce(0) { $0 + ($1.known == 2 ? 1 : 0) }
@@ -197,7 +197,7 @@ public struct NXDomainBurstDetector: Sendable {
         rule += "\(s.names.count) distinct NXDOMAIN names under \(s.suffixes.count) public suffixes in \(settings.windowSeconds) s"
         if resolved { rule += "; this DGA-like name resolved during the burst" }
         let evidence = DetectorEvidence(
-            rule: rule, windowStartNanos: BehaviourVerdict.seconds(start), windowEndNanos: f.timeNanos, key: device,
+            rule: rule, windowStartNanos: BehaviourVerdict.seconds(start), windowEndNanos: f.timeNanos, key: device(),
             measures: [("distinct_nxdomain_names", Double(s.names.count)), ("distinct_nxdomain_domains", Double(s.domains.count)),
                        ("dga_like_domains", Double(s.dgaLikeDomains)), ("public_suffixes", Double(s.suffixes.count)),
                        ("known_family_names", Double(strong)), ("dga_threshold", dgaThreshold)],
