@@ -40,10 +40,16 @@ let package = Package(
         .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
         .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
+        // The simulator: a world of networks and their DNS traffic in every input format, with exact ground truth.
+        .target(
+            name: "Simulator",
+            dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+            resources: [.embedInCode("Resources/default-scenario.yaml"), .embedInCode("Resources/scenario.schema.json")]
+        ),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +60,7 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "DNSightCore", "DNSWire"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
     ]
 )
