@@ -38,6 +38,7 @@ struct TrafficGenerator {
     let popularShare, aaaaShare, httpsShare, chatterShare, typoShare, probeShare, internalShare: Double
     /// Internal names per enterprise, made on first use.
     var internalNames: [Int32: [Int32]] = [:]
+    var internalAnswers: [Int32: Int32] = [:]
     /// TXT answers for tunnels.
     var txtAnswers: [Int32] = []
     var episodeCursor = 0
@@ -167,8 +168,11 @@ struct TrafficGenerator {
     }
 
     mutating func internalAnswer(_ id: Int32) -> Int32 {
-        let h = SimRandom.mix(UInt64(UInt32(bitPattern: id)) ^ state.seed)
-        return state.answers.add([SimRecord(kind: .a, ttl: 3600, data: Int64(AddressPlan.v4(provider: .enterprise, hash: h)))])
+        if let a = internalAnswers[id] { return a }
+        let h = SimRandom.mix(SimRandom.hash(state.names.string(id)) ^ state.seed)
+        let a = state.answers.add([SimRecord(kind: .a, ttl: 3600, data: Int64(AddressPlan.v4(provider: .enterprise, hash: h)))])
+        internalAnswers[id] = a
+        return a
     }
 
     // MARK: Infections
