@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "Classifier", "DomainMatcher", "DNSightCore", "DNSWire"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
     ]
 )
