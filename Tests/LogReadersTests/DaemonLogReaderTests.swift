@@ -174,6 +174,17 @@ import Testing
         #expect(events[8].rcode == nil && d.skipped == ["query without a logged answer (reported alone)": 1])
     }
 
+    @Test func dnsmasqUnderRsyslogHighPrecisionTimestamps() throws {
+        let log = """
+        2026-11-28T10:00:00.250000+09:00 gw dnsmasq[77]: 9 10.0.0.1/40000 query[A] a.example from 10.0.0.1
+        2026-11-28T10:00:00.260000+09:00 gw dnsmasq[77]: 9 10.0.0.1/40000 cached a.example is 192.0.2.1
+        """
+        let (events, d) = try Text.read(DnsmasqLogParser(year: 1999), log)
+        #expect(d.malformedCount == 0 && events.count == 1)
+        #expect(events[0].timeNanos == Text.utc(2026, 11, 28, 1, 0, 0, nanos: 250_000_000) && events[0].clientPort == 40000)
+        #expect(events[0].sourceAction == "cached" && events[0].answers.first?.address == Text.ip("192.0.2.1"))
+    }
+
     @Test func dnsmasqGarbageAndBinaryInput() throws {
         var bytes = Array(try String(contentsOfFile: Text.fixture("dnsmasq-queries.log"), encoding: .utf8).utf8)
         bytes += Array("this line has no timestamp at all\nNov 28 10:00:00 dnsmasq[1]: query[A] bad..name from 1.2.3.4\nNov 28 10:00:00 dnsmasq[1]: query[A] ok.example from 1.2.3.999\n".utf8)
