@@ -198,3 +198,41 @@ import Testing
         #expect(throws: ReaderError.self) { try Shared.read(LineFormatReader(BINDQueryLogParser(year: 2026)), ByteInput(path: Text.fixture("zeek-dns.log"))) }
     }
 }
+
+/// The fixture script run live: BIND, Unbound and dnsmasq on loopback write their query logs now, on this machine,
+/// and the readers must make the same transactions of them as of the committed fixtures. Skipped where the
+/// programs are not installed (CI installs them).
+@Suite struct LiveDaemonLogTests {
+    static var programsInstalled: Bool {
+        ["/usr/sbin/named", "/usr/sbin/unbound", "/usr/sbin/dnsmasq", "/usr/bin/dig"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test(.enabled(if: programsInstalled), .timeLimit(.minutes(3)))
+    func realDaemonsWriteLogsTheReadersUnderstand() throws {
+        let out = try Shared.temporaryDirectory()
+        var script = URL(fileURLWithPath: Text.fixture("make-daemon-logs.sh"))
+        script.standardize()
+        try Shared.run("OUT='\(out.path)' bash '\(script.path)' >/dev/null 2>&1")
+        func read(_ name: String) throws -> (LogFormat, [DNSEvent], ReaderDiagnostics) {
+            try Text.readDetected(out.appendingPathComponent(name).path)
+        }
+        let (bf, bind, bd) = try read("bind-query-full.log")
+        #expect(bf == .bind && bd.malformedCount == 0)
+        #expect(bind.map(\.queryName.presentation) == ["ns.bench.example.", "www.bench.example.", "www.bench.example.", "alias.bench.example.",
+                                                         "mail.bench.example.", "nothere.bench.example.", "outside.example.org.", "version.bind."])
+        #expect(bind.map(\.transport) == [.udp, .udp, .tcp, .udp, .udp, .udp, .udp, .udp] && bind[3].flags == 0x0110 && bind[4].flags == 0)
+        for name in ["unbound-queries-replies.log", "unbound-queries-replies-ascii.log"] {
+            let (f, events, d) = try read(name)
+            #expect(f == .unbound && d.malformedCount == 0, "\(name)")
+            #expect(events.map(\.rcode) == [.noError, .noError, .noError, .nxDomain, .noError, .nxDomain], "\(name)")
+            #expect(events[4].clientAddress == Text.ip("::1"), "\(name)")
+        }
+        for name in ["dnsmasq-queries.log", "dnsmasq-queries-extra.log"] {
+            let (f, events, d) = try read(name)
+            #expect(f == .dnsmasq && d.malformedCount == 0, "\(name)")
+            #expect(events.map(\.sourceAction?.isEmpty) == Array(repeating: false, count: 8), "\(name)")
+            #expect(events.map(\.rcode) == [.noError, .noError, .noError, .noError, .nxDomain, .noError, .noError, .noError], "\(name)")
+            #expect(events[6].answers.map(\.type) == [.cname, .a], "\(name)")
+        }
+    }
+}
