@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
         .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
         .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
+        .library(name: "Attribution", targets: ["Attribution"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,7 +29,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
-        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"]),
         // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
         // fuzz targets can compile the sources directly.
         .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
@@ -38,10 +40,12 @@ let package = Package(
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
         .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
+        // The composition root: jobs that wire readers, attribution, classification and outputs together.
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +56,8 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
+        .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
     ]
 )

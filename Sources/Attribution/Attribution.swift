@@ -37,8 +37,14 @@ public struct InventoryRule: Hashable, Sendable, CustomStringConvertible {
         /// A CIDR prefix, in canonical text (`10.1.0.0/16`, `2001:db8::/32`).
         case cidr(String)
     }
-    /// The key.
-    public var key: Key
+
+    /// The key as stored: a prefix stays binary until someone asks for its text, so that look-ups format nothing.
+    enum Storage: Hashable, Sendable {
+        case device(String)
+        case prefix(CIDRPrefix)
+        case text(String)
+    }
+    let storage: Storage
     /// The inventory file.
     public var file: String
     /// The 1-based line of the row (its first line when a quoted field spans lines).
@@ -46,9 +52,28 @@ public struct InventoryRule: Hashable, Sendable, CustomStringConvertible {
 
     /// Creates a rule reference.
     public init(key: Key, file: String, line: Int) {
-        self.key = key
+        switch key {
+        case .deviceID(let id): storage = .device(id)
+        case .cidr(let text):
+            if case .success(let (p, _)) = CIDRPrefix.parse(text) { storage = .prefix(p) } else { storage = .text(text) }
+        }
         self.file = file
         self.line = line
+    }
+
+    init(storage: Storage, file: String, line: Int) {
+        self.storage = storage
+        self.file = file
+        self.line = line
+    }
+
+    /// What the rule keys on.
+    public var key: Key {
+        switch storage {
+        case .device(let id): return .deviceID(id)
+        case .prefix(let p): return .cidr(p.description)
+        case .text(let t): return .cidr(t)
+        }
     }
 
     public var description: String {

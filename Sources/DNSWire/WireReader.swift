@@ -83,30 +83,39 @@ public struct WireReader {
         // A pointer must target a byte before the start of the contiguous run of labels that holds it, so every hop
         // moves strictly backwards and no loop is possible.
         var limit = offset
+        // The labels a pointer leads to must also end before that run: a target that runs into the pointer itself is
+        // not a "prior occurrence" of a name (RFC 1035 §4.1.4). Before the first pointer the bound is the input's end.
+        var end = bytes.count
         var hops = 0
         var endOfName = -1  // where the reader continues after the name (after the first pointer)
         var length = 0  // uncompressed wire length so far, without the root label
         scan: while true {
-            guard pos < bytes.count else { throw DNSWireError(.truncated(needed: 1), at: pos) }
+            guard pos < end else {
+                throw end < bytes.count ? DNSWireError(.badPointer(target: limit), at: pos) : DNSWireError(.truncated(needed: 1), at: pos)
+            }
             let len = bytes[pos]
             switch len & 0xC0 {
             case 0x00:
                 let n = Int(len)
                 if n == 0 { break scan }
-                guard pos + 1 + n <= bytes.count else {
+                guard pos + 1 + n <= end else {
+                    if end < bytes.count { throw DNSWireError(.badPointer(target: limit), at: pos) }
                     throw DNSWireError(.truncated(needed: pos + 1 + n - bytes.count), at: pos)
                 }
                 if length + 1 + n + 1 > 255 { throw DNSWireError(.nameTooLong, at: offset) }
                 length += 1 + n
                 pos += 1 + n
             case 0xC0:
-                guard pos + 1 < bytes.count else { throw DNSWireError(.truncated(needed: 1), at: pos) }
+                guard pos + 1 < end else {
+                    throw end < bytes.count ? DNSWireError(.badPointer(target: limit), at: pos) : DNSWireError(.truncated(needed: 1), at: pos)
+                }
                 let target = Int(len & 0x3F) << 8 | Int(bytes[pos + 1])
                 hops += 1
                 if target >= limit || hops > WireReader.maxPointerHops {
                     throw DNSWireError(.badPointer(target: target), at: pos)
                 }
                 if endOfName < 0 { endOfName = pos + 2 }
+                end = limit
                 limit = target
                 pos = target
             default:

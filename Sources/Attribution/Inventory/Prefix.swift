@@ -79,7 +79,7 @@ struct CIDRPrefix: Hashable, Sendable, CustomStringConvertible {
             addrText = text[...]
             lenText = nil
         }
-        guard let address = IPAddress(addrText), !addrText.contains("%") else {
+        guard !addrText.utf8.contains(UInt8(ascii: "%")), let address = IPAddress(addrText) else {
             return .failure(.bad("'\(text)' is not an IPv4 or IPv6 address or prefix"))
         }
         let maxLength = address.isV4 ? 32 : 128
@@ -124,9 +124,10 @@ extension StringProtocol {
     /// The text without leading and trailing ASCII spaces, tabs, CR and LF.
     func trimmingASCIIWhitespace() -> Substring {
         let s = Substring(self)
-        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" }
-        guard let first = s.firstIndex(where: { !isSpace($0) }) else { return s[s.endIndex...] }
-        let last = s.lastIndex(where: { !isSpace($0) })!
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        let u = s.utf8
+        guard let first = u.firstIndex(where: { !isSpace($0) }) else { return s[s.endIndex...] }
+        let last = u.lastIndex(where: { !isSpace($0) })!
         return s[first...last]
     }
 }
