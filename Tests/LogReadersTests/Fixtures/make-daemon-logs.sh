@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the real-program fixtures: BIND query logs, Unbound query/reply logs and dnsmasq query logs, made by
 # the Debian packages themselves on loopback (ports 5391–5394), answering only from local data (no traffic leaves
-# the machine). Needs: bind9 bind9-dnsutils unbound dnsmasq-base. Run from anywhere; writes next to this script.
+# the machine). Needs: bind9 bind9-dnsutils unbound dnsmasq-base. Run from anywhere; writes next to this script,
+# or into $OUT when that is set (the live test does that).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
+here="${OUT:-$(cd "$(dirname "$0")" && pwd)}"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
