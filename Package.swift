@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "DNSWire", targets: ["DNSWire"]),
         .library(name: "DNSightCore", targets: ["DNSightCore"]),
         .library(name: "Attribution", targets: ["Attribution"]),
+        .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
+        .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
+        .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,21 +21,40 @@ let package = Package(
     ],
     targets: [
         .target(name: "DNSWire"),
-        .target(name: "DNSightCore", dependencies: ["DNSWire"]),
+        .target(
+            name: "DNSightCore",
+            dependencies: ["DNSWire"],
+            resources: [.embedInCode("Resources/families.csv"), .embedInCode("Resources/brands.csv")]
+        ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
         .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
+        // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
+        // fuzz targets can compile the sources directly.
+        .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
+        // The compiled, memory-mapped domain matcher.
+        .target(name: "DomainMatcher", dependencies: ["DNSightCore"]),
+        // Import pipeline (files/folders → catalogue enrichment → snapshot), snapshot location, feed updates over HTTP.
+        .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
+        // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
+        .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
+        // The composition root: jobs that wire readers, attribution, classification and outputs together.
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
-        .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], exclude: ["Differential"]),
+        .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"], exclude: ["Fixtures"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "DNSightCore", "DNSWire"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
+        .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
+        .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
     ]
 )

@@ -5,9 +5,9 @@ import Testing
 @testable import Attribution
 
 @Suite struct CSVReaderTests {
-    func records(_ text: String) -> [Result<CSVReader.Record, CSVReader.SyntaxError>] {
-        var r = CSVReader(bytes: Array(text.utf8))
-        var out = [Result<CSVReader.Record, CSVReader.SyntaxError>]()
+    func records(_ text: String) -> [Result<InventoryCSVReader.Record, InventoryCSVReader.SyntaxError>] {
+        var r = InventoryCSVReader(bytes: Array(text.utf8))
+        var out = [Result<InventoryCSVReader.Record, InventoryCSVReader.SyntaxError>]()
         while let x = r.next() { out.append(x) }
         return out
     }

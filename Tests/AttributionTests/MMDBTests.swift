@@ -37,7 +37,7 @@ func canonical(_ v: MMDBValue) -> String {
 
 @Suite struct MMDBTests {
     /// Looks every address up with Python's `maxminddb` and with `MMDBReader`, and compares record and prefix.
-    func compareWithReference(_ path: String, _ addresses: [IPAddress], sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+    func compareWithReference(_ path: String, _ addresses: [IPAddress], sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Int {
         let dir = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let list = dir.appendingPathComponent("addresses.txt")
@@ -214,7 +214,7 @@ func canonical(_ v: MMDBValue) -> String {
         return assemble(tree: r + r, data: data, nodeCount: 1)
     }
 
-    func expectCorrupt(_ bytes: [UInt8], _ why: Comment, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectCorrupt(_ bytes: [UInt8], _ why: Comment, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         do {
             let r = try MMDBReader(bytes: bytes, name: "crafted")
             _ = try r.lookup(IPAddress("1.2.3.4")!)

@@ -4,7 +4,7 @@
 ///
 /// Syntax errors are reported per record with the line they start on, and reading goes on at the next line, so
 /// that one stray quote costs one row, not the rest of the file.
-struct CSVReader {
+struct InventoryCSVReader {
     /// One record: its fields and the line it starts on.
     struct Record {
         var fields: [String]

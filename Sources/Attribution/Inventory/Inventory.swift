@@ -155,7 +155,7 @@ public struct InventoryBuilder: Sendable {
     /// Reads CSV inventory text: a header row naming the columns (any order; unknown columns ignored), then one row
     /// per rule.
     public mutating func add(csv bytes: [UInt8], file: String) throws(AttributionError) {
-        var reader = CSVReader(bytes: bytes)
+        var reader = InventoryCSVReader(bytes: bytes)
         var header: [InventoryColumn?]? = nil
         var headerLine = 0
         while let result = reader.next() {

@@ -1,0 +1,195 @@
+import DNSWire
+import DNSightCore
+
+/// One dnstap record (the `Dnstap` protobuf message with its `Message`), as BIND, Unbound, Knot, PowerDNS and
+/// dnsdist write it.
+public struct DnstapRecord: Equatable, Sendable {
+    /// Message types (dnstap.proto `Message.Type`).
+    public enum MessageType: Int, Sendable, CaseIterable {
+        case authQuery = 1, authResponse, resolverQuery, resolverResponse, clientQuery, clientResponse
+        case forwarderQuery, forwarderResponse, stubQuery, stubResponse, toolQuery, toolResponse, updateQuery, updateResponse
+
+        /// The name dnstap tools print.
+        public var name: String {
+            ["AUTH_QUERY", "AUTH_RESPONSE", "RESOLVER_QUERY", "RESOLVER_RESPONSE", "CLIENT_QUERY", "CLIENT_RESPONSE",
+             "FORWARDER_QUERY", "FORWARDER_RESPONSE", "STUB_QUERY", "STUB_RESPONSE", "TOOL_QUERY", "TOOL_RESPONSE",
+             "UPDATE_QUERY", "UPDATE_RESPONSE"][rawValue - 1]
+        }
+        /// Whether the message is a response.
+        public var isResponse: Bool { rawValue % 2 == 0 }
+        /// Whether the message is between a client and this server (rather than this server and an upstream).
+        public var isClientSide: Bool { self == .clientQuery || self == .clientResponse || self == .authQuery || self == .authResponse || self == .updateQuery || self == .updateResponse }
+    }
+
+    /// The RPZ (or other) policy that acted on the message (dnstap.proto `Policy`).
+    public struct Policy: Equatable, Sendable {
+        public var type: String?
+        public var rule: [UInt8]?
+        public var match: Int?
+        public var action: Int?
+        public var value: [UInt8]?
+
+        static let matchNames = [1: "QNAME", 2: "CLIENT_IP", 3: "RESPONSE_IP", 4: "NS_NAME", 5: "NS_IP"]
+        static let actionNames = [1: "NXDOMAIN", 2: "NODATA", 3: "PASS", 4: "DROP", 5: "TRUNCATE", 6: "LOCAL_DATA"]
+
+        /// A one-line description for `DNSEvent.sourceAction`, e.g. `rpz NXDOMAIN match=QNAME rule=bad.example`.
+        public var summary: String {
+            var parts = [type ?? "policy"]
+            if let action { parts.append(Self.actionNames[action] ?? "action\(action)") }
+            if let match { parts.append("match=" + (Self.matchNames[match] ?? "\(match)")) }
+            if let rule { parts.append("rule=" + String(decoding: rule, as: UTF8.self)) }
+            return parts.joined(separator: " ")
+        }
+    }
+
+    public var identity: [UInt8]?
+    public var version: [UInt8]?
+    public var messageType: MessageType
+    /// 1 = INET, 2 = INET6.
+    public var socketFamily: Int?
+    /// 1 UDP, 2 TCP, 3 DOT, 4 DOH, 5/6 DNSCrypt, 7 DOQ.
+    public var socketProtocol: Int?
+    public var queryAddress: [UInt8]?
+    public var responseAddress: [UInt8]?
+    public var queryPort: UInt16?
+    public var responsePort: UInt16?
+    public var queryTimeSec: UInt64?
+    public var queryTimeNsec: UInt32?
+    public var queryMessage: [UInt8]?
+    public var queryZone: [UInt8]?
+    public var responseTimeSec: UInt64?
+    public var responseTimeNsec: UInt32?
+    public var responseMessage: [UInt8]?
+    public var policy: Policy?
+
+    /// Creates a record.
+    public init(messageType: MessageType) { self.messageType = messageType }
+
+    /// The transport from `socket_protocol`.
+    public var transport: DNSTransport {
+        switch socketProtocol {
+        case 1, 5: return .udp
+        case 2, 6: return .tcp
+        case 3: return .dot
+        case 4: return .doh
+        case 7: return .doq
+        default: return .unknown
+        }
+    }
+
+    /// Why a frame is not a dnstap record.
+    public struct Malformed: Error, Equatable, Sendable {
+        /// What was wrong.
+        public var message: String
+        /// The offset inside the frame.
+        public var offset: Int
+    }
+
+    /// Decodes one data frame.
+    public init(decoding frame: [UInt8]) throws(Malformed) {
+        var r = ProtobufReader(frame)
+        var type: Int?
+        var message: Range<Int>?
+        var identity: [UInt8]?, version: [UInt8]?
+        do {
+            while !r.atEnd {
+                let (n, v) = try r.field()
+                switch (n, v) {
+                case (1, .bytes(let b)): identity = Array(frame[b])
+                case (2, .bytes(let b)): version = Array(frame[b])
+                case (15, .int(let t)): type = Int(clamping: t)
+                case (14, .bytes(let b)): message = b
+                default: break
+                }
+            }
+        } catch { throw Malformed(message: "protobuf: \(error.message)", offset: error.offset) }
+        guard type == 1 else { throw Malformed(message: type == nil ? "Dnstap.type missing" : "Dnstap.type \(type!) is not MESSAGE", offset: 0) }
+        guard let message else { throw Malformed(message: "Dnstap.message missing", offset: 0) }
+        var m = ProtobufReader(frame, start: message.lowerBound, end: message.upperBound)
+        var mtype: MessageType?
+        var rec = DnstapRecord(messageType: .clientQuery)
+        rec.identity = identity
+        rec.version = version
+        do {
+            while !m.atEnd {
+                let (n, v) = try m.field()
+                switch (n, v) {
+                case (1, .int(let t)):
+                    guard let mt = MessageType(rawValue: Int(clamping: t)) else { throw Malformed(message: "unknown Message.type \(t)", offset: m.p) }
+                    mtype = mt
+                case (2, .int(let x)): rec.socketFamily = Int(clamping: x)
+                case (3, .int(let x)): rec.socketProtocol = Int(clamping: x)
+                case (4, .bytes(let b)): rec.queryAddress = Array(frame[b])
+                case (5, .bytes(let b)): rec.responseAddress = Array(frame[b])
+                case (6, .int(let x)): rec.queryPort = UInt16(truncatingIfNeeded: x)
+                case (7, .int(let x)): rec.responsePort = UInt16(truncatingIfNeeded: x)
+                case (8, .int(let x)): rec.queryTimeSec = x
+                case (9, .int(let x)): rec.queryTimeNsec = UInt32(truncatingIfNeeded: x)
+                case (10, .bytes(let b)): rec.queryMessage = Array(frame[b])
+                case (11, .bytes(let b)): rec.queryZone = Array(frame[b])
+                case (12, .int(let x)): rec.responseTimeSec = x
+                case (13, .int(let x)): rec.responseTimeNsec = UInt32(truncatingIfNeeded: x)
+                case (14, .bytes(let b)): rec.responseMessage = Array(frame[b])
+                case (15, .bytes(let b)): rec.policy = try Self.policy(frame, b)
+                default: break
+                }
+            }
+        } catch let e as ProtobufReader.Malformed {
+            throw Malformed(message: "protobuf: \(e.message)", offset: e.offset)
+        } catch let e as Malformed { throw e } catch { throw Malformed(message: "\(error)", offset: 0) }
+        guard let mtype else { throw Malformed(message: "Message.type missing", offset: message.lowerBound) }
+        rec.messageType = mtype
+        self = rec
+    }
+
+    static func policy(_ frame: [UInt8], _ range: Range<Int>) throws(ProtobufReader.Malformed) -> Policy {
+        var r = ProtobufReader(frame, start: range.lowerBound, end: range.upperBound)
+        var p = Policy()
+        while !r.atEnd {
+            let (n, v) = try r.field()
+            switch (n, v) {
+            case (1, .bytes(let b)): p.type = String(decoding: frame[b], as: UTF8.self)
+            case (2, .bytes(let b)): p.rule = Array(frame[b])
+            case (3, .int(let x)): p.match = Int(clamping: x)
+            case (4, .int(let x)): p.action = Int(clamping: x)
+            case (5, .bytes(let b)): p.value = Array(frame[b])
+            default: break
+            }
+        }
+        return p
+    }
+
+    /// Encodes the record as a dnstap protobuf (the payload of one data frame).
+    public var encoded: [UInt8] {
+        var m = ProtobufWriter()
+        m.int(1, UInt64(messageType.rawValue))
+        if let socketFamily { m.int(2, UInt64(socketFamily)) }
+        if let socketProtocol { m.int(3, UInt64(socketProtocol)) }
+        if let queryAddress { m.bytes(4, queryAddress) }
+        if let responseAddress { m.bytes(5, responseAddress) }
+        if let queryPort { m.int(6, UInt64(queryPort)) }
+        if let responsePort { m.int(7, UInt64(responsePort)) }
+        if let queryTimeSec { m.int(8, queryTimeSec) }
+        if let queryTimeNsec { m.fixed32(9, queryTimeNsec) }
+        if let queryMessage { m.bytes(10, queryMessage) }
+        if let queryZone { m.bytes(11, queryZone) }
+        if let responseTimeSec { m.int(12, responseTimeSec) }
+        if let responseTimeNsec { m.fixed32(13, responseTimeNsec) }
+        if let responseMessage { m.bytes(14, responseMessage) }
+        if let policy {
+            var p = ProtobufWriter()
+            if let t = policy.type { p.bytes(1, Array(t.utf8)) }
+            if let r = policy.rule { p.bytes(2, r) }
+            if let x = policy.match { p.int(3, UInt64(x)) }
+            if let x = policy.action { p.int(4, UInt64(x)) }
+            if let v = policy.value { p.bytes(5, v) }
+            m.bytes(15, p.bytes)
+        }
+        var d = ProtobufWriter()
+        if let identity { d.bytes(1, identity) }
+        if let version { d.bytes(2, version) }
+        d.bytes(14, m.bytes)
+        d.int(15, 1)
+        return d.bytes
+    }
+}

@@ -1,0 +1,84 @@
+/// A bounds-checked reader of protobuf wire format, enough for dnstap.
+struct ProtobufReader {
+    let bytes: [UInt8]
+    var p: Int
+    let end: Int
+
+    init(_ bytes: [UInt8], start: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.p = start
+        self.end = end ?? bytes.count
+    }
+
+    struct Malformed: Error { var message: String; var offset: Int }
+
+    var atEnd: Bool { p >= end }
+
+    mutating func varint() throws(Malformed) -> UInt64 {
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            guard p < end else { throw Malformed(message: "truncated varint", offset: p) }
+            let b = bytes[p]; p += 1
+            guard shift < 64 else { throw Malformed(message: "varint longer than 10 bytes", offset: p) }
+            v |= UInt64(b & 0x7F) << shift
+            if b & 0x80 == 0 { return v }
+            shift += 7
+        }
+    }
+
+    /// The next field: number, wire type, and the value (varint / fixed as integer, or a byte range).
+    enum Value { case int(UInt64), bytes(Range<Int>) }
+
+    mutating func field() throws(Malformed) -> (Int, Value) {
+        let at = p
+        let key = try varint()
+        let number = Int(key >> 3)
+        guard number > 0 else { throw Malformed(message: "field number 0", offset: at) }
+        switch key & 7 {
+        case 0: return (number, .int(try varint()))
+        case 1:
+            guard p + 8 <= end else { throw Malformed(message: "truncated fixed64", offset: p) }
+            var v: UInt64 = 0
+            for i in 0..<8 { v |= UInt64(bytes[p + i]) << (8 * UInt64(i)) }
+            p += 8
+            return (number, .int(v))
+        case 5:
+            guard p + 4 <= end else { throw Malformed(message: "truncated fixed32", offset: p) }
+            var v: UInt64 = 0
+            for i in 0..<4 { v |= UInt64(bytes[p + i]) << (8 * UInt64(i)) }
+            p += 4
+            return (number, .int(v))
+        case 2:
+            let n = try varint()
+            guard n <= UInt64(end - p) else { throw Malformed(message: "length \(n) overruns the message", offset: p) }
+            let r = p..<(p + Int(n))
+            p += Int(n)
+            return (number, .bytes(r))
+        default:
+            throw Malformed(message: "unsupported wire type \(key & 7)", offset: at)
+        }
+    }
+}
+
+/// A protobuf writer, enough to produce dnstap (for tests and the simulator).
+public struct ProtobufWriter: Sendable {
+    /// The bytes written.
+    public private(set) var bytes: [UInt8] = []
+    /// Creates an empty writer.
+    public init() {}
+
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
+    }
+    /// Writes a varint field.
+    public mutating func int(_ field: Int, _ v: UInt64) { varint(UInt64(field << 3)); varint(v) }
+    /// Writes a fixed32 field.
+    public mutating func fixed32(_ field: Int, _ v: UInt32) {
+        varint(UInt64(field << 3 | 5))
+        for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
+    }
+    /// Writes a length-delimited field.
+    public mutating func bytes(_ field: Int, _ b: [UInt8]) { varint(UInt64(field << 3 | 2)); varint(UInt64(b.count)); bytes.append(contentsOf: b) }
+}

@@ -1,0 +1,62 @@
+import DNSWire
+import DNSightCore
+
+/// Reads DNS transactions from pcap and pcapng captures: UDP and TCP on the configured DNS ports, IPv4 and IPv6,
+/// fragments reassembled, TCP streams reassembled, queries paired with responses.
+public struct PcapReader: EventReader {
+    /// Ports that carry DNS (either side of the flow).
+    public var dnsPorts: Set<UInt16>
+    /// Creates a reader.
+    public init(dnsPorts: Set<UInt16> = [53]) { self.dnsPorts = dnsPorts }
+
+    public mutating func read(_ input: ByteInput, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) throws {
+        var source = try PacketSource(input)
+        var decoder = PacketDecoder()
+        var tcp = TCPReassembler()
+        var pairer = TransactionPairer()
+        var emitted = 0
+        let count: (DNSEvent) throws -> Void = { e in emitted += 1; try emit(e) }
+        while let packet = try source.next(diagnostics: &diagnostics) {
+            diagnostics.recordsRead += 1
+            let position = SourcePosition(file: input.name, byteOffset: packet.offset)
+            let t: TransportPayload
+            switch decoder.decode(packet) {
+            case .skip(let why): diagnostics.skipped(why); continue
+            case .malformed(let why): diagnostics.malformed(why, at: position); continue
+            case .payload(let p): t = p
+            }
+            let toServer = dnsPorts.contains(t.destinationPort), fromServer = dnsPorts.contains(t.sourcePort)
+            guard toServer || fromServer else { diagnostics.skipped("not on a DNS port"); continue }
+            let messages: [[UInt8]]
+            if t.isTCP {
+                messages = tcp.segment(t)
+                if messages.isEmpty { continue }
+            } else {
+                messages = [Array(t.payload)]
+            }
+            for bytes in messages {
+                // Direction from the ports; when both ends use a DNS port, from the QR bit.
+                var isQuery = toServer && !fromServer
+                if toServer == fromServer { isQuery = bytes.count > 2 && bytes[2] & 0x80 == 0 }
+                let client = isQuery ? t.source : t.destination, server = isQuery ? t.destination : t.source
+                let cport = isQuery ? t.sourcePort : t.destinationPort, sport = isQuery ? t.destinationPort : t.sourcePort
+                switch WireEvent.event(from: bytes, timeNanos: packet.timeNanos, client: client, clientPort: cport, server: server, serverPort: sport,
+                                       transport: t.isTCP ? .tcp : .udp, position: position) {
+                case .failure(let e):
+                    diagnostics.malformed(WireEvent.reason(e), at: position, excerpt: "\(e)")
+                case .success(let (event, isResponse)):
+                    if isResponse { try pairer.response(event, emit: count) } else { try pairer.query(event, emit: count) }
+                }
+            }
+        }
+        try pairer.flush(emit: count)
+        pairer.record(into: &diagnostics)
+        if decoder.reassembled > 0 { diagnostics.skipped("IP datagrams reassembled from fragments", count: decoder.reassembled) }
+        if decoder.fragmentsDropped + decoder.pendingFragments > 0 {
+            diagnostics.malformed["IP fragments never completed", default: 0] += decoder.fragmentsDropped + decoder.pendingFragments
+        }
+        if tcp.gaps > 0 { diagnostics.malformed["TCP stream gap (bytes lost; resynchronised)", default: 0] += tcp.gaps }
+        if tcp.evicted > 0 { diagnostics.skipped("TCP streams evicted from the full stream table", count: tcp.evicted) }
+        diagnostics.eventsEmitted += emitted
+    }
+}

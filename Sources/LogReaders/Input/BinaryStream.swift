@@ -1,0 +1,58 @@
+/// A window over a ``ByteInput`` for record-oriented binary formats (pcap, pcapng): ensure that `n` bytes are
+/// buffered, look at them, consume them. Memory is bounded by the largest record asked for.
+public struct BinaryStream {
+    let input: ByteInput
+    var buffer: [UInt8] = []
+    var start = 0
+    /// The input offset of the first unconsumed byte.
+    public private(set) var offset = 0
+    var atEOF = false
+
+    /// Wraps an input.
+    public init(_ input: ByteInput) { self.input = input }
+
+    /// Unconsumed bytes buffered.
+    public var available: Int { buffer.count - start }
+
+    /// Makes at least `n` bytes available; false if the input ends first.
+    public mutating func ensure(_ n: Int) throws -> Bool {
+        while buffer.count - start < n {
+            if atEOF { return false }
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            let want = max(min(1 << 18, max(4096, input.rawSize ?? (1 << 18))), n - (buffer.count - start))
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: want))
+            let got = try buffer.withUnsafeMutableBytes { b in try input.read(into: UnsafeMutableRawBufferPointer(rebasing: b[old...])) }
+            buffer.removeLast(want - got)
+            if got == 0 { atEOF = true }
+        }
+        return true
+    }
+
+    /// The byte at `i` past the current position (must be available).
+    @inline(__always) public func byte(_ i: Int) -> UInt8 { buffer[start + i] }
+
+    /// A 16-bit integer at `i` past the current position.
+    public func u16(_ i: Int, bigEndian: Bool) -> UInt16 {
+        let a = UInt16(buffer[start + i]), b = UInt16(buffer[start + i + 1])
+        return bigEndian ? a << 8 | b : b << 8 | a
+    }
+
+    /// A 32-bit integer at `i` past the current position.
+    public func u32(_ i: Int, bigEndian: Bool) -> UInt32 {
+        let v = (0..<4).map { UInt32(buffer[start + i + $0]) }
+        return bigEndian ? v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3] : v[3] << 24 | v[2] << 16 | v[1] << 8 | v[0]
+    }
+
+    /// Copies `n` bytes starting `i` past the current position.
+    public func bytes(_ i: Int, _ n: Int) -> [UInt8] { Array(buffer[(start + i)..<(start + i + n)]) }
+
+    /// Consumes `n` bytes (which must be available).
+    public mutating func consume(_ n: Int) {
+        start += n
+        offset += n
+    }
+}
