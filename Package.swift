@@ -10,10 +10,10 @@ let package = Package(
         .executable(name: "dnsight", targets: ["dnsight"]),
         .library(name: "DNSWire", targets: ["DNSWire"]),
         .library(name: "DNSightCore", targets: ["DNSightCore"]),
-        .library(name: "Attribution", targets: ["Attribution"]),
         .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
         .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
         .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
+        .library(name: "Attribution", targets: ["Attribution"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,7 +27,8 @@ let package = Package(
             resources: [.embedInCode("Resources/families.csv"), .embedInCode("Resources/brands.csv")]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
         .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
@@ -55,6 +56,8 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
+        .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
     ]
 )

@@ -48,8 +48,9 @@ public struct AnalyzeSummary: Codable, Sendable {
         public var records: Int
         public var events: Int
         public var malformed: Int
-        public var skipped: [String: Int]
+        public var skippedRecords: [String: Int]
         public var error: String?
+        public var skipped: String?
     }
     /// One category's line.
     public struct Category: Codable, Sendable {
@@ -87,9 +88,10 @@ public struct AnalyzeSummary: Codable, Sendable {
 
 /// Runs `dnsight analyze`: decode → normalise → attribute → classify → count and log, in parallel over inputs.
 public enum AnalyzeJob {
-    /// Expands folders into the regular files beneath them (sorted), keeping files and `-` as given.
-    public static func expand(_ paths: [String]) throws -> [String] {
-        var out = [String]()
+    /// Expands folders into the regular files beneath them (sorted, marked as found in a folder), keeping files and
+    /// `-` as given.
+    public static func expand(_ paths: [String]) throws -> [(path: String, fromFolder: Bool)] {
+        var out = [(path: String, fromFolder: Bool)]()
         for p in paths {
             var isDir: ObjCBool = false
             if p != "-" && FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue {
@@ -100,9 +102,9 @@ public enum AnalyzeJob {
                     var d: ObjCBool = false
                     if FileManager.default.fileExists(atPath: full, isDirectory: &d), !d.boolValue, !f.hasPrefix(".") { files.append(full) }
                 }
-                out += files.sorted()
+                out += files.sorted().map { ($0, true) }
             } else {
-                out.append(p)
+                out.append((p, false))
             }
         }
         return out
@@ -132,7 +134,7 @@ public enum AnalyzeJob {
         let attributor = try attributor(c)
         let log = try c.detectionsPath.map { try DetectionLog(path: $0) }
         let files = try expand(c.inputs)
-        let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0, format: c.format) })
+        let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0.path, format: c.format, fromFolder: $0.fromFolder) })
         let counter = EventCounter()
         var ticker: Thread?
         let stop = EventCounter()
@@ -166,7 +168,7 @@ public enum AnalyzeJob {
             for (k, v) in r.diagnostics.malformed { malformed[k, default: 0] += v }
             examples += r.diagnostics.examples.prefix(5).map(\.description)
             inputs.append(.init(path: r.path, format: r.format?.rawValue, records: r.diagnostics.recordsRead, events: r.diagnostics.eventsEmitted,
-                                malformed: r.diagnostics.malformedCount, skipped: r.diagnostics.skipped, error: r.error))
+                                malformed: r.diagnostics.malformedCount, skippedRecords: r.diagnostics.skipped, error: r.error, skipped: r.skipped))
         }
         let categories = total.queriesByCategory.keys.sorted().map { k in
             AnalyzeSummary.Category(category: k, queries: total.queriesByCategory[k]!, devices: total.affectedDevices[k]?.count ?? 0,

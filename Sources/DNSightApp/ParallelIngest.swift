@@ -14,10 +14,14 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
         public var path: String
         /// The format, or nil to detect it from the first bytes.
         public var format: LogFormat?
+        /// Found inside a folder given as input: a file whose format is not recognised is skipped (a README
+        /// beside the logs), where a file named on its own would be an error.
+        public var fromFolder: Bool
         /// Creates an input.
-        public init(path: String, format: LogFormat?) {
+        public init(path: String, format: LogFormat?, fromFolder: Bool = false) {
             self.path = path
             self.format = format
+            self.fromFolder = fromFolder
         }
     }
 
@@ -31,6 +35,8 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
         public var diagnostics: ReaderDiagnostics
         /// Why it failed as a whole, if it did (the events read before the failure are kept).
         public var error: String?
+        /// Why it was skipped without reading (a file in a folder that is no DNS log format).
+        public var skipped: String?
     }
 
     private let lock = NSLock()
@@ -97,12 +103,16 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
                     inputs[index] = nil
                 }
             }
-            if format == nil { format = try LogFormat.detect(byteInput) }
+            if format == nil {
+                do { format = try LogFormat.detect(byteInput) } catch where input.fromFolder {
+                    return InputResult(path: input.path, format: nil, diagnostics: d, error: nil, skipped: "not a DNS log format dnsight recognises")
+                }
+            }
             var reader = try format!.makeReader(options: options)
             try reader.read(byteInput, diagnostics: &d) { event in try process(&worker, event) }
-            return InputResult(path: input.path, format: format, diagnostics: d, error: nil)
+            return InputResult(path: input.path, format: format, diagnostics: d, error: nil, skipped: nil)
         } catch {
-            return InputResult(path: input.path, format: format, diagnostics: d, error: "\(error)")
+            return InputResult(path: input.path, format: format, diagnostics: d, error: "\(error)", skipped: nil)
         }
     }
 }

@@ -54,19 +54,19 @@ public struct ReaderOptions: Sendable {
     public var year: Int?
     /// Whether dnstap upstream (resolver→authority) messages become events too.
     public var includeUpstream: Bool
+    /// The ports whose traffic a packet capture reader decodes as DNS (`--dns-ports`).
+    public var dnsPorts: Set<UInt16>
     /// The longest text line read whole.
     public var maxLineLength: Int
-    /// The ports that carry DNS in packet captures (`--dns-ports 53,5301`).
-    public var dnsPorts: Set<UInt16>
 
     /// Creates options.
-    public init(columnMapping: ColumnMapping? = nil, timeZoneOffsetSeconds: Int = 0, year: Int? = nil, includeUpstream: Bool = false, maxLineLength: Int = 1 << 20,
-                dnsPorts: Set<UInt16> = [53]) {
-        self.dnsPorts = dnsPorts
+    public init(columnMapping: ColumnMapping? = nil, timeZoneOffsetSeconds: Int = 0, year: Int? = nil, includeUpstream: Bool = false, dnsPorts: Set<UInt16> = [53],
+                maxLineLength: Int = 1 << 20) {
         self.columnMapping = columnMapping
         self.timeZoneOffsetSeconds = timeZoneOffsetSeconds
         self.year = year
         self.includeUpstream = includeUpstream
+        self.dnsPorts = dnsPorts
         self.maxLineLength = maxLineLength
     }
 
