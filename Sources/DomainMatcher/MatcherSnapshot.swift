@@ -134,6 +134,12 @@ public final class MatcherSnapshot: @unchecked Sendable {
     /// The total size of the snapshot's bytes.
     public var byteCount: Int { region.count }
 
+    /// The bytes taken by the names themselves (lower-case wire form, each distinct name once).
+    public var nameByteCount: Int { namesLength }
+
+    /// The bytes taken by the attached meta data (the import report).
+    public var metaByteCount: Int { metaLength }
+
     /// The bytes the writer attached (dnsight's import report).
     public var meta: [UInt8] { Array(UnsafeRawBufferPointer(start: base + metaOffset, count: metaLength)) }
 

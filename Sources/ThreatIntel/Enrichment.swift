@@ -52,6 +52,28 @@ public struct Enricher: Sendable {
 
     /// Applies source defaults, operator options and catalogue knowledge to one indicator.
     public func enrich(_ input: Indicator, defaults: SourceDefaults, options: ImportOptions) -> Indicator {
+        var memo = Memo()
+        return enrich(input, defaults: defaults, options: options, memo: &memo)
+    }
+
+    /// Enriches a whole parse result; catalogue look-ups are made once per distinct family, label and brand.
+    public func enrich(_ inputs: [Indicator], defaults: SourceDefaults, options: ImportOptions) -> [Indicator] {
+        var memo = Memo()
+        return inputs.map { enrich($0, defaults: defaults, options: options, memo: &memo) }
+    }
+
+    struct Memo {
+        var families: [String: Family?] = [:]
+        var industries: [String: Industry?] = [:]
+    }
+
+    func enrich(_ input: Indicator, defaults: SourceDefaults, options: ImportOptions, memo: inout Memo) -> Indicator {
+        func family(_ name: String) -> Family? {
+            if let f = memo.families[name] { return f }
+            let f = families.family(named: name)
+            memo.families[name] = f
+            return f
+        }
         var i = input
         if options.allowlist {
             i.action = .allow
@@ -61,18 +83,23 @@ public struct Enricher: Sendable {
         }
         var familyName = i.family ?? options.family ?? defaults.family
         if familyName == nil {
-            familyName = i.tags.labels.lazy.compactMap { families.family(named: $0)?.name }.first
+            familyName = i.tags.labels.lazy.compactMap { family($0)?.name }.first
         }
-        let family = familyName.flatMap { families.family(named: $0) }
-        i.family = family?.name ?? familyName
-        if i.category == nil { i.category = options.category ?? family?.category ?? defaults.category }
+        let known = familyName.flatMap { family($0) }
+        i.family = known?.name ?? familyName
+        if i.category == nil { i.category = options.category ?? known?.category ?? defaults.category }
         if defaults.tier == .suspected { i.tier = .suspected }
-        var tags = i.tags.union(options.tags).union(defaults.tags)
-        if let family { tags = tags.union(family.tags) }
+        var tags = i.tags
+        if !options.tags.isEmpty { tags = tags.union(options.tags) }
+        if !defaults.tags.isEmpty { tags = tags.union(defaults.tags) }
+        if let known, !known.tags.isEmpty { tags = tags.union(known.tags) }
         for b in tags.brands {
-            if let brand = brands.brand(named: b), let industry = brand.industry, !tags.industries.contains(industry) {
-                tags.industries.append(industry)
+            let industry: Industry?
+            if let m = memo.industries[b] { industry = m } else {
+                industry = brands.brand(named: b)?.industry
+                memo.industries[b] = industry
             }
+            if let industry, !tags.industries.contains(industry) { tags.industries.append(industry) }
         }
         i.tags = tags
         return i

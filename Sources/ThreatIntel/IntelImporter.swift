@@ -117,8 +117,7 @@ public struct IntelImporter: Sendable {
         let result: ImportedFile
         do {
             let parsed = try FeedParser.parse(bytes, format: options.format, context: context)
-            indicators.reserveCapacity(indicators.count + parsed.indicators.count)
-            for i in parsed.indicators { indicators.append(enricher.enrich(i, defaults: parsed.defaults, options: options)) }
+            indicators += enricher.enrich(parsed.indicators, defaults: parsed.defaults, options: options)
             result = ImportedFile(path: file, format: parsed.format.rawValue, source: parsed.source, kept: parsed.kept,
                                   skipped: parsed.skipped, problems: parsed.diagnostics.prefix(problemsKept).map(\.description),
                                   problemCount: parsed.diagnostics.count, error: nil, allowlist: options.allowlist)
