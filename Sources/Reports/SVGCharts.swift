@@ -1,3 +1,5 @@
+import Foundation
+
 /// Inline SVG charts. Every mark carries a class (`bar`, `point`) so that the DOM can be checked; every chart
 /// carries `data-chart` with its id. Suppressed or missing values draw no mark.
 enum SVGChart {
@@ -22,7 +24,7 @@ enum SVGChart {
     /// A horizontal bar chart: one bar per item; `nil` values are labelled `missingLabel` and draw no bar.
     static func bars(id: String, title: String, items: [(label: String, value: Double?, text: String)], missingLabel: String,
                      color: String = palette[0]) -> String {
-        let labelW = 190.0, barW = 360.0, rowH = 24.0, top = 8.0
+        let labelW = 190.0, barW = 300.0, rowH = 24.0, top = 8.0
         let maxV = max(items.compactMap(\.value).max() ?? 0, 1e-12)
         let h = top * 2 + rowH * Double(items.count)
         var s = svgOpen(id: id, title: title, width: 640, height: h)
@@ -43,7 +45,7 @@ enum SVGChart {
     /// Grouped horizontal bars: for each group, one bar per series.
     static func groupedBars(id: String, title: String, groups: [String], series: [String], values: [[Double?]],
                             texts: [[String]], missingLabel: String) -> String {
-        let labelW = 190.0, barW = 330.0, barH = 14.0, gap = 10.0, top = 8.0
+        let labelW = 190.0, barW = 300.0, barH = 14.0, gap = 10.0, top = 8.0
         let maxV = max(values.flatMap { $0.compactMap { $0 } }.max() ?? 0, 1e-12)
         let groupH = barH * Double(series.count) + gap
         let legendH = 22.0 * Double((series.count + 2) / 3)
@@ -71,7 +73,9 @@ enum SVGChart {
     static func lines(id: String, title: String, x: [String], series: [(name: String, values: [Double?], texts: [String])],
                       percent: Bool) -> String {
         let left = 56.0, right = 24.0, top = 14.0, plotH = 190.0, width = 640.0
-        let maxV = niceMax(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
+        let dataMax = series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
+        let step = niceStep(dataMax / 4)
+        let maxV = step * 4
         let legendH = 22.0 * Double((series.count + 2) / 3)
         let h = top + plotH + 34 + legendH
         let plotW = width - left - right
@@ -81,7 +85,8 @@ enum SVGChart {
         for k in 0...4 {
             let v = maxV * Double(k) / 4
             s += "<line class=\"grid\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(py(v)))\" y2=\"\(f(py(v)))\"/>"
-            let label = percent ? String(format: v * 100 < 10 ? "%.1f%%" : "%.0f%%", v * 100) : String(format: "%.0f", v)
+            let decimals = abs((step * 100).rounded() - step * 100) < 1e-9 ? 0 : abs((step * 1000).rounded() - step * 1000) < 1e-9 ? 1 : 2
+            let label = percent ? String(format: "%.\(decimals)f%%", v * 100) : String(format: "%.0f", v)
             s += "<text class=\"axis\" x=\"\(f(left - 6))\" y=\"\(f(py(v) + 4))\" text-anchor=\"end\">\(label)</text>"
         }
         for (i, l) in x.enumerated() {
@@ -102,12 +107,12 @@ enum SVGChart {
         return s + "</svg>"
     }
 
-    static func niceMax(_ v: Double) -> Double {
-        guard v > 0 else { return 1 }
-        var step = 1e-6
-        while step * 10 < v { step *= 10 }
-        for m in [1.0, 2, 2.5, 5, 10] where step * m >= v { return step * m }
-        return step * 10
+    /// The smallest of 1, 2, 2.5 or 5 × 10^k that is at least `v` (1 when `v` is 0).
+    static func niceStep(_ v: Double) -> Double {
+        guard v > 0 else { return 0.25 }
+        let p = pow(10, floor(log10(v)))
+        for m in [1.0, 2, 2.5, 5, 10] where p * m >= v * (1 - 1e-12) { return (p * m * 1e9).rounded() / 1e9 }
+        return p * 10
     }
 
     static func legend(_ names: [String], y: Double) -> String {

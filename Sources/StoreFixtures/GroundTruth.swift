@@ -31,7 +31,7 @@ public struct GroundTruth: Sendable {
     public typealias Group = (DeviceInfo) -> String
 
     /// The ground truth of a list of observations.
-    public init(_ observations: [TrafficObservation]) { self.observations = observations }
+    public init(_ observations: [TrafficObservation]) { self.observations = observations.sorted { $0.timeNanos < $1.timeNanos } }
 
     /// Everything passes.
     public static var everyone: Filter { { _ in true } }
@@ -42,8 +42,18 @@ public struct GroundTruth: Sendable {
         knownOnly ? o.detections.filter { $0.tier == StoreVocabulary.known } : o.detections
     }
 
+    /// The first observation at or after `t` (observations are sorted by time).
+    func lowerBound(_ t: Int64) -> Int {
+        var lo = 0, hi = observations.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if observations[mid].timeNanos < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
     func each(_ r: DayRange, _ f: Filter, _ body: (TrafficObservation) -> Void) {
-        for o in observations where r.contains(timeNanos: o.timeNanos) && f(o.device) { body(o) }
+        for i in lowerBound(r.first.startNanos)..<lowerBound(r.endNanos) where f(observations[i].device) { body(observations[i]) }
     }
 
     func sets(_ r: DayRange, _ f: Filter, _ g: Group, _ pick: (TrafficObservation) -> Bool) -> [String: Set<DeviceIdentity>] {

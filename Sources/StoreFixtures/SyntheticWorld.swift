@@ -282,7 +282,7 @@ public struct SyntheticWorld: Sendable {
             }
         }
         // Phishing clicks: a small chance per active campaign per device-day.
-        for c in campaigns where c.days.contains(day) && rng.chance(0.03 * config.infectionScale) {
+        for c in campaigns where c.days.contains(day) && rng.chance(0.004 * config.infectionScale) {
             var tags = ["targeted-brand:\(c.brand)", "targeted-industry:\(c.industry)"]
             var family = ""
             switch c.tagging {

@@ -13,6 +13,11 @@ import Testing
         var c = SyntheticWorld.Config()
         c.seed = 42
         c.days = 365
+        c.enterprisesPerRegion = 5
+        c.devicesPerEnterprise = 3...9
+        c.devicesPerISP = 24
+        c.cleanQueries = 1...3
+        c.infectionScale = 1.5
         return SyntheticWorld(c)
     }
 
@@ -30,7 +35,7 @@ import Testing
     func everyMetricEqualsGroundTruth(tiers: TierScope) throws {
         let world = Self.makeWorld()
         let obs = world.allObservations()
-        #expect(obs.count > 50_000)
+        #expect(obs.count > 20_000)
         let store = try SQLiteStore.open(path: Self.tempPath("gt.sqlite"))
         // Several batches, as an ingest would write them.
         var batch = IngestBatch()
