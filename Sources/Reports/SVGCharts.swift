@@ -72,7 +72,7 @@ enum SVGChart {
     /// A line chart over x labels, one polyline and one point per published value of each series.
     static func lines(id: String, title: String, x: [String], series: [(name: String, values: [Double?], texts: [String])],
                       percent: Bool) -> String {
-        let left = 56.0, right = 24.0, top = 14.0, plotH = 190.0, width = 640.0
+        let left = 56.0, right = 64.0, top = 14.0, plotH = 190.0, width = 660.0
         let dataMax = series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
         let step = niceStep(dataMax / 4)
         let maxV = step * 4
