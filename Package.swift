@@ -9,16 +9,40 @@ let package = Package(
     products: [
         .executable(name: "dnsight", targets: ["dnsight"]),
         .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "DNSightCore", targets: ["DNSightCore"]),
+        .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
+        .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
+        .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
+        .library(name: "Attribution", targets: ["Attribution"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "DNSWire"),
-        .target(name: "DNSightCore", dependencies: ["DNSWire"]),
+        .target(
+            name: "DNSightCore",
+            dependencies: ["DNSWire"],
+            resources: [.embedInCode("Resources/families.csv"), .embedInCode("Resources/brands.csv")]
+        ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"]),
+        // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
+        // fuzz targets can compile the sources directly.
+        .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
+        // The compiled, memory-mapped domain matcher.
+        .target(name: "DomainMatcher", dependencies: ["DNSightCore"]),
+        // Import pipeline (files/folders → catalogue enrichment → snapshot), snapshot location, feed updates over HTTP.
+        .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
+        // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
+        .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
+        // The composition root: jobs that wire readers, attribution, classification and outputs together.
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
         // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
         // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
         .target(name: "EventStore", dependencies: ["DNSightCore"]),
@@ -32,12 +56,20 @@ let package = Package(
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders", "SQLiteStore", "Analytics", "Reports",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "SQLiteStore", "Analytics", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], exclude: ["Differential"]),
-        .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "LogReadersTests", dependencies: ["LogReaders", "DNSightCore", "DNSWire"], exclude: ["Fixtures"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "DNSightCore", "DNSWire"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
+        .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
+        .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
+        .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),

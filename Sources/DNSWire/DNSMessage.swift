@@ -77,19 +77,22 @@ public struct DNSMessage: Hashable, Sendable {
         }
         questions = qs
         var edns: EDNS? = nil
-        answers = try DNSMessage.readSection(&r, count: an, section: 1, edns: &edns)
-        authority = try DNSMessage.readSection(&r, count: ns, section: 2, edns: &edns)
-        additional = try DNSMessage.readSection(&r, count: ar, section: 3, edns: &edns)
+        let update = Opcode(rawValue: UInt8(flags >> 11)) == .update
+        answers = try DNSMessage.readSection(&r, count: an, section: 1, update: update, edns: &edns)
+        authority = try DNSMessage.readSection(&r, count: ns, section: 2, update: update, edns: &edns)
+        additional = try DNSMessage.readSection(&r, count: ar, section: 3, update: update, edns: &edns)
         self.edns = edns
         if r.remaining > 0 && !allowTrailingBytes {
             throw DNSWireError(.trailingBytes(count: r.remaining), at: r.offset)
         }
     }
 
-    private static func readSection(_ r: inout WireReader, count: Int, section: Int, edns: inout EDNS?) throws(DNSWireError) -> [DNSRecord] {
+    private static func readSection(_ r: inout WireReader, count: Int, section: Int, update: Bool, edns: inout EDNS?) throws(DNSWireError) -> [DNSRecord] {
         var out = [DNSRecord]()
         if count == 0 { return out }
-        out.reserveCapacity(count)
+        // A lone additional record is usually the OPT record, which goes to `edns`: reserving for it would allocate
+        // an array that stays empty.
+        if section != 3 || count > 1 { out.reserveCapacity(count) }
         for _ in 0..<count {
             let at = r.offset
             let name = try r.readName()
@@ -105,6 +108,12 @@ public struct DNSMessage: Hashable, Sendable {
                 var sub = WireReader(UnsafeRawBufferPointer(rebasing: r.bytes[0..<(r.offset + len)]), offset: r.offset)
                 edns = try EDNS(udpPayloadSize: c, ttl: ttl, rdata: &sub)
                 r.offset += len
+                continue
+            }
+            if update && len == 0 && (c == RecordClass.any.rawValue || c == RecordClass.none.rawValue) {
+                // RFC 2136 §2.4 and §2.5: in an UPDATE, class ANY and NONE records (prerequisites, deletions) may
+                // carry no RDATA whatever their type; they are kept as empty bytes.
+                out.append(DNSRecord(name: name, recordClass: RecordClass(c), ttl: ttl, rdata: .unknown(type: t, data: [])))
                 continue
             }
             let rdata = try RData.decode(type: t, from: &r, length: len)

@@ -116,6 +116,10 @@ public enum EDNSOption: Hashable, Sendable {
             guard addr.count == (Int(source) + 7) / 8 else {
                 throw DNSWireError(.badOPT("client subnet address is \(addr.count) bytes, source prefix /\(source) needs \((Int(source) + 7) / 8)"), at: offset)
             }
+            // RFC 7871 §6: bits past the source prefix are zero; a server should answer FORMERR otherwise.
+            if source % 8 != 0, let last = addr.last, last & (0xFF >> (source % 8)) != 0 {
+                throw DNSWireError(.badOPT("client subnet address has bits set past the /\(source) prefix"), at: offset)
+            }
             self = .clientSubnet(ClientSubnet(family: family, sourcePrefixLength: source, scopePrefixLength: scope, address: addr))
         case 10:
             guard data.count == 8 || (data.count >= 16 && data.count <= 40) else {

@@ -38,6 +38,7 @@ public struct QuestionSummary: Hashable, Sendable {
                 if len & 0xC0 == 0xC0 { throw DNSWireError(.badPointer(target: (len & 0x3F) << 8), at: p) }
                 throw DNSWireError(.badLabel(length: UInt8(len)), at: p)
             }
+            guard p + 1 + len <= n else { throw DNSWireError(.truncated(needed: p + 1 + len - n), at: p) }
             p += 1 + len
             guard p - 12 < 255 else { throw DNSWireError(.nameTooLong, at: 12) }
         }

@@ -78,47 +78,71 @@ public struct WireReader {
     /// Checks every label length (≤ 63, no reserved label types), the total length (≤ 255) and every pointer
     /// (strictly backwards from the label that holds it, at most ``maxPointerHops`` hops).
     public mutating func readName() throws(DNSWireError) -> DNSName {
-        var wire = [UInt8]()
-        wire.reserveCapacity(32)
+        // First pass: check the name and measure its uncompressed length, without copying anything.
         var pos = offset
         // A pointer must target a byte before the start of the contiguous run of labels that holds it, so every hop
         // moves strictly backwards and no loop is possible.
         var limit = offset
+        // The labels a pointer leads to must also end before that run: a target that runs into the pointer itself is
+        // not a "prior occurrence" of a name (RFC 1035 §4.1.4). Before the first pointer the bound is the input's end.
+        var end = bytes.count
         var hops = 0
         var endOfName = -1  // where the reader continues after the name (after the first pointer)
-        while true {
-            guard pos < bytes.count else { throw DNSWireError(.truncated(needed: 1), at: pos) }
+        var length = 0  // uncompressed wire length so far, without the root label
+        scan: while true {
+            guard pos < end else {
+                throw end < bytes.count ? DNSWireError(.badPointer(target: limit), at: pos) : DNSWireError(.truncated(needed: 1), at: pos)
+            }
             let len = bytes[pos]
             switch len & 0xC0 {
             case 0x00:
                 let n = Int(len)
-                if n == 0 {
-                    wire.append(0)
-                    if wire.count > 255 { throw DNSWireError(.nameTooLong, at: offset) }
-                    offset = endOfName >= 0 ? endOfName : pos + 1
-                    return DNSName(uncheckedWire: wire)
-                }
-                guard pos + 1 + n <= bytes.count else {
+                if n == 0 { break scan }
+                guard pos + 1 + n <= end else {
+                    if end < bytes.count { throw DNSWireError(.badPointer(target: limit), at: pos) }
                     throw DNSWireError(.truncated(needed: pos + 1 + n - bytes.count), at: pos)
                 }
-                if wire.count + 1 + n + 1 > 255 { throw DNSWireError(.nameTooLong, at: offset) }
-                wire.append(len)
-                wire.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(pos + 1)..<(pos + 1 + n)]))
+                if length + 1 + n + 1 > 255 { throw DNSWireError(.nameTooLong, at: offset) }
+                length += 1 + n
                 pos += 1 + n
             case 0xC0:
-                guard pos + 1 < bytes.count else { throw DNSWireError(.truncated(needed: 1), at: pos) }
+                guard pos + 1 < end else {
+                    throw end < bytes.count ? DNSWireError(.badPointer(target: limit), at: pos) : DNSWireError(.truncated(needed: 1), at: pos)
+                }
                 let target = Int(len & 0x3F) << 8 | Int(bytes[pos + 1])
                 hops += 1
                 if target >= limit || hops > WireReader.maxPointerHops {
                     throw DNSWireError(.badPointer(target: target), at: pos)
                 }
                 if endOfName < 0 { endOfName = pos + 2 }
+                end = limit
                 limit = target
                 pos = target
             default:
                 throw DNSWireError(.badLabel(length: len), at: pos)
             }
         }
+        let start = offset
+        offset = endOfName >= 0 ? endOfName : pos + 1
+        if length == 0 { return DNSName.root }
+        // Second pass: the name is valid, so follow the same labels and pointers again and copy each contiguous run
+        // of labels into an array allocated once at its final size.
+        var wire = [UInt8]()
+        wire.reserveCapacity(length + 1)
+        var p = start, runStart = start
+        while true {
+            let len = Int(bytes[p])
+            if len == 0 { break }
+            if len & 0xC0 == 0xC0 {
+                if p > runStart { wire.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<p])) }
+                p = (len & 0x3F) << 8 | Int(bytes[p + 1])
+                runStart = p
+                continue
+            }
+            p += len + 1
+        }
+        wire.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart...p]))
+        return DNSName(uncheckedWire: wire)
     }
 }
 

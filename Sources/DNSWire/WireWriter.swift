@@ -49,9 +49,12 @@ public struct WireWriter: Sendable {
     /// Names written either way are remembered as targets for later names.
     public mutating func write(name: DNSName, compress: Bool) {
         let w = name.wire
+        // Only suffixes of names already complete are candidates: this name's own labels are unfinished until its
+        // terminator is written, and comparing against them would read past the end of `bytes`.
+        let complete = suffixOffsets.count
         var i = 0
         while w[i] != 0 {
-            if compress && compressionEnabled, let target = findSuffix(w, from: i) {
+            if compress && compressionEnabled, let target = findSuffix(w, from: i, among: complete) {
                 write(0xC000 | target)
                 return
             }
@@ -63,9 +66,10 @@ public struct WireWriter: Sendable {
         bytes.append(0)
     }
 
-    /// Finds an earlier suffix equal (ignoring ASCII case) to the name suffix starting at `w[from]`.
-    private func findSuffix(_ w: [UInt8], from: Int) -> UInt16? {
-        for candidate in suffixOffsets where matches(w, from: from, at: Int(candidate)) {
+    /// Finds an earlier suffix equal (ignoring ASCII case) to the name suffix starting at `w[from]`, among the first
+    /// `count` remembered offsets.
+    private func findSuffix(_ w: [UInt8], from: Int, among count: Int) -> UInt16? {
+        for candidate in suffixOffsets[..<count] where matches(w, from: from, at: Int(candidate)) {
             return candidate
         }
         return nil

@@ -16,6 +16,11 @@ public enum LineOutcome {
     /// The line is not an event and that is fine (a comment, a header, a non-query log line); the reason is counted
     /// as skipped when given.
     case skip(reason: String?)
+    /// The line was read into the parser's state (a query waiting for its reply, say); no event yet.
+    case held
+    /// The line completed zero or more earlier transactions (a reply that finished a held query, evicted
+    /// queries…); the events are in input order of their first line.
+    case events([DNSEvent])
 }
 
 /// A line that a parser could not read, and why (what was expected).
@@ -32,6 +37,14 @@ public protocol LineEventParser {
     static var formatName: String { get }
     /// Parses one line. `file` is the input's name, for the event's position.
     mutating func parse(_ line: TextLine, file: String) throws(LineError) -> LineOutcome
+    /// Called at the end of the input: the events still held (queries whose reply never came), and any counters to
+    /// add to the diagnostics.
+    mutating func finish(diagnostics: inout ReaderDiagnostics) -> [DNSEvent]
+}
+
+extension LineEventParser {
+    /// Stateless parsers hold nothing.
+    public mutating func finish(diagnostics: inout ReaderDiagnostics) -> [DNSEvent] { [] }
 }
 
 /// Drives a ``LineEventParser`` over an input: splits lines, counts and skips malformed ones, and decides when an
@@ -53,7 +66,7 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
     }
 
     public mutating func read(_ input: ByteInput, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) throws {
-        var events = 0, leadingBad = 0
+        var goodLines = 0, leadingBad = 0
         var firstErrors = [String]()
         let file = input.name
         let maxLen = maxLineLength
@@ -62,7 +75,7 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
             let position = SourcePosition(file: file, line: line.number, byteOffset: line.byteOffset)
             func bad(_ reason: String) throws {
                 diagnostics.malformed(reason, at: position, excerpt: Self.excerpt(line.bytes))
-                if events == 0 {
+                if goodLines == 0 {
                     leadingBad += 1
                     if firstErrors.count < 3 { firstErrors.append("line \(line.number): \(reason)") }
                     if leadingBad >= sniffLines {
@@ -71,20 +84,33 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
                 }
             }
             if line.isTruncated { try bad("line longer than \(maxLen) bytes"); return }
-            if line.bytes.contains(0) { try bad("binary data (NUL byte) in a text line"); return }
+            if let base = line.bytes.baseAddress, memchr(base, 0, line.bytes.count) != nil { try bad("binary data (NUL byte) in a text line"); return }
             do {
                 switch try parser.parse(line, file: file) {
                 case .event(let e):
-                    events += 1
+                    goodLines += 1
                     diagnostics.eventsEmitted += 1
                     try emit(e)
                 case .skip(let reason):
                     if let reason { diagnostics.skipped(reason) }
+                case .held:
+                    goodLines += 1
+                case .events(let list):
+                    goodLines += 1
+                    diagnostics.eventsEmitted += list.count
+                    for e in list { try emit(e) }
                 }
             } catch let e as LineError {
                 try bad(e.reason)
             }
         }
+        if goodLines == 0 && leadingBad > 0 {
+            // Every record was malformed (a short file that never reached `sniffLines`): not this format either.
+            throw ReaderError(file: file, byteOffset: 0, "does not look like a \(Parser.formatName) file: none of its \(leadingBad) records could be read (\(firstErrors.joined(separator: "; ")))")
+        }
+        let rest = parser.finish(diagnostics: &diagnostics)
+        diagnostics.eventsEmitted += rest.count
+        for e in rest { try emit(e) }
     }
 
     /// A printable excerpt of a line for diagnostics.
@@ -92,3 +118,9 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
         String(String(decoding: bytes.prefix(120), as: UTF8.self).map { $0.isASCII && ($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? "?" : $0 })
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

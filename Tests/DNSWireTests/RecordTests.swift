@@ -90,7 +90,7 @@ import Testing
         #expect(decode(47, [0, 0, 0])?.kind == .invalidField("type bitmap window length 0 (1-32)"))
         #expect(decode(47, [0, 1, 1, 0x40, 0, 1, 0x40])?.kind == .invalidField("type bitmap windows out of order"))
         // CAA with an empty tag.
-        #expect(decode(257, [0, 0])?.kind == .invalidField("CAA tag must be 1-15 letters or digits"))
+        #expect(decode(257, [0, 0])?.kind == .invalidField("CAA tag must be one or more letters or digits"))
         // NSEC3 with an empty next hashed owner.
         #expect(decode(50, [1, 0, 0, 0, 0, 0])?.kind == .invalidField("NSEC3 next hashed owner name is empty"))
         // A TXT character-string that runs past the RDATA.

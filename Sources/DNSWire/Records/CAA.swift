@@ -2,7 +2,8 @@
 public struct CAARecord: RDataRecord {
     /// Flags; bit 128 is "issuer critical".
     public var flags: UInt8
-    /// The property tag: 1–15 ASCII letters and digits.
+    /// The property tag: ASCII letters and digits, at least one (RFC 8659 §4.1 sets no upper bound; RFC 6844 said
+    /// "SHOULD be no more than 15").
     public var tag: [UInt8]
     /// The property value: the rest of the RDATA.
     public var value: [UInt8]
@@ -12,8 +13,8 @@ public struct CAARecord: RDataRecord {
         flags = try reader.readUInt8()
         let start = reader.offset
         tag = try reader.readCharacterString()
-        guard !tag.isEmpty, tag.count <= 15, tag.allSatisfy({ ($0 | 0x20) &- 0x61 < 26 || $0 &- 0x30 < 10 }) else {
-            throw DNSWireError(.invalidField("CAA tag must be 1-15 letters or digits"), at: start)
+        guard !tag.isEmpty, tag.allSatisfy({ ($0 | 0x20) &- 0x61 < 26 || $0 &- 0x30 < 10 }) else {
+            throw DNSWireError(.invalidField("CAA tag must be one or more letters or digits"), at: start)
         }
         value = try reader.readBytes(reader.remaining)
     }

@@ -1,8 +1,8 @@
 /// SVCB and HTTPS RDATA (RFC 9460): priority, target and service parameters.
 ///
 /// Parameter values are kept as wire bytes and checked on decode for the keys RFC 9460 defines (mandatory, alpn,
-/// no-default-alpn, port, ipv4hint, ech, ipv6hint); other keys are kept opaque. Keys must appear in strictly
-/// increasing order.
+/// no-default-alpn, port, ipv4hint, ech, ipv6hint) and ohttp (RFC 9540); other keys are kept opaque. Keys must
+/// appear in strictly increasing order.
 public struct SVCBRecord: RDataRecord {
     /// One SvcParam: a key and its wire-format value.
     public struct Param: Hashable, Sendable {
@@ -49,7 +49,16 @@ public struct SVCBRecord: RDataRecord {
     static func check(key: UInt16, value: [UInt8], at: Int) throws(DNSWireError) {
         func bad(_ why: String) -> DNSWireError { DNSWireError(.invalidField("SVCB \(keyNames[key] ?? "key\(key)"): \(why)"), at: at) }
         switch key {
-        case 0: if value.isEmpty || value.count % 2 != 0 { throw bad("needs a non-empty list of 2-byte keys") }
+        case 0:
+            if value.isEmpty || value.count % 2 != 0 { throw bad("needs a non-empty list of 2-byte keys") }
+            // RFC 9460 §8: the keys are in strictly increasing order, and "mandatory" is never in its own list.
+            var previous = -1
+            for i in stride(from: 0, to: value.count, by: 2) {
+                let k = Int(value[i]) << 8 | Int(value[i + 1])
+                if k == 0 { throw bad("lists itself") }
+                if k <= previous { throw bad("keys must be in strictly increasing order") }
+                previous = k
+            }
         case 1:
             if value.isEmpty { throw bad("needs at least one protocol id") }
             var i = 0
@@ -61,7 +70,11 @@ public struct SVCBRecord: RDataRecord {
         case 2: if !value.isEmpty { throw bad("takes no value") }
         case 3: if value.count != 2 { throw bad("needs 2 bytes") }
         case 4: if value.isEmpty || value.count % 4 != 0 { throw bad("needs a non-empty list of IPv4 addresses") }
+        case 5:
+            // An ECHConfigList: a 2-byte length, then 4 or more bytes of configs (RFC 9460 §7.3, RFC 9849 §4).
+            if value.count < 6 || Int(value[0]) << 8 | Int(value[1]) != value.count - 2 { throw bad("is not an ECHConfigList") }
         case 6: if value.isEmpty || value.count % 16 != 0 { throw bad("needs a non-empty list of IPv6 addresses") }
+        case 8: if !value.isEmpty { throw bad("takes no value") }  // ohttp, RFC 9540 §4
         default: break
         }
     }

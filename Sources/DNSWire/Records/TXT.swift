@@ -5,6 +5,8 @@ public struct TXTRecord: RDataRecord {
     /// Creates a TXT RDATA.
     public init(strings: [[UInt8]]) { self.strings = strings }
     public init(from reader: inout WireReader) throws(DNSWireError) {
+        // RFC 1035 §3.3.14: one or more character-strings, so empty RDATA is malformed.
+        if reader.remaining == 0 { throw DNSWireError(.invalidField("TXT RDATA holds no character-string"), at: reader.offset) }
         var s = [[UInt8]]()
         while reader.remaining > 0 { s.append(try reader.readCharacterString()) }
         strings = s

@@ -1,6 +1,7 @@
 /// The type bitmap of NSEC and NSEC3 records (RFC 4034 §4.1.2): which types exist at a name.
 public enum TypeBitmap {
-    /// Decodes window blocks until the reader is exhausted. Windows must strictly increase and hold 1–32 bytes.
+    /// Decodes window blocks until the reader is exhausted. Windows must strictly increase and hold 1–32 bytes, the
+    /// last of them non-zero (RFC 4034 §4.1.2: trailing zero octets, and so empty windows, must be omitted).
     public static func decode(from reader: inout WireReader) throws(DNSWireError) -> [RecordType] {
         var types = [RecordType]()
         var lastWindow = -1
@@ -13,7 +14,10 @@ public enum TypeBitmap {
             lastWindow = window
             for i in 0..<len {
                 let byte = try reader.readUInt8()
-                if byte == 0 { continue }
+                if byte == 0 {
+                    if i == len - 1 { throw DNSWireError(.invalidField("type bitmap window ends with a zero byte"), at: at) }
+                    continue
+                }
                 for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 {
                     types.append(RecordType(UInt16(window << 8 | i * 8 + bit)))
                 }

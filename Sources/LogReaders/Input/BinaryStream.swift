@@ -22,7 +22,7 @@ public struct BinaryStream {
                 buffer.removeFirst(start)
                 start = 0
             }
-            let want = max(1 << 18, n - buffer.count)
+            let want = max(min(1 << 18, max(4096, input.rawSize ?? (1 << 18))), n - (buffer.count - start))
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: want))
             let got = try buffer.withUnsafeMutableBytes { b in try input.read(into: UnsafeMutableRawBufferPointer(rebasing: b[old...])) }

@@ -21,7 +21,7 @@ public final class ByteInput {
     private var ownsFD = false
     private var pending: [UInt8] = []  // raw bytes read ahead for sniffing
     private var stream = z_stream()
-    private var rawBuffer = [UInt8](repeating: 0, count: 1 << 20)
+    private var rawBuffer: [UInt8]
     private var rawStart = 0, rawEnd = 0
     private var eof = false
     private var streamEnded = false
@@ -44,6 +44,7 @@ public final class ByteInput {
             ownsFD = true
             rawSize = Int(st.st_size)
         }
+        rawBuffer = [UInt8](repeating: 0, count: ByteInput.bufferSize(rawSize))
         try sniff()
     }
 
@@ -53,8 +54,12 @@ public final class ByteInput {
         fd = nil
         memory = bytes
         rawSize = bytes.count
+        rawBuffer = [UInt8](repeating: 0, count: ByteInput.bufferSize(bytes.count))
         try sniff()
     }
+
+    /// 1 MiB for large or unknown sizes, less for small inputs (many small inputs must stay cheap).
+    static func bufferSize(_ size: Int?) -> Int { min(1 << 20, max(4096, (size ?? (1 << 20)) + 1)) }
 
     deinit {
         if ownsFD, let fd { close(fd) }

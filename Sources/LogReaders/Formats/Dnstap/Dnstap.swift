@@ -97,7 +97,7 @@ public struct DnstapRecord: Equatable, Sendable {
                 switch (n, v) {
                 case (1, .bytes(let b)): identity = Array(frame[b])
                 case (2, .bytes(let b)): version = Array(frame[b])
-                case (15, .int(let t)): type = Int(t)
+                case (15, .int(let t)): type = Int(clamping: t)
                 case (14, .bytes(let b)): message = b
                 default: break
                 }
@@ -115,10 +115,10 @@ public struct DnstapRecord: Equatable, Sendable {
                 let (n, v) = try m.field()
                 switch (n, v) {
                 case (1, .int(let t)):
-                    guard let mt = MessageType(rawValue: Int(t)) else { throw Malformed(message: "unknown Message.type \(t)", offset: m.p) }
+                    guard let mt = MessageType(rawValue: Int(clamping: t)) else { throw Malformed(message: "unknown Message.type \(t)", offset: m.p) }
                     mtype = mt
-                case (2, .int(let x)): rec.socketFamily = Int(x)
-                case (3, .int(let x)): rec.socketProtocol = Int(x)
+                case (2, .int(let x)): rec.socketFamily = Int(clamping: x)
+                case (3, .int(let x)): rec.socketProtocol = Int(clamping: x)
                 case (4, .bytes(let b)): rec.queryAddress = Array(frame[b])
                 case (5, .bytes(let b)): rec.responseAddress = Array(frame[b])
                 case (6, .int(let x)): rec.queryPort = UInt16(truncatingIfNeeded: x)
@@ -150,8 +150,8 @@ public struct DnstapRecord: Equatable, Sendable {
             switch (n, v) {
             case (1, .bytes(let b)): p.type = String(decoding: frame[b], as: UTF8.self)
             case (2, .bytes(let b)): p.rule = Array(frame[b])
-            case (3, .int(let x)): p.match = Int(x)
-            case (4, .int(let x)): p.action = Int(x)
+            case (3, .int(let x)): p.match = Int(clamping: x)
+            case (4, .int(let x)): p.action = Int(clamping: x)
             case (5, .bytes(let b)): p.value = Array(frame[b])
             default: break
             }

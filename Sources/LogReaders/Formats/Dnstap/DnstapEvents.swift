@@ -16,6 +16,14 @@ public struct DnstapEventBuilder {
         self.pairer = pairer
     }
 
+    /// Seconds and nanoseconds as nanoseconds since 1970, clamped: a 64-bit seconds field from a broken sender
+    /// must not overflow (fuzzer finding).
+    static func nanos(_ sec: UInt64?, _ nsec: UInt32?) -> Int64 {
+        let s = sec ?? 0
+        guard s < UInt64(Int64.max / 1_000_000_000) else { return .max }
+        return Int64(s) * 1_000_000_000 + Int64(min(nsec ?? 0, 999_999_999))
+    }
+
     /// Handles one data frame.
     public mutating func handle(frame: [UInt8], position: SourcePosition, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) rethrows {
         diagnostics.recordsRead += 1
@@ -36,7 +44,7 @@ public struct DnstapEventBuilder {
         // Times: the query's own time for queries; the response time for responses (falling back to query time).
         let sec = isResponse ? (rec.responseTimeSec ?? rec.queryTimeSec) : (rec.queryTimeSec ?? rec.responseTimeSec)
         let nsec = isResponse ? (rec.responseTimeNsec ?? rec.queryTimeNsec) : (rec.queryTimeNsec ?? rec.responseTimeNsec)
-        let time = Int64(sec ?? 0) * 1_000_000_000 + Int64(nsec ?? 0)
+        let time = Self.nanos(sec, nsec)
         // query_address is the client (the initiator) in both directions.
         let client = rec.queryAddress.flatMap { IPAddress(bytes: $0) }
         let server = rec.responseAddress.flatMap { IPAddress(bytes: $0) }
@@ -51,7 +59,7 @@ public struct DnstapEventBuilder {
                 if isResponse, let qs = rec.queryTimeSec, rec.responseTimeSec != nil {
                     // The response carries its query's time (Unbound and BIND do): the transaction's time is the
                     // query's, and the response time is known without the query.
-                    let qt = Int64(qs) * 1_000_000_000 + Int64(rec.queryTimeNsec ?? 0)
+                    let qt = Self.nanos(qs, rec.queryTimeNsec)
                     event.responseTimeMicros = max(0, (time - qt) / 1000)
                     event.timeNanos = qt
                 }

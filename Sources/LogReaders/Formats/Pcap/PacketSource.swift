@@ -140,8 +140,14 @@ public struct PacketSource {
                         continue
                     }
                     let i = interfaces[iface]
+                    // A 64-bit tick count times the resolution can overflow: fall back to dividing first, and clamp
+                    // what still does not fit (such a time is nonsense, but it must not stop the read).
                     let (mul, overflow) = ts.multipliedReportingOverflow(by: i.tsMultiplier)
-                    let ns = overflow ? (ts / i.tsDivisor) * i.tsMultiplier : mul / i.tsDivisor
+                    var ns = mul / i.tsDivisor
+                    if overflow {
+                        let (m2, o2) = (ts / i.tsDivisor).multipliedReportingOverflow(by: i.tsMultiplier)
+                        ns = o2 ? .max : m2
+                    }
                     return CapturedPacket(linkType: i.linkType, timeNanos: ns, data: stream.bytes(28, cap), originalLength: orig, offset: at)
                 case 3:  // Simple Packet Block: no timestamp, interface 0
                     guard let i = interfaces.first else {

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets for the log readers (Fuzz/ReaderTargets/NAME.swift → Fuzz/bin/NAME).
+# The readers span several modules (DNSWire, DNSightCore, LogReaders + system zlib), so each module is compiled
+# once to an instrumented object with its .swiftmodule, and every target links against them.
+#
+# Usage: Fuzz/build-readers.sh [NAME...]      (default: every reader target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SWIFTC=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
+OUT=Fuzz/bin/modules
+mkdir -p "$OUT"
+FLAGS=(-O -g -sanitize=fuzzer,address -parse-as-library -package-name dnsight)
+
+# SwiftPM's `.embedInCode` resources become a `PackageResources` struct of byte arrays; make the same here.
+resources() {  # resources NAME SOURCE-DIR → prints the generated file's path (or nothing)
+  local dir=$2/Resources out="$OUT/$1_resources.swift"
+  [ -d "$dir" ] || return 0
+  python3 - "$dir" "$out" <<'PY'
+import os, sys
+d, out = sys.argv[1], sys.argv[2]
+with open(out, "w") as f:
+    f.write("struct PackageResources {\n")
+    for n in sorted(os.listdir(d)):
+        data = open(os.path.join(d, n), "rb").read()
+        f.write("static let %s: [UInt8] = [%s]\n" % (n.replace(".", "_").replace("-", "_"), ",".join(map(str, data))))
+    f.write("}\n")
+PY
+  echo "$out"
+}
+
+module() {  # module NAME SOURCE-DIR [extra flags]
+  local name=$1 dir=$2; shift 2
+  echo "compiling $name"
+  # shellcheck disable=SC2046
+  "$SWIFTC" "${FLAGS[@]}" -wmo -c -module-name "$name" -I "$OUT" -I Sources/CZlib "$@" \
+    -emit-module -emit-module-path "$OUT/$name.swiftmodule" $(find "$dir" -name '*.swift' | sort) $(resources "$name" "$dir") -o "$OUT/$name.o"
+}
+module DNSWire Sources/DNSWire
+module DNSightCore Sources/DNSightCore
+module LogReaders Sources/LogReaders
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in Fuzz/ReaderTargets/*.swift; do targets+=("$(basename "$f" .swift)"); done
+fi
+for t in "${targets[@]}"; do
+  echo "linking Fuzz/bin/$t"
+  "$SWIFTC" "${FLAGS[@]}" -use-ld=lld -I "$OUT" -I Sources/CZlib "Fuzz/ReaderTargets/$t.swift" \
+    "$OUT/DNSWire.o" "$OUT/DNSightCore.o" "$OUT/LogReaders.o" -lz -o "Fuzz/bin/$t"
+done

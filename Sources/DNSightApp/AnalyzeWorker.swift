@@ -1,0 +1,165 @@
+import Attribution
+import Classifier
+import DNSWire
+import DNSightCore
+import Foundation
+
+/// Where detections go as JSON lines: a file shared by every worker, written in batches under a lock.
+public final class DetectionLog: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    /// Lines written so far.
+    public private(set) var lines = 0
+
+    /// Creates (or truncates) the file; `-` writes to standard output.
+    public init(path: String) throws {
+        if path == "-" {
+            handle = FileHandle.standardOutput
+        } else {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw AnalyzeError("cannot create the detections file \(path)")
+            }
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        }
+    }
+
+    /// Appends lines (each without its newline).
+    public func write(_ batch: [String]) {
+        guard !batch.isEmpty else { return }
+        let data = Data((batch.joined(separator: "\n") + "\n").utf8)
+        lock.withLock {
+            handle.write(data)
+            lines += batch.count
+        }
+    }
+}
+
+/// A failure of the analyze job as a whole (intel, inventory or an output that cannot be opened).
+public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public var description: String
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
+}
+
+/// One thread's share of `dnsight analyze`: attribute and classify each event, count what the summary needs, and
+/// queue detections for the log. Workers are merged at the end.
+public struct AnalyzeWorker: Sendable {
+    var attributor: Attributor
+    let classifier: Classifier
+    let log: DetectionLog?
+    var pending: [String] = []
+
+    /// Events processed.
+    public private(set) var events = 0
+    /// Events whose query name an allowlist covered.
+    public private(set) var allowed = 0
+    /// Detections (events with a verdict).
+    public private(set) var detections = 0
+    /// Detections by category code, and by family (queries).
+    public private(set) var queriesByCategory: [String: Int] = [:]
+    public private(set) var queriesByFamily: [String: Int] = [:]
+    /// Devices and organisations seen (keys `organisation|device`), and those affected per category / family.
+    public private(set) var devicesSeen = Set<String>()
+    public private(set) var organisationsSeen = Set<String>()
+    public private(set) var affectedDevices: [String: Set<String>] = [:]
+    public private(set) var affectedOrganisations: [String: Set<String>] = [:]
+    public private(set) var familyDevices: [String: Set<String>] = [:]
+    /// Events per attribution source.
+    public var attribution: AttributionCounters { attributor.counters }
+
+    /// Creates a worker.
+    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?) {
+        self.attributor = attributor
+        self.classifier = classifier
+        self.log = log
+    }
+
+    /// Processes one event.
+    public mutating func process(_ event: DNSEvent) {
+        var e = event
+        events += 1
+        let who = attributor.attribute(&e)
+        let org = who.organisation ?? "unattributed"
+        let device = org + "|" + (e.deviceKey ?? "unknown")
+        devicesSeen.insert(device)
+        organisationsSeen.insert(org)
+        switch classifier.classify(e) {
+        case .clean: return
+        case .allowed: allowed += 1; return
+        case .detected(let v):
+            detections += 1
+            let c = v.categoryCode
+            queriesByCategory[c, default: 0] += 1
+            affectedDevices[c, default: []].insert(device)
+            affectedOrganisations[c, default: []].insert(org)
+            if let f = v.family {
+                queriesByFamily[f, default: 0] += 1
+                familyDevices[f, default: []].insert(device)
+            }
+            if log != nil {
+                pending.append(Self.jsonLine(e, who, v))
+                if pending.count >= 1024 { flush() }
+            }
+        }
+    }
+
+    /// Writes queued detections.
+    public mutating func flush() {
+        log?.write(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds another worker's counts to this one.
+    public mutating func merge(_ o: AnalyzeWorker) {
+        events += o.events; allowed += o.allowed; detections += o.detections
+        for (k, v) in o.queriesByCategory { queriesByCategory[k, default: 0] += v }
+        for (k, v) in o.queriesByFamily { queriesByFamily[k, default: 0] += v }
+        devicesSeen.formUnion(o.devicesSeen)
+        organisationsSeen.formUnion(o.organisationsSeen)
+        for (k, v) in o.affectedDevices { affectedDevices[k, default: []].formUnion(v) }
+        for (k, v) in o.affectedOrganisations { affectedOrganisations[k, default: []].formUnion(v) }
+        for (k, v) in o.familyDevices { familyDevices[k, default: []].formUnion(v) }
+        attributorCountersExtra = attributorCountersExtra + o.attributor.counters + o.attributorCountersExtra
+    }
+    var attributorCountersExtra = AttributionCounters()
+    /// Attribution counters over this worker and every worker merged into it.
+    public var attributionTotals: AttributionCounters { attributor.counters + attributorCountersExtra }
+
+    /// One detection as a JSON line with its full evidence.
+    static func jsonLine(_ e: DNSEvent, _ who: Attribution, _ v: Verdict) -> String {
+        let traits = ThreatTraits.names.filter { v.traits.contains($0.trait) }.map(\.name)
+        func s(_ x: String?) -> String? { x.map(JSONText.string) }
+        return JSONText.object([
+            ("time", JSONText.string(JSONText.isoTime(e.timeNanos))),
+            ("client", s(e.clientAddress?.description)),
+            ("client_port", e.clientPort.map { String($0) }),
+            ("device", s(e.deviceKey)),
+            ("organisation", s(who.organisation)),
+            ("segment", s(who.segment?.rawValue)),
+            ("region", s(who.region?.rawValue)),
+            ("country", s(who.country)),
+            ("industry", s(who.industry)),
+            ("device_type", s(who.deviceType)),
+            ("query", JSONText.string(e.queryName.isRoot ? "." : String(e.queryName.presentation.dropLast()))),
+            ("type", JSONText.string(e.queryType.description)),
+            ("rcode", s(e.rcode?.description)),
+            ("category", JSONText.string(v.categoryCode)),
+            ("tier", JSONText.string(v.tier.rawValue)),
+            ("family", s(v.family)),
+            ("traits", JSONText.array(traits)),
+            ("industries", JSONText.array(v.tags.industries.map(\.rawValue))),
+            ("brands", JSONText.array(v.tags.brands)),
+            ("matched_on", JSONText.string(v.subject.description)),
+            ("indicator", JSONText.string(v.matched)),
+            ("source", JSONText.string(v.source)),
+            ("reference", s(v.reference)),
+            ("source_action", s(e.sourceAction)),
+            ("evidence", JSONText.object([
+                ("file", JSONText.string(e.position.file)),
+                ("line", e.position.line > 0 ? String(e.position.line) : nil),
+                ("offset", String(e.position.byteOffset)),
+            ])),
+        ])
+    }
+}
