@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
         // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
         // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
-        .target(name: "EventStore", dependencies: ["DNSightCore"]),
+        .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),
         .target(name: "SQLiteStore", dependencies: [
             "EventStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
-        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports", "DNSightCore", "DNSWire"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
     ]
