@@ -225,6 +225,7 @@ import Testing
             let (f, events, d) = try read(name)
             #expect(f == .unbound && d.malformedCount == 0, "\(name)")
             #expect(events.map(\.rcode) == [.noError, .noError, .noError, .nxDomain, .noError, .nxDomain], "\(name)")
+            try #require(events.count == 6, "\(name)")
             #expect(events[4].clientAddress == Text.ip("::1"), "\(name)")
         }
         for name in ["dnsmasq-queries.log", "dnsmasq-queries-extra.log"] {
