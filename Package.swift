@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
         .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
         .library(name: "Attribution", targets: ["Attribution"]),
+        .library(name: "PublicSuffix", targets: ["PublicSuffix"]),
+        .library(name: "Detectors", targets: ["Detectors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +43,14 @@ let package = Package(
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
         .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
+        // The Public Suffix List snapshot and its matcher (registrable domain = eTLD+1).
+        .target(name: "PublicSuffix", resources: [.copy("Resources/PSL")]),
+        // Suspected-tier detectors: the DGA model (bundled weights) and the known-family DGA generators.
+        .target(
+            name: "Detectors",
+            dependencies: ["DNSightCore", "PublicSuffix"],
+            resources: [.copy("Resources/DGAModel")]
+        ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
         .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
                                                   "EventStore", "SQLiteStore"]),
@@ -58,6 +68,7 @@ let package = Package(
             name: "dnsight",
             dependencies: [
                 "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "SQLiteStore", "Analytics", "Reports",
+                "PublicSuffix", "Detectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,5 +85,12 @@ let package = Package(
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports", "DNSightCore", "DNSWire"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
+        .testTarget(name: "PublicSuffixTests", dependencies: ["PublicSuffix"]),
+        .testTarget(
+            name: "DetectorsTests",
+            dependencies: ["Detectors", "PublicSuffix"],
+            resources: [.copy("Resources/DGAExpected")]
+        ),
+        .testTarget(name: "dnsightTests", dependencies: ["dnsight", "Detectors"]),
     ]
 )
