@@ -64,11 +64,17 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Analytics"]),
         .target(name: "StoreFixtures", dependencies: ["EventStore"]),
         .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures", "Analytics", "Reports"]),
+        // The simulator: a world of networks and their DNS traffic in every input format, with exact ground truth.
+        .target(
+            name: "Simulator",
+            dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+            resources: [.embedInCode("Resources/default-scenario.yaml"), .embedInCode("Resources/scenario.schema.json")]
+        ),
         .executableTarget(
             name: "dnsight",
             dependencies: [
                 "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "SQLiteStore", "Analytics", "Reports",
-                "PublicSuffix", "Detectors",
+                "PublicSuffix", "Detectors", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +87,7 @@ let package = Package(
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
         .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "DNSightCore", "DNSWire"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports", "DNSightCore", "DNSWire"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
