@@ -14,10 +14,14 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
         public var path: String
         /// The format, or nil to detect it from the first bytes.
         public var format: LogFormat?
+        /// Found inside a folder given as input: a file whose format is not recognised is skipped (a README
+        /// beside the logs), where a file named on its own would be an error.
+        public var fromFolder: Bool
         /// Creates an input.
-        public init(path: String, format: LogFormat?) {
+        public init(path: String, format: LogFormat?, fromFolder: Bool = false) {
             self.path = path
             self.format = format
+            self.fromFolder = fromFolder
         }
     }
 
@@ -31,6 +35,10 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
         public var diagnostics: ReaderDiagnostics
         /// Why it failed as a whole, if it did (the events read before the failure are kept).
         public var error: String?
+        /// Why it was skipped without reading (a file in a folder that is no DNS log format).
+        public var skipped: String?
+        /// Decompressed bytes read.
+        public var decompressedBytes = 0
     }
 
     private let lock = NSLock()
@@ -60,14 +68,26 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
     /// Runs `threads` workers to completion. `makeWorker` is called once per thread; `process` is called for every
     /// event on that thread's worker. Returns the workers and the per-input results (in input order).
     public func run(threads: Int, options: ReaderOptions, makeWorker: @escaping @Sendable () -> Worker,
-                    process: @escaping @Sendable (inout Worker, DNSEvent) throws -> Void) -> (workers: [Worker], results: [InputResult]) {
+                    process: @escaping @Sendable (inout Worker, DNSEvent) throws -> Void,
+                    begin: @escaping @Sendable (inout Worker, Input) throws -> Bool = { _, _ in true },
+                    end: @escaping @Sendable (inout Worker, Input, InputResult, Int) throws -> Void = { _, _, _, _ in }) -> (workers: [Worker], results: [InputResult]) {
         let n = max(1, min(threads, queue.count))
         var workers = [Worker?](repeating: nil, count: n)
         let box = WorkerBox(workers)
         DispatchQueue.concurrentPerform(iterations: n) { t in
             var worker = makeWorker()
             while let (index, input) = take() {
-                let result = readOne(index: index, input: input, options: options, worker: &worker, process: process)
+                var result: InputResult
+                do {
+                    guard try begin(&worker, input) else {
+                        lock.withLock { results.append((index, InputResult(path: input.path, format: input.format, diagnostics: ReaderDiagnostics(), error: nil, skipped: "already ingested into the store"))) }
+                        continue
+                    }
+                    result = readOne(index: index, input: input, options: options, worker: &worker, process: process)
+                    try end(&worker, input, result, result.decompressedBytes)
+                } catch {
+                    result = InputResult(path: input.path, format: input.format, diagnostics: ReaderDiagnostics(), error: "\(error)", skipped: nil)
+                }
                 lock.withLock { results.append((index, result)) }
             }
             box.set(t, worker)
@@ -97,12 +117,18 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
                     inputs[index] = nil
                 }
             }
-            if format == nil { format = try LogFormat.detect(byteInput) }
+            if format == nil {
+                do { format = try LogFormat.detect(byteInput) } catch where input.fromFolder {
+                    return InputResult(path: input.path, format: nil, diagnostics: d, error: nil, skipped: "not a DNS log format dnsight recognises")
+                }
+            }
             var reader = try format!.makeReader(options: options)
             try reader.read(byteInput, diagnostics: &d) { event in try process(&worker, event) }
-            return InputResult(path: input.path, format: format, diagnostics: d, error: nil)
+            var r = InputResult(path: input.path, format: format, diagnostics: d, error: nil, skipped: nil)
+            r.decompressedBytes = byteInput.decompressedOffset
+            return r
         } catch {
-            return InputResult(path: input.path, format: format, diagnostics: d, error: "\(error)")
+            return InputResult(path: input.path, format: format, diagnostics: d, error: "\(error)", skipped: nil)
         }
     }
 }

@@ -162,6 +162,8 @@ public enum FormatDetector {
         if FieldParse.find("dnsmasq[", in: line) != nil || FieldParse.find("pihole-FTL[", in: line) != nil || FieldParse.find("dnsmasq: ", in: line) != nil {
             return .dnsmasq
         }
+        // dnsmasq lines under another program tag (a container's log driver, a renamed daemon).
+        if FieldParse.find(" query[", in: line) != nil && FieldParse.find(" from ", in: line) != nil { return .dnsmasq }
         return nil
     }
 

@@ -160,8 +160,8 @@ import Testing
         #expect(e == [
             .comment("\"a\",\"b\"", line: 1, offset: 0),
             .record(fields: ["1", "x, y"], line: 2, offset: 10),
-            .record(fields: ["2", "he said \"hi\""], line: 4, offset: 24),
-            .record(fields: ["multi\nline", "3"], line: 5, offset: 45),
+            .record(fields: ["2", "he said \"hi\""], line: 4, offset: 23),
+            .record(fields: ["multi\nline", "3"], line: 5, offset: 42),
         ])
     }
 

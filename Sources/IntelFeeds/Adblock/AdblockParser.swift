@@ -47,7 +47,8 @@ enum AdblockParser {
                 let rest = body[(caret + 1)...]
                 if !rest.isEmpty && rest != [UInt8(ascii: "|")][...] { r.skip("rule with a path"); continue }
                 body = body[body.startIndex..<caret]
-            } else if body.contains(UInt8(ascii: "/")) {
+            }
+            if body.contains(UInt8(ascii: "/")) {
                 r.skip("rule with a path")
                 continue
             }

@@ -44,7 +44,7 @@ enum MaltrailParser {
                 continue
             }
             referencesClosed = true
-            if t.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "^") }) {
+            if t.first != UInt8(ascii: "/"), t.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "^") }) {
                 r.skip("regular expression")
                 continue
             }

@@ -63,7 +63,7 @@ enum ThreatFoxParser {
         var r = FeedParseResult(format: .threatfoxCSV, source: context.source ?? "threatfox")
         let file = context.file
         let found = CSVTable.read(bytes, isHeader: { $0.contains("ioc_value") || ($0.contains("ioc") && $0.contains("ioc_type")) },
-            comment: { text, _ in if text.lowercased().hasPrefix("last updated:") { r.notes["updated"] = text.components(after: "updated:") } },
+            comment: { text, _ in if text.lowercased().hasPrefix("last updated:") { r.notes["updated"] = text.components(after: "updated:").trimmingCharacters("#") } },
             problem: { why, line, offset, ex in r.malformed(why, line: line, offset: offset, excerpt: ex, file: file) },
             row: { row in
                 var f = Fields()

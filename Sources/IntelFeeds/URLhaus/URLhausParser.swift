@@ -14,6 +14,9 @@ enum URLhausParser {
             row: { row in
                 let url = row["url"]
                 guard !url.isEmpty else { r.malformed("row without a url", line: row.line, offset: row.offset, excerpt: row.excerpt, file: file); return }
+                guard HostText.findScheme(HostText.refang(Array(url.utf8)[...])) != nil else {
+                    r.malformed("not a URL (expected scheme://host/…)", line: row.line, offset: row.offset, excerpt: url, file: file); return
+                }
                 var i = Indicator.template(source: r.source)
                 let threat = row["threat"].lowercased()
                 if threat == "malware_download" || threat.isEmpty { i.category = .malware } else { i.category = ThreatCategory(parsing: threat) ?? .malware }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the real-program fixtures: BIND query logs, Unbound query/reply logs and dnsmasq query logs, made by
 # the Debian packages themselves on loopback (ports 5391–5394), answering only from local data (no traffic leaves
-# the machine). Needs: bind9 bind9-dnsutils unbound dnsmasq-base. Run from anywhere; writes next to this script.
+# the machine). Needs: bind9 bind9-dnsutils unbound dnsmasq-base. Run from anywhere; writes next to this script,
+# or into $OUT when that is set (the live test does that).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
+here="${OUT:-$(cd "$(dirname "$0")" && pwd)}"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -101,6 +102,9 @@ run_unbound() { # $1 = logfile, $2 = log-time-ascii
     q @127.0.0.1 -p 5392 missing.bench.example A
     q @::1 -p 5392 www.bench.example A
     q @127.0.0.1 -p 5392 bad1.malware.example A
+    # On a loaded machine Unbound may still be answering (and logging) when the last dig gives up: wait for the six
+    # reply lines before stopping it, so the log is complete.
+    for _ in $(seq 100); do [ "$(grep -cE ' IN [A-Z]+ [0-9]+\.[0-9]+ ' "$1" 2>/dev/null || true)" -ge 6 ] && break; sleep 0.1; done
     kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 run_unbound "$work/unbound/epoch.log" no
