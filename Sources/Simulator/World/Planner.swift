@@ -118,7 +118,8 @@ struct Planner {
             var b = Int64(period.first) * 86_400 / 1_296_000
             let lastBucket = Int64(period.last) * 86_400 / 1_296_000
             while b <= lastBucket {
-                let list = dga.qsnatchA(unixTime: b * 1_296_000, count: qsnatchMax)
+                // Names the malware cannot query (variant A's `.com.bn` entry makes `x..com.bn`) are left out.
+                let list = dga.qsnatchA(unixTime: b * 1_296_000, count: qsnatchMax + 1).filter { !$0.contains("..") }.prefix(qsnatchMax).map { $0 }
                 let days = DaySpan(max(period.first, Int(b * 15)), min(period.last, Int(b * 15 + 14)))
                 var ids: [Int32] = []
                 for n in list {
