@@ -139,7 +139,7 @@ public enum Simulator {
         for (i, w) in writers.enumerated() {
             let rate = Double(w.events) / max(generateSeconds + writeSeconds[i], 1e-9)
             let cpuRate = Double(w.events) / max(generateCPU + writeCPU[i], 1e-9)
-            let options = w.format == .json ? "--format json --map \(outDir)/traffic/packetbeat.map" : "--format \(w.format.readerName)"
+            let options = w.format == .json ? "--format json --map '\(OutputFormat.packetbeatMapping)'" : "--format \(w.format.readerName)"
             outputs.append(.init(format: w.format, files: w.files.map(relative), bytes: w.bytes, events: w.events, writeSeconds: writeSeconds[i],
                                  eventsPerSecond: rate, eventsPerCPUSecond: cpuRate, analyzeOptions: options))
         }
@@ -156,7 +156,7 @@ public enum Simulator {
         stable.generateSeconds = 0
         stable.generateCPUSeconds = 0
         stable.truthSeconds = 0
-        stable.formats = stable.formats.map { var f = $0; f.writeSeconds = 0; f.eventsPerSecond = 0; f.eventsPerCPUSecond = 0; f.analyzeOptions = f.analyzeOptions.replacingOccurrences(of: outDir + "/", with: ""); return f }
+        stable.formats = stable.formats.map { var f = $0; f.writeSeconds = 0; f.eventsPerSecond = 0; f.eventsPerCPUSecond = 0; return f }
         try writeJSON(stable, to: outDir + "/simulation.json")
         summary.totalSeconds = clock.now
         return summary
