@@ -9,6 +9,9 @@ final class SimState: @unchecked Sendable {
     var answers: AnswerStore
     let universe: Universe
     let threats: Threats
+    /// Per organisation: its resolver and its region's index (for the writers).
+    let resolvers: [UInt32]
+    let orgRegion: [Int]
 
     init(scenario: Scenario, seed: UInt64, dga: any DGANameSource) throws(SimulatorError) {
         self.scenario = scenario
@@ -22,6 +25,8 @@ final class SimState: @unchecked Sendable {
         threats = Planner(scenario: scenario, world: world, seed: seed, period: period, dga: dga).plan(names: &names, answers: &answers)
         self.names = names
         self.answers = answers
+        resolvers = world.organisations.map(\.resolver)
+        orgRegion = world.organisations.map(\.region)
     }
 }
 

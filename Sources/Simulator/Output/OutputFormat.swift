@@ -119,8 +119,7 @@ class TrafficWriter {
     }
 
     /// Writes one day.
-    func write(_ batch: DayBatch, _ state: SimState) throws(SimulatorError) {
-        let context = WriteContext(state)
+    func write(_ batch: DayBatch, _ context: WriteContext) throws(SimulatorError) {
         var b = sink!.take()
         try writeDay(batch, context, &b)
         sink!.give(b)
@@ -155,6 +154,9 @@ struct WriteContext {
     let devices: [Device]
     let organisations: [Organisation]
     let regions: [RegionSpec]
+    /// Per organisation: its resolver, and its region's index.
+    let resolvers: [UInt32]
+    let orgRegion: [Int]
 
     init(_ s: SimState) {
         names = s.names
@@ -162,7 +164,12 @@ struct WriteContext {
         devices = s.world.devices
         organisations = s.world.organisations
         regions = s.world.regions
+        resolvers = s.resolvers
+        orgRegion = s.orgRegion
     }
+
+    /// The resolver a device asks.
+    @inline(__always) func resolver(_ d: Device) -> UInt32 { resolvers[Int(d.organisation)] }
 }
 
 extension OutBuffer {
@@ -175,9 +182,13 @@ extension OutBuffer {
     mutating func isoTime(_ nanos: Int64, digits: Int, zone: StaticString = "Z") {
         let secs = nanos / 1_000_000_000
         let day = Int(secs / 86_400)
-        let c = SimCalendar.civil(day)
+        if day != stampDay {
+            stampDay = day
+            let c = SimCalendar.civil(day)
+            stampDate = (c.year, c.month, c.day)
+        }
         let sod = Int(secs % 86_400)
-        padded(c.year, 4); byte(0x2D); padded(c.month, 2); byte(0x2D); padded(c.day, 2); byte(UInt8(ascii: "T"))
+        padded(stampDate.0, 4); byte(0x2D); padded(stampDate.1, 2); byte(0x2D); padded(stampDate.2, 2); byte(UInt8(ascii: "T"))
         padded(sod / 3600, 2); byte(0x3A); padded(sod / 60 % 60, 2); byte(0x3A); padded(sod % 60, 2)
         if digits > 0 {
             byte(0x2E)

@@ -83,6 +83,9 @@ public struct OutBuffer: @unchecked Sendable {
     public internal(set) var count: Int
     /// Bytes allocated.
     public private(set) var capacity: Int
+    /// The day whose date ``stampDate`` holds (ISO times write the date once per day).
+    var stampDay = Int.min
+    var stampDate = (0, 0, 0)
 
     /// An empty buffer with room for `capacity` bytes.
     public init(capacity: Int) {
