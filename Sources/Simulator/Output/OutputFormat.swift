@@ -157,6 +157,8 @@ struct WriteContext {
     /// Per organisation: its resolver, and its region's index.
     let resolvers: [UInt32]
     let orgRegion: [Int]
+    let addressText: TextTable
+    let resolverText: TextTable
 
     init(_ s: SimState) {
         names = s.names
@@ -166,6 +168,8 @@ struct WriteContext {
         regions = s.world.regions
         resolvers = s.resolvers
         orgRegion = s.orgRegion
+        addressText = s.addressText
+        resolverText = s.resolverText
     }
 
     /// The resolver a device asks.
@@ -173,6 +177,12 @@ struct WriteContext {
 }
 
 extension OutBuffer {
+    /// The address of device `d` (an index), as text.
+    @inline(__always) mutating func client(_ d: Int32, _ s: WriteContext) { s.addressText.write(Int(d), to: &self) }
+
+    /// The resolver of the organisation of device `dev`, as text.
+    @inline(__always) mutating func server(_ dev: Device, _ s: WriteContext) { s.resolverText.write(Int(dev.organisation), to: &self) }
+
     /// A name's presentation bytes (no trailing dot).
     @inline(__always) mutating func name(_ id: Int32, _ s: WriteContext) {
         s.names.withName(id) { append($0) }

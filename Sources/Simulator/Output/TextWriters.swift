@@ -24,8 +24,8 @@ final class ZeekTSVWriter: TrafficWriter {
             let dev = s.devices[Int(e.device)]
             out.epochMicros(e.time); out.byte(9)
             EventText.zeekUID(EventText.hash(e, batch.day), &out); out.byte(9)
-            out.ipv4(dev.address); out.byte(9); out.decimal(UInt64(e.port)); out.byte(9)
-            out.ipv4(s.resolver(dev)); out.ascii("\t53\tudp\t")
+            out.client(e.device, s); out.byte(9); out.decimal(UInt64(e.port)); out.byte(9)
+            out.server(dev, s); out.ascii("\t53\tudp\t")
             out.decimal(UInt64(e.txid)); out.byte(9)
             out.fixed(Int64(e.rttMicros), digits: 6); out.byte(9)
             out.name(e.name, s); out.ascii("\t1\tC_INTERNET\t")
@@ -64,9 +64,9 @@ final class ZeekJSONWriter: TrafficWriter {
             let dev = s.devices[Int(e.device)]
             out.ascii("{\"ts\":"); out.epochMicros(e.time)
             out.ascii(",\"uid\":\""); EventText.zeekUID(EventText.hash(e, batch.day), &out)
-            out.ascii("\",\"id.orig_h\":\""); out.ipv4(dev.address)
+            out.ascii("\",\"id.orig_h\":\""); out.client(e.device, s)
             out.ascii("\",\"id.orig_p\":"); out.decimal(UInt64(e.port))
-            out.ascii(",\"id.resp_h\":\""); out.ipv4(s.resolver(dev))
+            out.ascii(",\"id.resp_h\":\""); out.server(dev, s)
             out.ascii("\",\"id.resp_p\":53,\"proto\":\"udp\",\"trans_id\":"); out.decimal(UInt64(e.txid))
             out.ascii(",\"rtt\":"); out.fixed(Int64(e.rttMicros), digits: 6)
             out.ascii(",\"query\":"); out.jsonName(e.name, s)
@@ -114,10 +114,10 @@ final class BINDWriter: TrafficWriter {
             out.ascii(" queries: info: client @0x7f")
             let obj = SimRandom.mix(UInt64(UInt32(bitPattern: e.device)) ^ 0x4249_4E44)
             for k in 0..<5 { out.hexByte(UInt8(truncatingIfNeeded: obj >> (8 * UInt64(k)))) }
-            out.byte(0x20); out.ipv4(dev.address); out.byte(0x23); out.decimal(UInt64(e.port))
+            out.byte(0x20); out.client(e.device, s); out.byte(0x23); out.decimal(UInt64(e.port))
             out.ascii(" ("); out.name(e.name, s); out.ascii("): query: "); out.name(e.name, s)
             out.ascii(" IN "); out.ascii(QType.mnemonic(e.qtype)); out.ascii(" +E(0)K (")
-            out.ipv4(s.resolver(dev)); out.ascii(")\n")
+            out.server(dev, s); out.ascii(")\n")
         }
     }
 }
@@ -144,9 +144,9 @@ final class EVEWriter: TrafficWriter {
         let dev = s.devices[Int(e.device)]
         out.ascii("{\"timestamp\":\""); out.isoTime(response ? e.responseTime : e.time, digits: 6, zone: "+0000")
         out.ascii("\",\"flow_id\":"); out.decimal(EventText.hash(e, day) & 0x000F_FFFF_FFFF_FFFF)
-        out.ascii(",\"in_iface\":\"eth0\",\"event_type\":\"dns\",\"src_ip\":\""); out.ipv4(dev.address)
+        out.ascii(",\"in_iface\":\"eth0\",\"event_type\":\"dns\",\"src_ip\":\""); out.client(e.device, s)
         out.ascii("\",\"src_port\":"); out.decimal(UInt64(e.port))
-        out.ascii(",\"dest_ip\":\""); out.ipv4(s.resolver(dev))
+        out.ascii(",\"dest_ip\":\""); out.server(dev, s)
         out.ascii("\",\"dest_port\":53,\"proto\":\"UDP\",\"dns\":{")
         if !response {
             out.ascii("\"type\":\"query\",\"id\":"); out.decimal(UInt64(e.txid))
@@ -237,7 +237,7 @@ final class Route53Writer: TrafficWriter {
                     out.ascii("\",\"Type\":\""); out.ascii(EventText.typeName(r.kind)); out.ascii("\",\"Class\":\"IN\"}")
                 }
             }
-            out.ascii("],\"srcaddr\":\""); out.ipv4(dev.address)
+            out.ascii("],\"srcaddr\":\""); out.client(e.device, s)
             out.ascii("\",\"srcport\":\""); out.decimal(UInt64(e.port))
             out.ascii("\",\"transport\":\"UDP\",\"srcids\":{\"resolver_endpoint\":\"rslvr-in-")
             for k in 0..<8 { out.hexByte(UInt8(truncatingIfNeeded: (h >> 3) >> (8 * UInt64(k)))) }
@@ -256,8 +256,8 @@ final class PacketbeatWriter: TrafficWriter {
             out.ascii("\",\"type\":\"dns\",\"event\":{\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\",\"protocol\"],\"dataset\":\"dns\",\"duration\":")
             out.decimal(UInt64(e.rttMicros) * 1000)
             out.ascii("},\"network\":{\"type\":\"ipv4\",\"transport\":\"udp\",\"protocol\":\"dns\",\"direction\":\"egress\"},\"client\":{\"ip\":\"")
-            out.ipv4(dev.address); out.ascii("\",\"port\":"); out.decimal(UInt64(e.port))
-            out.ascii("},\"server\":{\"ip\":\""); out.ipv4(s.resolver(dev))
+            out.client(e.device, s); out.ascii("\",\"port\":"); out.decimal(UInt64(e.port))
+            out.ascii("},\"server\":{\"ip\":\""); out.server(dev, s)
             out.ascii("\",\"port\":53},\"dns\":{\"id\":"); out.decimal(UInt64(e.txid))
             out.ascii(",\"op_code\":\"QUERY\",\"type\":\"answer\",\"flags\":{\"recursion_desired\":true,\"recursion_available\":true,\"authoritative\":false},\"question\":{\"name\":")
             out.jsonName(e.name, s)
