@@ -12,7 +12,7 @@ struct SimulateCommand: ParsableCommand {
         and ThreatFox CSV), OUT/ground-truth.json (every metric of the report, exactly, for known-intel detections) \
         and OUT/simulation.json. The same scenario, seed and formats give byte-identical files.
 
-        Formats: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")), or all.
+        Formats: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")), all, or none (inventory, intel and ground truth only).
         Exit codes: 0 written; 1 an output could not be written; 2 bad usage or an invalid scenario (the message names \
         the key and line).
         """

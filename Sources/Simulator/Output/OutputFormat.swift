@@ -34,13 +34,15 @@ public enum OutputFormat: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// Parses a comma-separated list; `all` means every format.
+    /// Parses a comma-separated list; `all` means every format, `none` no traffic at all (the inventory, intel and
+    /// ground truth only).
     public static func parseList(_ text: String) throws(SimulatorError) -> [OutputFormat] {
+        if text.trimmingCharacters(in: .whitespaces) == "none" { return [] }
         var out: [OutputFormat] = []
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
             if part == "all" { return allCases }
             guard let f = OutputFormat(name: part) else {
-                throw SimulatorError(.argument("unknown format '\(part)' (one of: \(allCases.map(\.rawValue).joined(separator: ", ")), all)"))
+                throw SimulatorError(.argument("unknown format '\(part)' (one of: \(allCases.map(\.rawValue).joined(separator: ", ")), all, none)"))
             }
             if !out.contains(f) { out.append(f) }
         }

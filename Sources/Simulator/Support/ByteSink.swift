@@ -118,9 +118,18 @@ public struct OutBuffer: @unchecked Sendable {
 
     @inline(__always) public mutating func byte(_ b: UInt8) { ensure(1); base[count] = b; count += 1 }
     @inline(__always) public mutating func append(_ b: UnsafeRawBufferPointer) {
-        ensure(b.count)
-        if let p = b.baseAddress { (base + count).update(from: p.assumingMemoryBound(to: UInt8.self), count: b.count) }
-        count += b.count
+        let n = b.count
+        ensure(n)
+        if let p = b.baseAddress {
+            if n <= 24 {
+                // Short pieces (punctuation, keys, labels): a byte loop beats a call to memmove.
+                let src = p.assumingMemoryBound(to: UInt8.self), dst = base + count
+                for i in 0..<n { dst[i] = src[i] }
+            } else {
+                (base + count).update(from: p.assumingMemoryBound(to: UInt8.self), count: n)
+            }
+        }
+        count += n
     }
     @inline(__always) public mutating func append(_ b: [UInt8]) { b.withUnsafeBytes { append($0) } }
     @inline(__always) public mutating func ascii(_ s: StaticString) {
