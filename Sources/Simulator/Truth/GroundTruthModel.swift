@@ -209,6 +209,7 @@ public struct NODCounts: Codable, Sendable, Equatable {
 
 /// The reference report's findings, as this scenario's ground truth has them.
 public struct Headline: Codable, Sendable, Equatable {
+    /// One finding: what it is, the reference report's value, this world's value and the measures behind it.
     public struct Figure: Codable, Sendable, Equatable {
         public var finding: String
         public var reference: String
