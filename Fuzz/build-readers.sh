@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SWIFTC=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
 OUT=Fuzz/bin/modules
 mkdir -p "$OUT"
-FLAGS=(-O -g -sanitize=fuzzer,address -parse-as-library)
+FLAGS=(-O -g -sanitize=fuzzer,address -parse-as-library -package-name dnsight)
 
 # DNSightCore embeds its catalogue CSVs (`.embedInCode`); generate the enum SwiftPM would.
 python3 Fuzz/package_resources.py Sources/DNSightCore/Resources/*.csv > "$OUT/PackageResources.swift"
