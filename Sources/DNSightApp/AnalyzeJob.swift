@@ -176,7 +176,7 @@ public enum AnalyzeJob {
         }
         let families = total.familyDevices.map { f, d in AnalyzeSummary.Family(family: f, devices: d.count, queries: total.queriesByFamily[f] ?? 0) }
             .sorted { ($0.devices, $0.queries, $1.family) > ($1.devices, $1.queries, $0.family) }
-        let affected = total.affectedDevices.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+        let affected = total.affectedDevices.values.reduce(into: Set<DeviceKey>()) { $0.formUnion($1) }
         let affectedOrgs = total.affectedOrganisations.values.reduce(into: Set<String>()) { $0.formUnion($1) }
         let a = total.attributionTotals
         return AnalyzeSummary(

@@ -42,6 +42,24 @@ public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
+/// A device inside its organisation, as mission.md counts them: the explicit device id where the source has one,
+/// else the client address. A value, so counting devices costs no string formatting per event.
+public struct DeviceKey: Hashable, Sendable {
+    /// The organisation (nil: not attributed).
+    public var organisation: String?
+    /// The explicit device id, if any.
+    public var deviceID: String?
+    /// The client address, when there is no device id.
+    public var client: IPAddress?
+
+    /// The key of an event's device.
+    public init(organisation: String?, event e: DNSEvent) {
+        self.organisation = organisation
+        deviceID = e.deviceID
+        client = e.deviceID == nil ? e.clientAddress : nil
+    }
+}
+
 /// One thread's share of `dnsight analyze`: attribute and classify each event, count what the summary needs, and
 /// queue detections for the log. Workers are merged at the end.
 public struct AnalyzeWorker: Sendable {
@@ -60,11 +78,12 @@ public struct AnalyzeWorker: Sendable {
     public private(set) var queriesByCategory: [String: Int] = [:]
     public private(set) var queriesByFamily: [String: Int] = [:]
     /// Devices and organisations seen (keys `organisation|device`), and those affected per category / family.
-    public private(set) var devicesSeen = Set<String>()
+    public private(set) var devicesSeen = Set<DeviceKey>()
     public private(set) var organisationsSeen = Set<String>()
-    public private(set) var affectedDevices: [String: Set<String>] = [:]
+    public private(set) var affectedDevices: [String: Set<DeviceKey>] = [:]
     public private(set) var affectedOrganisations: [String: Set<String>] = [:]
-    public private(set) var familyDevices: [String: Set<String>] = [:]
+    public private(set) var familyDevices: [String: Set<DeviceKey>] = [:]
+    private var lastOrganisation: String?
     /// Events per attribution source.
     public var attribution: AttributionCounters { attributor.counters }
 
@@ -81,9 +100,13 @@ public struct AnalyzeWorker: Sendable {
         events += 1
         let who = attributor.attribute(&e)
         let org = who.organisation ?? "unattributed"
-        let device = org + "|" + (e.deviceKey ?? "unknown")
+        let device = DeviceKey(organisation: who.organisation, event: e)
         devicesSeen.insert(device)
-        organisationsSeen.insert(org)
+        // Consecutive events mostly come from the same organisation: skip the set insert then.
+        if org != lastOrganisation {
+            organisationsSeen.insert(org)
+            lastOrganisation = org
+        }
         switch classifier.classify(e) {
         case .clean: return
         case .allowed: allowed += 1; return
