@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "DNSWire"),
@@ -41,11 +42,22 @@ let package = Package(
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
         .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
-        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
+                                                  "EventStore", "SQLiteStore"]),
+        // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
+        // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
+        .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),
+        .target(name: "SQLiteStore", dependencies: [
+            "EventStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
+        .target(name: "Analytics", dependencies: ["EventStore"]),
+        .target(name: "Reports", dependencies: ["Analytics"]),
+        .target(name: "StoreFixtures", dependencies: ["EventStore"]),
+        .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures", "Analytics", "Reports"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "SQLiteStore", "Analytics", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,5 +71,8 @@ let package = Package(
         .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
     ]
 )

@@ -28,6 +28,9 @@ PY
   echo "$out"
 }
 
+# DNSightCore embeds its catalogue CSVs (`.embedInCode`); generate the enum SwiftPM would.
+python3 Fuzz/package_resources.py Sources/DNSightCore/Resources/*.csv > "$OUT/PackageResources.swift"
+
 module() {  # module NAME SOURCE-DIR [extra flags]
   local name=$1 dir=$2; shift 2
   echo "compiling $name"
@@ -36,7 +39,7 @@ module() {  # module NAME SOURCE-DIR [extra flags]
     -emit-module -emit-module-path "$OUT/$name.swiftmodule" $(find "$dir" -name '*.swift' | sort) $(resources "$name" "$dir") -o "$OUT/$name.o"
 }
 module DNSWire Sources/DNSWire
-module DNSightCore Sources/DNSightCore
+module DNSightCore Sources/DNSightCore "$OUT/PackageResources.swift"
 module LogReaders Sources/LogReaders
 
 targets=("$@")

@@ -3,6 +3,7 @@ import DNSightApp
 import DNSightCore
 import Foundation
 import LogReaders
+import SQLiteStore
 
 /// `dnsight analyze FILES…`: read DNS logs and captures, attribute and classify every query, and summarise.
 struct AnalyzeCommand: ParsableCommand {
@@ -46,6 +47,12 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write every detection with its evidence as JSON lines to this file (- for standard output).", valueName: "file"))
     var detections: String?
 
+    @Option(name: .long, help: ArgumentHelp("The store that detections and roll-ups go into, for `dnsight report` (default: $XDG_DATA_HOME/dnsight/store.sqlite). Inputs already stored are skipped; one stopped part-way resumes where it stopped.", valueName: "path"))
+    var store: String?
+
+    @Flag(name: .long, help: "Do not write a store (summary and --detections only).")
+    var noStore = false
+
     @Option(name: .long, help: ArgumentHelp("Ports that carry DNS in packet captures.", valueName: "port,port…"))
     var dnsPorts: String = "53"
 
@@ -75,6 +82,7 @@ struct AnalyzeCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let year, !(1970...2200).contains(year) { throw ValidationError("--year must be between 1970 and 2200") }
         if let tz, ReaderOptions.zoneOffset(tz) == nil { throw ValidationError("--tz takes an offset such as +09:00, -0500 or Z") }
+        if noStore && store != nil { throw ValidationError("--store and --no-store contradict each other") }
         if anonymise && ProcessInfo.processInfo.environment["DNSIGHT_ANONYMISE_KEY"] == nil {
             throw ValidationError("--anonymise needs the key in $DNSIGHT_ANONYMISE_KEY (64 hex digits)")
         }
@@ -98,6 +106,7 @@ struct AnalyzeCommand: ParsableCommand {
         c.anonymiseKey = anonymise ? ProcessInfo.processInfo.environment["DNSIGHT_ANONYMISE_KEY"] : nil
         c.inventoryIsAnonymised = inventoryAnonymised
         c.detectionsPath = detections
+        c.storePath = noStore ? nil : (store ?? SQLiteStore.defaultPath)
         c.readerOptions.dnsPorts = portSet ?? [53]
         if let map {
             do {
@@ -206,6 +215,7 @@ enum SummaryText {
         if (a["anonymised"] ?? 0) > 0 { o += "; \(count(a["anonymised"]!)) client addresses anonymised" }
         o += "\n"
         if s.detectionsWritten > 0 { o += "Wrote \(count(s.detectionsWritten)) detections with evidence.\n" }
+        if let store = s.store { o += "Stored in \(store) (render the report with: dnsight report --store \(store)).\n" }
         return o
     }
 }
