@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),
         .target(name: "SQLiteStore", dependencies: [
             "EventStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-        ]),
+        ], exclude: ["README.md"]),
         .target(name: "Analytics", dependencies: ["EventStore"]),
         .target(name: "Reports", dependencies: ["Analytics"]),
         .target(name: "StoreFixtures", dependencies: ["EventStore"]),

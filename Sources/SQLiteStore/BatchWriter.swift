@@ -42,16 +42,17 @@ struct BatchWriter {
             let st = try RawStatement(db, "INSERT OR IGNORE INTO family_tag (family, tag) VALUES (?, ?)")
             for ft in batch.familyTags { st.bind(1, ft.family); st.bind(2, ft.tag); try st.run() }
         }
-        try writeDomains(batch.domains)
+        try writeDomains(batch.domainSightings)
         try writeDetections(batch, ids)
         try writeCheckpoints(batch.checkpoints.values)
         return learned
     }
 
     private func writeTraffic(_ batch: IngestBatch, _ ids: [Int64]) throws {
-        guard !batch.traffic.isEmpty else { return }
+        let traffic = batch.traffic
+        guard !traffic.isEmpty else { return }
         struct Row { var day: Day; var id: Int64; var counts: TrafficCounts }
-        var rows = batch.traffic.map { k, v -> Row in
+        var rows = traffic.map { k, v -> Row in
             let (day, slot) = IngestBatch.unpackKey(k)
             return Row(day: day, id: ids[Int(slot)], counts: v)
         }
@@ -117,8 +118,8 @@ struct BatchWriter {
         }
     }
 
-    private func writeDomains(_ domains: [String: DomainSighting]) throws {
-        guard !domains.isEmpty else { return }
+    private func writeDomains(_ domains: (names: [String], sightings: [DomainSighting])) throws {
+        guard !domains.names.isEmpty else { return }
         // min() of SQLite returns NULL if any argument is NULL; coalesce keeps the non-null one.
         let st = try RawStatement(db, """
             INSERT INTO domain (name, first_ns, last_ns, first_resolved_ns, first_malicious_ns) VALUES (?, ?, ?, ?, ?)
@@ -127,7 +128,8 @@ struct BatchWriter {
                 first_resolved_ns = coalesce(min(first_resolved_ns, excluded.first_resolved_ns), first_resolved_ns, excluded.first_resolved_ns),
                 first_malicious_ns = coalesce(min(first_malicious_ns, excluded.first_malicious_ns), first_malicious_ns, excluded.first_malicious_ns)
             """)
-        for (name, s) in domains.sorted(by: { $0.key < $1.key }) {
+        for i in domains.names.indices.sorted(by: { domains.names[$0] < domains.names[$1] }) {
+            let name = domains.names[i], s = domains.sightings[i]
             st.bind(1, name); st.bind(2, s.firstNanos); st.bind(3, s.lastNanos)
             st.bind(4, s.firstResolvedNanos); st.bind(5, s.firstMaliciousNanos)
             try st.run()

@@ -97,8 +97,9 @@ enum Schema {
                     first_resolved_ns INTEGER,
                     first_malicious_ns INTEGER
                 ) WITHOUT ROWID;
+                -- Newly observed domains are counted by first sighting. No index on last_ns: it changes with every
+                -- batch that sees the domain, and only retention (rare) filters on it.
                 CREATE INDEX domain_first ON domain (first_ns);
-                CREATE INDEX domain_last ON domain (last_ns);
                 -- Every detection with its evidence.
                 CREATE TABLE detection (
                     id INTEGER PRIMARY KEY,
