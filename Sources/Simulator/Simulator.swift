@@ -16,6 +16,8 @@ public struct SimulationSummary: Codable, Sendable {
         public var writeSeconds: Double
         /// Events per second of generating and writing this format alone (generation + its own writing time).
         public var eventsPerSecond: Double
+        /// The same per CPU second of the thread doing it (unaffected by other load on the machine).
+        public var eventsPerCPUSecond: Double
         /// The `dnsight analyze` options that read it.
         public var analyzeOptions: String
     }
@@ -41,8 +43,11 @@ public struct SimulationSummary: Codable, Sendable {
     public var intelFolder: String
     public var intelFiles: [String]
     public var groundTruth: String
-    /// Seconds spent generating events (and computing the ground truth), and in all.
+    /// Seconds spent generating events (with the ground truth's per-event work), its CPU seconds, the seconds
+    /// spent computing the figures at the end, and in all.
     public var generateSeconds: Double
+    public var generateCPUSeconds: Double
+    public var truthSeconds: Double
     public var totalSeconds: Double
     /// The ground truth's headline figures.
     public var headline: Headline
@@ -85,65 +90,75 @@ public enum Simulator {
             writers.append(TrafficWriter.make(f, folder: folder))
         }
         var writeSeconds = [Double](repeating: 0, count: writers.count)
-        var generateSeconds = 0.0
+        var writeCPU = [Double](repeating: 0, count: writers.count)
+        var generateSeconds = 0.0, generateCPU = 0.0
         var batch = DayBatch(day: state.period.first)
         var month = ""
         progress?("generating \(state.period.count) days for \(state.world.devices.count) devices in \(state.world.organisations.count) organisations")
         for day in state.period.first...state.period.last {
-            let t0 = clock.now
+            let t0 = clock.now, c0 = Clock.threadCPU
             generator.generate(day: day, into: &batch)
             truth.add(batch)
             generateSeconds += clock.now - t0
+            generateCPU += Clock.threadCPU - c0
             let c = SimCalendar.civil(day)
             let m = "\(c.year)-\(c.month < 10 ? "0" : "")\(c.month)"
             for (i, w) in writers.enumerated() {
-                let t1 = clock.now
+                let t1 = clock.now, c1 = Clock.threadCPU
                 if m != month {
                     try w.end(nextDay: day)
                     try w.begin(month: m, firstDay: day)
                 }
                 try w.write(batch, state)
                 writeSeconds[i] += clock.now - t1
+                writeCPU[i] += Clock.threadCPU - c1
             }
             if m != month { progress?("writing \(m)") }
             month = m
         }
         for (i, w) in writers.enumerated() {
-            let t1 = clock.now
+            let t1 = clock.now, c1 = Clock.threadCPU
             try w.end(nextDay: state.period.last + 1)
             writeSeconds[i] += clock.now - t1
+            writeCPU[i] += Clock.threadCPU - c1
         }
         let t2 = clock.now
         let groundTruth = truth.finish(dgaName: dga.name)
-        generateSeconds += clock.now - t2
+        let truthSeconds = clock.now - t2
 
         progress?("writing the inventory, intel and ground truth")
         try SideFiles.writeInventory(state, to: outDir + "/inventory.csv")
         let intelFiles = try SideFiles.writeIntel(state, to: outDir + "/intel")
         try writeJSON(groundTruth, to: outDir + "/ground-truth.json")
-        try writeText(OutputFormat.packetbeatMapping.replacingOccurrences(of: ",", with: "\n") + "\n", to: outDir + "/traffic/packetbeat.map")
+        if formats.contains(.json) {
+            try writeText(OutputFormat.packetbeatMapping.replacingOccurrences(of: ",", with: "\n") + "\n", to: outDir + "/traffic/packetbeat.map")
+        }
 
         func relative(_ p: String) -> String { p.hasPrefix(outDir + "/") ? String(p.dropFirst(outDir.count + 1)) : p }
         var outputs: [SimulationSummary.FormatOutput] = []
         for (i, w) in writers.enumerated() {
             let rate = Double(w.events) / max(generateSeconds + writeSeconds[i], 1e-9)
+            let cpuRate = Double(w.events) / max(generateCPU + writeCPU[i], 1e-9)
             let options = w.format == .json ? "--format json --map \(outDir)/traffic/packetbeat.map" : "--format \(w.format.readerName)"
             outputs.append(.init(format: w.format, files: w.files.map(relative), bytes: w.bytes, events: w.events, writeSeconds: writeSeconds[i],
-                                 eventsPerSecond: rate, analyzeOptions: options))
+                                 eventsPerSecond: rate, eventsPerCPUSecond: cpuRate, analyzeOptions: options))
         }
         var summary = SimulationSummary(scenario: scenario.name, seed: seed, start: SimCalendar.isoDate(state.period.first),
                                         end: SimCalendar.isoDate(state.period.last), outputFolder: outDir, devices: state.world.devices.count,
                                         organisations: state.world.organisations.count, events: groundTruth.totals.events, formats: outputs,
                                         inventory: "inventory.csv", intelFolder: "intel", intelFiles: intelFiles.map(relative),
-                                        groundTruth: "ground-truth.json", generateSeconds: generateSeconds, totalSeconds: 0,
+                                        groundTruth: "ground-truth.json", generateSeconds: generateSeconds, generateCPUSeconds: generateCPU,
+                                        truthSeconds: truthSeconds, totalSeconds: 0,
                                         headline: groundTruth.headline)
         // The file copy leaves out what changes from run to run (timings, the folder's own path).
         var stable = summary
         stable.outputFolder = "."
         stable.generateSeconds = 0
-        stable.formats = stable.formats.map { var f = $0; f.writeSeconds = 0; f.eventsPerSecond = 0; f.analyzeOptions = f.analyzeOptions.replacingOccurrences(of: outDir + "/", with: ""); return f }
+        stable.generateCPUSeconds = 0
+        stable.truthSeconds = 0
+        stable.formats = stable.formats.map { var f = $0; f.writeSeconds = 0; f.eventsPerSecond = 0; f.eventsPerCPUSecond = 0; f.analyzeOptions = f.analyzeOptions.replacingOccurrences(of: outDir + "/", with: ""); return f }
         try writeJSON(stable, to: outDir + "/simulation.json")
-        summary.totalSeconds = clock.now - 0
+        summary.totalSeconds = clock.now
         return summary
     }
 
@@ -175,7 +190,7 @@ public enum Simulator {
     }
 }
 
-/// Monotonic seconds since creation.
+/// Monotonic seconds since creation, and the calling thread's CPU seconds.
 struct Clock {
     let start: timespec
     init() {
@@ -187,5 +202,66 @@ struct Clock {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
+    }
+    /// CPU time of the calling thread (what the machine's other load does not inflate).
+    static var threadCPU: Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+}
+
+/// One generated transaction in plain values (for tests and tools that check what the writers wrote).
+struct ExpectedEvent: Hashable, Sendable {
+    var timeNanos: Int64
+    var responseTimeNanos: Int64
+    var client: UInt32
+    var clientPort: UInt16
+    var server: UInt32
+    var name: String
+    var qtype: UInt16
+    var rcode: UInt8
+    var id: UInt16
+    /// Answer records: (type, data as text) in order.
+    var answers: [SimAnswerText]
+    var device: Int32
+}
+
+/// An answer as text.
+struct SimAnswerText: Hashable, Sendable {
+    var type: UInt16
+    var ttl: UInt32
+    var data: String
+}
+
+extension Simulator {
+    /// Generates a scenario's events (no files) and returns them in query order, with the run's state.
+    static func generate(scenario: Scenario, seed: UInt64, dga: any DGANameSource = StandInDGA()) throws(SimulatorError) -> (events: [ExpectedEvent], state: SimState) {
+        let state = try SimState(scenario: scenario, seed: seed, dga: dga)
+        var generator = TrafficGenerator(state: state)
+        var batch = DayBatch(day: state.period.first)
+        var out: [ExpectedEvent] = []
+        for day in state.period.first...state.period.last {
+            generator.generate(day: day, into: &batch)
+            let c = WriteContext(state)
+            for e in batch.events {
+                let dev = c.devices[Int(e.device)]
+                var answers: [SimAnswerText] = []
+                if e.answer >= 0 {
+                    for r in c.answers.set(e.answer) {
+                        var b = OutBuffer(capacity: 64)
+                        EventText.answerData(r, c, &b, txtPrefix: false)
+                        let text = String(decoding: b.view, as: UTF8.self)
+                        b.deallocate()
+                        let type: UInt16 = switch r.kind { case .a: 1; case .aaaa: 28; case .cname: 5; case .txt: 16 }
+                        answers.append(SimAnswerText(type: type, ttl: r.ttl, data: text))
+                    }
+                }
+                out.append(ExpectedEvent(timeNanos: e.time, responseTimeNanos: e.responseTime, client: dev.address, clientPort: e.port,
+                                         server: c.organisations[Int(dev.organisation)].resolver, name: c.names.string(e.name),
+                                         qtype: e.qtype, rcode: e.rcode, id: e.txid, answers: answers, device: e.device))
+            }
+        }
+        return (out, state)
     }
 }

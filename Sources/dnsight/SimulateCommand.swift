@@ -92,8 +92,9 @@ struct SimulateCommand: ParsableCommand {
                      String(format: "  generated in %.1f s, written in %.1f s in all", s.generateSeconds, s.totalSeconds), "",
                      "Traffic (\(s.outputFolder)/traffic):"]
         for f in s.formats {
-            lines.append(String(format: "  %-10@ %3d file(s) %10@  %.2f M events/s   dnsight analyze %@ %@/traffic/%@",
-                                f.format.rawValue, f.files.count, bytes(f.bytes), f.eventsPerSecond / 1e6, f.analyzeOptions, s.outputFolder, f.format.rawValue))
+            lines.append(String(format: "  %-10@ %3d file(s) %10@  %.2f M events/s (%.2f per CPU second)   dnsight analyze %@ %@/traffic/%@",
+                                f.format.rawValue, f.files.count, bytes(f.bytes), f.eventsPerSecond / 1e6, f.eventsPerCPUSecond / 1e6,
+                                f.analyzeOptions, s.outputFolder, f.format.rawValue))
         }
         lines += ["", "Inventory: \(s.outputFolder)/\(s.inventory)", "Intel: \(s.outputFolder)/\(s.intelFolder) (\(s.intelFiles.count) files)",
                   "Ground truth: \(s.outputFolder)/\(s.groundTruth)", "", "Ground truth vs the reference report:"]

@@ -38,6 +38,7 @@ struct TrafficGenerator {
     let popularShare, aaaaShare, httpsShare, chatterShare, typoShare, probeShare, internalShare: Double
     /// Internal names per enterprise, made on first use.
     var internalNames: [Int32: [Int32]] = [:]
+    var internalAnswers: [Int32: Int32] = [:]
     /// TXT answers for tunnels.
     var txtAnswers: [Int32] = []
     var episodeCursor = 0
@@ -167,8 +168,11 @@ struct TrafficGenerator {
     }
 
     mutating func internalAnswer(_ id: Int32) -> Int32 {
-        let h = SimRandom.mix(UInt64(UInt32(bitPattern: id)) ^ state.seed)
-        return state.answers.add([SimRecord(kind: .a, ttl: 3600, data: Int64(AddressPlan.v4(provider: .enterprise, hash: h)))])
+        if let a = internalAnswers[id] { return a }
+        let h = SimRandom.mix(SimRandom.hash(state.names.string(id)) ^ state.seed)
+        let a = state.answers.add([SimRecord(kind: .a, ttl: 3600, data: Int64(AddressPlan.v4(provider: .enterprise, hash: h)))])
+        internalAnswers[id] = a
+        return a
     }
 
     // MARK: Infections
@@ -340,7 +344,39 @@ struct TrafficGenerator {
     // MARK: Finishing a day
 
     mutating func finish(day: Int, _ batch: inout DayBatch) {
-        batch.events.sort { $0.time != $1.time ? $0.time < $1.time : $0.seq < $1.seq }
+        // Sort by (time, generation order) through packed 64-bit keys: nanoseconds into the day (< 2^47) and the index.
+        let dayStart = Int64(day) * SimCalendar.nanosPerDay
+        guard batch.events.count < 1 << 17 else {
+            // A very busy day: sort the events themselves.
+            for i in batch.events.indices { batch.events[i].seq = Int32(i) }
+            batch.events.sort { $0.time != $1.time ? $0.time < $1.time : $0.seq < $1.seq }
+            assignTransport(day: day, &batch)
+            batch.responseOrder = Array(0..<Int32(batch.events.count))
+            batch.events.withUnsafeBufferPointer { ev in
+                batch.responseOrder.sort { a, b in
+                    let x = ev[Int(a)].responseTime, y = ev[Int(b)].responseTime
+                    return x != y ? x < y : a < b
+                }
+            }
+            return
+        }
+        var keys = [UInt64](repeating: 0, count: batch.events.count)
+        for (i, e) in batch.events.enumerated() { keys[i] = UInt64(e.time - dayStart) << 17 | UInt64(i) }
+        keys.sort()
+        let unsorted = batch.events
+        unsorted.withUnsafeBufferPointer { src in
+            batch.events.withUnsafeMutableBufferPointer { dst in
+                for (i, k) in keys.enumerated() { dst[i] = src[Int(k & 0x1FFFF)] }
+            }
+        }
+        assignTransport(day: day, &batch)
+        for (i, e) in batch.events.enumerated() { keys[i] = UInt64(e.responseTime - dayStart) << 17 | UInt64(i) }
+        keys.sort()
+        batch.responseOrder = keys.map { Int32(truncatingIfNeeded: $0 & 0x1FFFF) }
+    }
+
+    /// Gives each event (in time order) its transaction id, port and response delay.
+    func assignTransport(day: Int, _ batch: inout DayBatch) {
         var rng = SimRandom(seed: state.seed, 0x4649_4E49, UInt64(day))
         let u = state.universe
         for i in batch.events.indices {
@@ -353,13 +389,6 @@ struct TrafficGenerator {
             let cached = id < u.answerA.count && u.answerA[id] >= 0 && (r >> 40) & 3 != 0
             let micros: UInt64 = cached ? 80 + (r >> 42) % 1500 : 8_000 + (r >> 42) % 140_000
             batch.events[i].rttMicros = Int32(micros)
-        }
-        batch.responseOrder = Array(0..<Int32(batch.events.count))
-        batch.events.withUnsafeBufferPointer { ev in
-            batch.responseOrder.sort { a, b in
-                let x = ev[Int(a)].responseTime, y = ev[Int(b)].responseTime
-                return x != y ? x < y : a < b
-            }
         }
     }
 }

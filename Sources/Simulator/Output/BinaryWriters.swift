@@ -9,34 +9,36 @@ final class DnstapWriter: TrafficWriter {
 
     override func header(firstDay: Int) throws(SimulatorError) {
         let ct = Array("protobuf:dnstap.Dnstap".utf8)
-        let out = sink!
-        out.be32(0); out.be32(UInt32(4 + 8 + ct.count)); out.be32(2); out.be32(1); out.be32(UInt32(ct.count)); out.bytes(ct)
+        sink!.append { out in
+            out.be32(0); out.be32(UInt32(4 + 8 + ct.count)); out.be32(2); out.be32(1); out.be32(UInt32(ct.count)); out.append(ct)
+        }
     }
 
     override func trailer(nextDay: Int) throws(SimulatorError) {
-        let out = sink!
-        out.be32(0); out.be32(4); out.be32(3)
+        sink!.append { out in
+            out.be32(0); out.be32(4); out.be32(3)
+        }
     }
 
-    override func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {
+    override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
         batch.events.withUnsafeBufferPointer { ev in
             var qi = 0, ri = 0
             let n = ev.count
             while qi < n || ri < n {
                 let takeQuery = ri >= n || (qi < n && ev[qi].time <= ev[Int(batch.responseOrder[ri])].responseTime)
                 if takeQuery {
-                    frame(ev[qi], s, out, response: false); qi += 1
+                    frame(ev[qi], s, &out, response: false); qi += 1
                 } else {
-                    frame(ev[Int(batch.responseOrder[ri])], s, out, response: true); ri += 1
+                    frame(ev[Int(batch.responseOrder[ri])], s, &out, response: true); ri += 1
                 }
             }
         }
     }
 
-    @inline(__always) func frame(_ e: SimEvent, _ s: SimState, _ out: ByteSink, response: Bool) {
+    @inline(__always) func frame(_ e: SimEvent, _ s: WriteContext, _ out: inout OutBuffer, response: Bool) {
         if response { wire.response(e, s, &labels) } else { wire.query(e, s, &labels) }
-        let dev = s.world.devices[Int(e.device)]
-        let server = s.world.organisations[Int(dev.organisation)].resolver
+        let dev = s.devices[Int(e.device)]
+        let server = s.organisations[Int(dev.organisation)].resolver
         let qsec = UInt64(e.time / 1_000_000_000), qnsec = UInt32(e.time % 1_000_000_000)
         let rt = e.responseTime
         let rsec = UInt64(rt / 1_000_000_000), rnsec = UInt32(rt % 1_000_000_000)
@@ -48,8 +50,8 @@ final class DnstapWriter: TrafficWriter {
         let d = 1 + varintSize(UInt64(Self.identity.count)) + Self.identity.count + 1 + varintSize(UInt64(Self.version.count)) + Self.version.count
             + 1 + varintSize(UInt64(m)) + m + 2
         out.be32(UInt32(d))
-        out.byte(0x0A); out.varint(UInt64(Self.identity.count)); out.bytes(Self.identity)
-        out.byte(0x12); out.varint(UInt64(Self.version.count)); out.bytes(Self.version)
+        out.byte(0x0A); out.varint(UInt64(Self.identity.count)); out.append(Self.identity)
+        out.byte(0x12); out.varint(UInt64(Self.version.count)); out.append(Self.version)
         out.byte(0x72); out.varint(UInt64(m))
         out.byte(0x08); out.byte(response ? 6 : 5)                         // type CLIENT_QUERY / CLIENT_RESPONSE
         out.byte(0x10); out.byte(1)                                         // socket_family INET
@@ -67,7 +69,7 @@ final class DnstapWriter: TrafficWriter {
         } else {
             out.byte(0x52); out.varint(UInt64(msgLen))                      // query_message
         }
-        out.bytes(wire.buf)
+        out.append(wire.buf)
         out.byte(0x78); out.byte(1)                                         // Dnstap.type MESSAGE
     }
 }
@@ -85,29 +87,30 @@ final class PcapWriter: TrafficWriter {
     var ipID: UInt16 = 0
 
     override func header(firstDay: Int) throws(SimulatorError) {
-        let out = sink!
-        out.le32(0xA1B2_C3D4); out.le16(2); out.le16(4); out.le32(0); out.le32(0); out.le32(65535); out.le32(1)
+        sink!.append { out in
+            out.le32(0xA1B2_C3D4); out.le16(2); out.le16(4); out.le32(0); out.le32(0); out.le32(65535); out.le32(1)
+        }
     }
 
-    override func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {
+    override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
         batch.events.withUnsafeBufferPointer { ev in
             var qi = 0, ri = 0
             let n = ev.count
             while qi < n || ri < n {
                 let takeQuery = ri >= n || (qi < n && ev[qi].time <= ev[Int(batch.responseOrder[ri])].responseTime)
                 if takeQuery {
-                    packet(ev[qi], s, out, response: false); qi += 1
+                    packet(ev[qi], s, &out, response: false); qi += 1
                 } else {
-                    packet(ev[Int(batch.responseOrder[ri])], s, out, response: true); ri += 1
+                    packet(ev[Int(batch.responseOrder[ri])], s, &out, response: true); ri += 1
                 }
             }
         }
     }
 
-    @inline(__always) func packet(_ e: SimEvent, _ s: SimState, _ out: ByteSink, response: Bool) {
+    @inline(__always) func packet(_ e: SimEvent, _ s: WriteContext, _ out: inout OutBuffer, response: Bool) {
         if response { wire.response(e, s, &labels) } else { wire.query(e, s, &labels) }
-        let dev = s.world.devices[Int(e.device)]
-        let server = s.world.organisations[Int(dev.organisation)].resolver
+        let dev = s.devices[Int(e.device)]
+        let server = s.organisations[Int(dev.organisation)].resolver
         let t = response ? e.responseTime : e.time
         let dns = wire.buf.count
         let udpLen = 8 + dns, ipLen = 20 + udpLen, frameLen = 14 + ipLen
@@ -115,34 +118,33 @@ final class PcapWriter: TrafficWriter {
         let src = response ? server : dev.address, dst = response ? dev.address : server
         let sport: UInt16 = response ? 53 : e.port, dport: UInt16 = response ? e.port : 53
         // Ethernet: locally administered MACs derived from the addresses.
-        mac(dst, out); mac(src, out); out.be16(0x0800)
+        mac(dst, &out); mac(src, &out); out.be16(0x0800)
         // IPv4.
         ipID &+= 1
         let ipStart = out.mark
         out.byte(0x45); out.byte(0); out.be16(UInt16(ipLen)); out.be16(ipID); out.be16(0x4000); out.byte(64); out.byte(17); out.be16(0)
         out.be32(src); out.be32(dst)
         var sum: UInt32 = 0
-        for i in stride(from: ipStart, to: ipStart + 20, by: 2) { sum += UInt32(out.buffer[i]) << 8 | UInt32(out.buffer[i + 1]) }
+        for i in stride(from: ipStart, to: ipStart + 20, by: 2) { sum += UInt32(out[i]) << 8 | UInt32(out[i + 1]) }
         while sum > 0xFFFF { sum = (sum & 0xFFFF) + (sum >> 16) }
         out.patchBE16(at: ipStart + 10, ~UInt16(sum))
         // UDP with its checksum over the pseudo-header.
         let udpStart = out.mark
         out.be16(sport); out.be16(dport); out.be16(UInt16(udpLen)); out.be16(0)
-        out.bytes(wire.buf)
+        out.append(wire.buf)
         var u: UInt32 = (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF) + 17 + UInt32(udpLen)
-        out.buffer.withUnsafeBufferPointer { b in
-            var i = udpStart
-            let end = udpStart + udpLen
-            while i + 1 < end { u &+= UInt32(b[i]) << 8 | UInt32(b[i + 1]); i += 2 }
-            if i < end { u &+= UInt32(b[i]) << 8 }
-        }
+        let b = out.base
+        var i = udpStart
+        let end = udpStart + udpLen
+        while i + 1 < end { u &+= UInt32(b[i]) << 8 | UInt32(b[i + 1]); i += 2 }
+        if i < end { u &+= UInt32(b[i]) << 8 }
         while u > 0xFFFF { u = (u & 0xFFFF) + (u >> 16) }
         var c = ~UInt16(u)
         if c == 0 { c = 0xFFFF }
         out.patchBE16(at: udpStart + 6, c)
     }
 
-    @inline(__always) func mac(_ a: UInt32, _ out: ByteSink) {
+    @inline(__always) func mac(_ a: UInt32, _ out: inout OutBuffer) {
         out.byte(0x02); out.byte(0x42); out.be32(a)
     }
 }

@@ -120,7 +120,10 @@ class TrafficWriter {
 
     /// Writes one day.
     func write(_ batch: DayBatch, _ state: SimState) throws(SimulatorError) {
-        try writeDay(batch, state, sink!)
+        let context = WriteContext(state)
+        var b = sink!.take()
+        try writeDay(batch, context, &b)
+        sink!.give(b)
         events += batch.events.count
         try sink!.maybeFlush()
     }
@@ -128,7 +131,7 @@ class TrafficWriter {
     // Overridden per format.
     func header(firstDay: Int) throws(SimulatorError) {}
     func trailer(nextDay: Int) throws(SimulatorError) {}
-    func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {}
+    func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {}
 
     /// Makes the writer for a format.
     static func make(_ f: OutputFormat, folder: String) -> TrafficWriter {
@@ -145,14 +148,31 @@ class TrafficWriter {
     }
 }
 
-extension ByteSink {
+/// What the writers read, copied out of the run's state once per day (reads of local values are not access-checked).
+struct WriteContext {
+    let names: NameTable
+    let answers: AnswerStore
+    let devices: [Device]
+    let organisations: [Organisation]
+    let regions: [RegionSpec]
+
+    init(_ s: SimState) {
+        names = s.names
+        answers = s.answers
+        devices = s.world.devices
+        organisations = s.world.organisations
+        regions = s.world.regions
+    }
+}
+
+extension OutBuffer {
     /// A name's presentation bytes (no trailing dot).
-    @inline(__always) func name(_ id: Int32, _ s: SimState) {
-        s.names.withName(id) { bytes($0) }
+    @inline(__always) mutating func name(_ id: Int32, _ s: WriteContext) {
+        s.names.withName(id) { append($0) }
     }
 
     /// ISO 8601 UTC time with `digits` fraction digits and the given zone suffix.
-    func isoTime(_ nanos: Int64, digits: Int, zone: StaticString = "Z") {
+    mutating func isoTime(_ nanos: Int64, digits: Int, zone: StaticString = "Z") {
         let secs = nanos / 1_000_000_000
         let day = Int(secs / 86_400)
         let c = SimCalendar.civil(day)
@@ -169,12 +189,12 @@ extension ByteSink {
     }
 
     /// Epoch seconds with six decimals (Zeek's `time`).
-    @inline(__always) func epochMicros(_ nanos: Int64) {
+    @inline(__always) mutating func epochMicros(_ nanos: Int64) {
         fixed(nanos / 1000, digits: 6)
     }
 
     /// A JSON string of name bytes (names here never need escapes).
-    @inline(__always) func jsonName(_ id: Int32, _ s: SimState) {
+    @inline(__always) mutating func jsonName(_ id: Int32, _ s: WriteContext) {
         byte(0x22); name(id, s); byte(0x22)
     }
 }
@@ -189,7 +209,7 @@ enum EventText {
     static let base62: [UInt8] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
     /// Zeek's connection uid: `C` and 17 base-62 characters.
-    @inline(__always) static func zeekUID(_ h: UInt64, _ out: ByteSink) {
+    @inline(__always) static func zeekUID(_ h: UInt64, _ out: inout OutBuffer) {
         out.byte(UInt8(ascii: "C"))
         var x = h, y = SimRandom.mix(h)
         for i in 0..<17 {
@@ -200,7 +220,7 @@ enum EventText {
     }
 
     /// Writes each answer's data as the log prints it; `body(kind, ttl)` is called before each for separators.
-    @inline(__always) static func answerData(_ r: SimRecord, _ s: SimState, _ out: ByteSink, txtPrefix: Bool) {
+    @inline(__always) static func answerData(_ r: SimRecord, _ s: WriteContext, _ out: inout OutBuffer, txtPrefix: Bool) {
         switch r.kind {
         case .a: out.ipv4(UInt32(truncatingIfNeeded: r.data))
         case .aaaa: let (hi, lo) = s.answers.address6(r.data); out.ipv6(hi: hi, lo: lo)
@@ -208,7 +228,7 @@ enum EventText {
         case .txt:
             s.answers.withText(r.data) { t in
                 if txtPrefix { out.ascii("TXT "); out.decimal(t.count); out.byte(0x20) }
-                out.bytes(t)
+                out.append(t)
             }
         }
     }

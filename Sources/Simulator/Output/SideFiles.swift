@@ -6,24 +6,25 @@ enum SideFiles {
     /// The inventory as CSV: one row per device (`cidr` a /32), with its organisation, segment, region, country,
     /// industry, device type and site (a household number for home devices).
     static func writeInventory(_ s: SimState, to path: String) throws(SimulatorError) {
-        let out = try ByteSink(path: path)
+        let sink = try ByteSink(path: path)
+        var out = sink.take()
         out.ascii("cidr,organisation,segment,region,country,industry,device_type,site\n")
         for d in s.world.devices {
             let org = s.world.organisations[Int(d.organisation)]
             out.ipv4(d.address); out.ascii("/32,")
-            csv(org.name, out); out.byte(0x2C)
+            csv(org.name, &out); out.byte(0x2C)
             out.string(d.segment.name); out.byte(0x2C)
             out.string(s.world.regions[org.region].name); out.byte(0x2C)
             out.string(org.country); out.byte(0x2C)
             out.string(org.industry); out.byte(0x2C)
             out.string(d.kind.inventoryType); out.byte(0x2C)
-            csv(s.world.siteName(d), out); out.byte(0x0A)
-            try out.maybeFlush()
+            csv(s.world.siteName(d), &out); out.byte(0x0A)
         }
-        try out.close()
+        sink.give(out)
+        try sink.close()
     }
 
-    static func csv(_ text: String, _ out: ByteSink) {
+    static func csv(_ text: String, _ out: inout OutBuffer) {
         if text.contains(",") || text.contains("\"") {
             out.byte(0x22); out.string(text.replacingOccurrences(of: "\"", with: "\"\"")); out.byte(0x22)
         } else {
@@ -45,6 +46,7 @@ enum SideFiles {
     static func writeIntel(_ s: SimState, to folder: String) throws(SimulatorError) -> [String] {
         var files: [String] = []
         let entries = s.threats.entries.filter(\.listed)
+        let c = WriteContext(s)
         let fm = FileManager.default
         func mkdir(_ p: String) throws(SimulatorError) {
             do { try fm.createDirectory(atPath: p, withIntermediateDirectories: true) } catch {
@@ -59,13 +61,15 @@ enum SideFiles {
             try mkdir(dir)
             for family in byFamily.keys.sorted() {
                 let path = dir + "/" + trailFile(family)
-                let out = try ByteSink(path: path)
+                let sink = try ByteSink(path: path)
+                var out = sink.take()
                 out.ascii("# Maltrail-style static trail written by the dnsight simulator (not real indicators)\n")
                 out.string("# Reference: https://dnsight.invalid/simulated/\(trailFile(family).dropLast(4))\n\n")
                 for e in byFamily[family]!.sorted(by: { s.names.string($0.name) < s.names.string($1.name) }) {
-                    out.name(e.name, s); out.byte(0x0A)
+                    out.name(e.name, c); out.byte(0x0A)
                 }
-                try out.close()
+                sink.give(out)
+                try sink.close()
                 files.append(path)
             }
         }
@@ -75,20 +79,22 @@ enum SideFiles {
             let dir = folder + "/phishtank"
             try mkdir(dir)
             let path = dir + "/verified_online.csv"
-            let out = try ByteSink(path: path)
+            let sink = try ByteSink(path: path)
+            var out = sink.take()
             out.ascii("phish_id,url,phish_detail_url,submission_time,verified,verification_time,online,target\n")
             for (i, e) in phish.sorted(by: { ($0.firstDay, s.names.string($0.name)) < ($1.firstDay, s.names.string($1.name)) }).enumerated() {
                 let id = 7_000_000 + i
                 let h = SimRandom.mix(SimRandom.hash(s.names.string(e.name)))
                 let paths = ["/signin/", "/login.php", "/verify/account", "/secure/update.html", "/auth/", "/wallet/connect"]
-                out.decimal(id); out.ascii(",https://"); out.name(e.name, s); out.string(paths[Int(h % UInt64(paths.count))])
+                out.decimal(id); out.ascii(",https://"); out.name(e.name, c); out.string(paths[Int(h % UInt64(paths.count))])
                 out.ascii(",http://www.phishtank.com/phish_detail.php?phish_id="); out.decimal(id); out.byte(0x2C)
                 out.isoTime(Int64(e.firstDay) * SimCalendar.nanosPerDay + Int64(h % 36_000) * SimCalendar.nanosPerSecond, digits: 0, zone: "+00:00")
                 out.ascii(",yes,")
                 out.isoTime(Int64(e.firstDay) * SimCalendar.nanosPerDay + Int64(h % 36_000 + 3600) * SimCalendar.nanosPerSecond, digits: 0, zone: "+00:00")
-                out.ascii(",yes,"); csv(e.brand ?? "Other", out); out.byte(0x0A)
+                out.ascii(",yes,"); csv(e.brand ?? "Other", &out); out.byte(0x0A)
             }
-            try out.close()
+            sink.give(out)
+            try sink.close()
             files.append(path)
         }
         // ThreatFox: everything else (exfiltration, unattributed malware, phishing without PhishTank).
@@ -97,7 +103,8 @@ enum SideFiles {
             let dir = folder + "/threatfox"
             try mkdir(dir)
             let path = dir + "/full.csv"
-            let out = try ByteSink(path: path)
+            let sink = try ByteSink(path: path)
+            var out = sink.take()
             out.ascii("################################################################\n# ThreatFox IOCs: CSV export (simulated by the dnsight simulator) #\n################################################################\n#\n")
             out.ascii("# \"first_seen_utc\",\"ioc_id\",\"ioc_value\",\"ioc_type\",\"threat_type\",\"fk_malware\",\"malware_alias\",\"malware_printable\",\"last_seen_utc\",\"confidence_level\",\"reference\",\"tags\",\"anonymous\",\"reporter\"\n")
             for (i, e) in fox.sorted(by: { ($0.firstDay, s.names.string($0.name)) < ($1.firstDay, s.names.string($1.name)) }).enumerated() {
@@ -112,13 +119,14 @@ enum SideFiles {
                 var tags: [String] = []
                 if let b = e.brand { tags.append("brand:" + b) }
                 out.byte(0x22); out.string(SimCalendar.isoDate(e.firstDay) + " 00:00:00"); out.ascii("\", \"")
-                out.decimal(1_100_000 + i); out.ascii("\", \""); out.name(e.name, s); out.ascii("\", \"domain\", \"")
+                out.decimal(1_100_000 + i); out.ascii("\", \""); out.name(e.name, c); out.ascii("\", \"domain\", \"")
                 out.string(threat); out.ascii("\", \""); out.string(fam.lowercased().replacingOccurrences(of: " ", with: "_"))
                 out.ascii("\", \"None\", \""); out.string(fam); out.ascii("\", \""); out.string(SimCalendar.isoDate(e.lastDay) + " 23:59:59")
                 out.ascii("\", \"75\", \"None\", \""); out.string(tags.joined(separator: ",")); out.ascii("\", \"0\", \"dnsight-sim\"\n")
             }
             out.string("# Number of entries: \(fox.count)\n")
-            try out.close()
+            sink.give(out)
+            try sink.close()
             files.append(path)
         }
         return files

@@ -2,28 +2,30 @@
 /// when the transaction completes.
 final class ZeekTSVWriter: TrafficWriter {
     override func header(firstDay: Int) throws(SimulatorError) {
-        let out = sink!
-        out.ascii("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n#open\t")
-        out.string(Self.stamp(firstDay)); out.byte(0x0A)
-        out.ascii("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected\n")
-        out.ascii("#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool\n")
+        sink!.append { out in
+            out.ascii("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n#open\t")
+            out.string(Self.stamp(firstDay)); out.byte(0x0A)
+            out.ascii("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected\n")
+            out.ascii("#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool\n")
+        }
     }
 
     override func trailer(nextDay: Int) throws(SimulatorError) {
-        let out = sink!
-        out.ascii("#close\t"); out.string(Self.stamp(nextDay)); out.byte(0x0A)
+        sink!.append { out in
+            out.ascii("#close\t"); out.string(Self.stamp(nextDay)); out.byte(0x0A)
+        }
     }
 
     static func stamp(_ day: Int) -> String { SimCalendar.isoDate(day) + "-00-00-00" }
 
-    override func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {
+    override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
         for i in batch.responseOrder {
             let e = batch.events[Int(i)]
-            let dev = s.world.devices[Int(e.device)]
+            let dev = s.devices[Int(e.device)]
             out.epochMicros(e.time); out.byte(9)
-            EventText.zeekUID(EventText.hash(e, batch.day), out); out.byte(9)
+            EventText.zeekUID(EventText.hash(e, batch.day), &out); out.byte(9)
             out.ipv4(dev.address); out.byte(9); out.decimal(UInt64(e.port)); out.byte(9)
-            out.ipv4(s.world.organisations[Int(dev.organisation)].resolver); out.ascii("\t53\tudp\t")
+            out.ipv4(s.organisations[Int(dev.organisation)].resolver); out.ascii("\t53\tudp\t")
             out.decimal(UInt64(e.txid)); out.byte(9)
             out.fixed(Int64(e.rttMicros), digits: 6); out.byte(9)
             out.name(e.name, s); out.ascii("\t1\tC_INTERNET\t")
@@ -35,7 +37,7 @@ final class ZeekTSVWriter: TrafficWriter {
                 for r in s.answers.set(e.answer) {
                     if !first { out.byte(0x2C) }
                     first = false
-                    EventText.answerData(r, s, out, txtPrefix: true)
+                    EventText.answerData(r, s, &out, txtPrefix: true)
                 }
                 out.byte(9)
                 first = true
@@ -54,15 +56,15 @@ final class ZeekTSVWriter: TrafficWriter {
 
 /// Zeek's `dns.log` as JSON lines (`LogAscii::use_json=T`): epoch `ts`, unset fields left out.
 final class ZeekJSONWriter: TrafficWriter {
-    override func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {
+    override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
         for i in batch.responseOrder {
             let e = batch.events[Int(i)]
-            let dev = s.world.devices[Int(e.device)]
+            let dev = s.devices[Int(e.device)]
             out.ascii("{\"ts\":"); out.epochMicros(e.time)
-            out.ascii(",\"uid\":\""); EventText.zeekUID(EventText.hash(e, batch.day), out)
+            out.ascii(",\"uid\":\""); EventText.zeekUID(EventText.hash(e, batch.day), &out)
             out.ascii("\",\"id.orig_h\":\""); out.ipv4(dev.address)
             out.ascii("\",\"id.orig_p\":"); out.decimal(UInt64(e.port))
-            out.ascii(",\"id.resp_h\":\""); out.ipv4(s.world.organisations[Int(dev.organisation)].resolver)
+            out.ascii(",\"id.resp_h\":\""); out.ipv4(s.organisations[Int(dev.organisation)].resolver)
             out.ascii("\",\"id.resp_p\":53,\"proto\":\"udp\",\"trans_id\":"); out.decimal(UInt64(e.txid))
             out.ascii(",\"rtt\":"); out.fixed(Int64(e.rttMicros), digits: 6)
             out.ascii(",\"query\":"); out.jsonName(e.name, s)
@@ -77,7 +79,7 @@ final class ZeekJSONWriter: TrafficWriter {
                 for r in s.answers.set(e.answer) {
                     if !first { out.byte(0x2C) }
                     first = false
-                    out.byte(0x22); EventText.answerData(r, s, out, txtPrefix: true); out.byte(0x22)
+                    out.byte(0x22); EventText.answerData(r, s, &out, txtPrefix: true); out.byte(0x22)
                 }
                 out.ascii("],\"TTLs\":[")
                 first = true
@@ -97,10 +99,10 @@ final class ZeekJSONWriter: TrafficWriter {
 final class BINDWriter: TrafficWriter {
     static let months: [StaticString] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    override func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {
+    override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
         let c = SimCalendar.civil(batch.day)
         for e in batch.events {
-            let dev = s.world.devices[Int(e.device)]
+            let dev = s.devices[Int(e.device)]
             let sod = Int(e.time / 1_000_000_000 % 86_400)
             out.padded(c.day, 2); out.byte(0x2D); out.ascii(Self.months[c.month - 1]); out.byte(0x2D); out.padded(c.year, 4); out.byte(0x20)
             out.padded(sod / 3600, 2); out.byte(0x3A); out.padded(sod / 60 % 60, 2); out.byte(0x3A); out.padded(sod % 60, 2)
@@ -111,7 +113,7 @@ final class BINDWriter: TrafficWriter {
             out.byte(0x20); out.ipv4(dev.address); out.byte(0x23); out.decimal(UInt64(e.port))
             out.ascii(" ("); out.name(e.name, s); out.ascii("): query: "); out.name(e.name, s)
             out.ascii(" IN "); out.ascii(QType.mnemonic(e.qtype)); out.ascii(" +E(0)K (")
-            out.ipv4(s.world.organisations[Int(dev.organisation)].resolver); out.ascii(")\n")
+            out.ipv4(s.organisations[Int(dev.organisation)].resolver); out.ascii(")\n")
         }
     }
 }
@@ -119,28 +121,28 @@ final class BINDWriter: TrafficWriter {
 /// Suricata EVE `dns` records, version 2: a `query` record when the query passes and an `answer` record (detailed
 /// `answers` and `grouped`) when the response does, tied by `flow_id`.
 final class EVEWriter: TrafficWriter {
-    override func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {
+    override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
         batch.events.withUnsafeBufferPointer { ev in
             var qi = 0, ri = 0
             let n = ev.count
             while qi < n || ri < n {
                 let takeQuery = ri >= n || (qi < n && ev[qi].time <= ev[Int(batch.responseOrder[ri])].responseTime)
                 if takeQuery {
-                    record(ev[qi], batch.day, s, out, response: false); qi += 1
+                    record(ev[qi], batch.day, s, &out, response: false); qi += 1
                 } else {
-                    record(ev[Int(batch.responseOrder[ri])], batch.day, s, out, response: true); ri += 1
+                    record(ev[Int(batch.responseOrder[ri])], batch.day, s, &out, response: true); ri += 1
                 }
             }
         }
     }
 
-    @inline(__always) func record(_ e: SimEvent, _ day: Int, _ s: SimState, _ out: ByteSink, response: Bool) {
-        let dev = s.world.devices[Int(e.device)]
+    @inline(__always) func record(_ e: SimEvent, _ day: Int, _ s: WriteContext, _ out: inout OutBuffer, response: Bool) {
+        let dev = s.devices[Int(e.device)]
         out.ascii("{\"timestamp\":\""); out.isoTime(response ? e.responseTime : e.time, digits: 6, zone: "+0000")
         out.ascii("\",\"flow_id\":"); out.decimal(EventText.hash(e, day) & 0x000F_FFFF_FFFF_FFFF)
         out.ascii(",\"in_iface\":\"eth0\",\"event_type\":\"dns\",\"src_ip\":\""); out.ipv4(dev.address)
         out.ascii("\",\"src_port\":"); out.decimal(UInt64(e.port))
-        out.ascii(",\"dest_ip\":\""); out.ipv4(s.world.organisations[Int(dev.organisation)].resolver)
+        out.ascii(",\"dest_ip\":\""); out.ipv4(s.organisations[Int(dev.organisation)].resolver)
         out.ascii("\",\"dest_port\":53,\"proto\":\"UDP\",\"dns\":{")
         if !response {
             out.ascii("\"type\":\"query\",\"id\":"); out.decimal(UInt64(e.txid))
@@ -162,7 +164,7 @@ final class EVEWriter: TrafficWriter {
                 first = false
                 out.ascii("{\"rrname\":"); out.jsonName(owner, s)
                 out.ascii(",\"rrtype\":\""); out.ascii(EventText.typeName(r.kind)); out.ascii("\",\"ttl\":"); out.decimal(UInt64(r.ttl))
-                out.ascii(",\"rdata\":\""); EventText.answerData(r, s, out, txtPrefix: false); out.ascii("\"}")
+                out.ascii(",\"rdata\":\""); EventText.answerData(r, s, &out, txtPrefix: false); out.ascii("\"}")
                 if r.kind == .cname { owner = Int32(r.data) }
             }
             out.ascii("],\"grouped\":{")
@@ -178,7 +180,7 @@ final class EVEWriter: TrafficWriter {
                         out.byte(0x2C)
                     }
                     any = true
-                    out.byte(0x22); EventText.answerData(r, s, out, txtPrefix: false); out.byte(0x22)
+                    out.byte(0x22); EventText.answerData(r, s, &out, txtPrefix: false); out.byte(0x22)
                 }
                 if any { out.byte(0x5D) }
             }
@@ -193,13 +195,13 @@ final class EVEWriter: TrafficWriter {
 final class Route53Writer: TrafficWriter {
     static let awsRegions: [String: StaticString] = ["APAC": "ap-northeast-1", "NA": "us-east-1", "EMEA": "eu-central-1", "LATAM": "sa-east-1"]
 
-    override func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {
+    override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
         for e in batch.events {
-            let dev = s.world.devices[Int(e.device)]
-            let org = s.world.organisations[Int(dev.organisation)]
+            let dev = s.devices[Int(e.device)]
+            let org = s.organisations[Int(dev.organisation)]
             let h = SimRandom.mix(UInt64(UInt32(bitPattern: dev.organisation)) ^ 0x5235_3320)
             out.ascii("{\"version\":\"1.100000\",\"account_id\":\""); out.padded(Int(h % 1_000_000_000_000), 12)
-            out.ascii("\",\"region\":\""); out.ascii(Self.awsRegions[s.world.regions[org.region].name] ?? "us-east-1")
+            out.ascii("\",\"region\":\""); out.ascii(Self.awsRegions[s.regions[org.region].name] ?? "us-east-1")
             out.ascii("\",\"vpc_id\":\"vpc-"); for k in 0..<8 { out.hexByte(UInt8(truncatingIfNeeded: h >> (8 * UInt64(k)))) }
             out.ascii("\",\"query_timestamp\":\""); out.isoTime(e.time, digits: 0)
             out.ascii("\",\"query_name\":\""); out.name(e.name, s)
@@ -213,9 +215,9 @@ final class Route53Writer: TrafficWriter {
                     first = false
                     out.ascii("{\"Rdata\":\"")
                     if r.kind == .txt {
-                        out.ascii("\\\""); EventText.answerData(r, s, out, txtPrefix: false); out.ascii("\\\"")
+                        out.ascii("\\\""); EventText.answerData(r, s, &out, txtPrefix: false); out.ascii("\\\"")
                     } else {
-                        EventText.answerData(r, s, out, txtPrefix: false)
+                        EventText.answerData(r, s, &out, txtPrefix: false)
                         if r.kind == .cname { out.byte(0x2E) }
                     }
                     out.ascii("\",\"Type\":\""); out.ascii(EventText.typeName(r.kind)); out.ascii("\",\"Class\":\"IN\"}")
@@ -233,15 +235,15 @@ final class Route53Writer: TrafficWriter {
 /// Packetbeat's DNS transactions (Elastic Common Schema), one JSON object per line as Filebeat/Packetbeat write
 /// them to a file output. Read with ``OutputFormat/packetbeatMapping``.
 final class PacketbeatWriter: TrafficWriter {
-    override func writeDay(_ batch: DayBatch, _ s: SimState, _ out: ByteSink) throws(SimulatorError) {
+    override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
         for e in batch.events {
-            let dev = s.world.devices[Int(e.device)]
+            let dev = s.devices[Int(e.device)]
             out.ascii("{\"@timestamp\":\""); out.isoTime(e.time, digits: 3)
             out.ascii("\",\"type\":\"dns\",\"event\":{\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\",\"protocol\"],\"dataset\":\"dns\",\"duration\":")
             out.decimal(UInt64(e.rttMicros) * 1000)
             out.ascii("},\"network\":{\"type\":\"ipv4\",\"transport\":\"udp\",\"protocol\":\"dns\",\"direction\":\"egress\"},\"client\":{\"ip\":\"")
             out.ipv4(dev.address); out.ascii("\",\"port\":"); out.decimal(UInt64(e.port))
-            out.ascii("},\"server\":{\"ip\":\""); out.ipv4(s.world.organisations[Int(dev.organisation)].resolver)
+            out.ascii("},\"server\":{\"ip\":\""); out.ipv4(s.organisations[Int(dev.organisation)].resolver)
             out.ascii("\",\"port\":53},\"dns\":{\"id\":"); out.decimal(UInt64(e.txid))
             out.ascii(",\"op_code\":\"QUERY\",\"type\":\"answer\",\"flags\":{\"recursion_desired\":true,\"recursion_available\":true,\"authoritative\":false},\"question\":{\"name\":")
             out.jsonName(e.name, s)
@@ -258,7 +260,7 @@ final class PacketbeatWriter: TrafficWriter {
                     first = false
                     out.ascii("{\"name\":"); out.jsonName(owner, s)
                     out.ascii(",\"type\":\""); out.ascii(EventText.typeName(r.kind)); out.ascii("\",\"class\":\"IN\",\"ttl\":\""); out.decimal(UInt64(r.ttl))
-                    out.ascii("\",\"data\":\""); EventText.answerData(r, s, out, txtPrefix: false); out.ascii("\"}")
+                    out.ascii("\",\"data\":\""); EventText.answerData(r, s, &out, txtPrefix: false); out.ascii("\"}")
                     if r.kind == .cname { owner = Int32(r.data) }
                 }
                 out.byte(0x5D)
@@ -266,7 +268,7 @@ final class PacketbeatWriter: TrafficWriter {
                 for r in s.answers.set(e.answer) where r.kind == .a || r.kind == .aaaa {
                     out.ascii(firstIP ? ",\"resolved_ip\":[\"" : ",\"")
                     firstIP = false
-                    EventText.answerData(r, s, out, txtPrefix: false); out.byte(0x22)
+                    EventText.answerData(r, s, &out, txtPrefix: false); out.byte(0x22)
                 }
                 if !firstIP { out.byte(0x5D) }
             }

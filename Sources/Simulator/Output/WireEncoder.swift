@@ -47,7 +47,7 @@ struct WireEncoder {
     }
 
     /// The query message.
-    mutating func query(_ e: SimEvent, _ s: SimState, _ scratch: inout [Int]) {
+    mutating func query(_ e: SimEvent, _ s: WriteContext, _ scratch: inout [Int]) {
         buf.removeAll(keepingCapacity: true)
         u16(e.txid); u16(0x0100); u16(1); u16(0); u16(0); u16(1)
         s.names.withName(e.name) { name($0, labelOffsets: &scratch) }
@@ -57,7 +57,7 @@ struct WireEncoder {
 
     /// The response message: answers (owner compressed to the question or the previous CNAME target), a SOA in the
     /// authority section for NXDOMAIN and NODATA, and OPT.
-    mutating func response(_ e: SimEvent, _ s: SimState, _ scratch: inout [Int]) {
+    mutating func response(_ e: SimEvent, _ s: WriteContext, _ scratch: inout [Int]) {
         buf.removeAll(keepingCapacity: true)
         let answerCount = e.answer >= 0 ? s.answers.count(e.answer) : 0
         let negative = answerCount == 0

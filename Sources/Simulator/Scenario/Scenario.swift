@@ -44,6 +44,27 @@ public struct Scenario: Codable, Sendable, Equatable {
         self.infections = infections
         self.phishing = phishing
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, seed, period, regions, isps, household, enterprises, traffic, intel, infections, phishing
+    }
+
+    /// Decodes a scenario; `isps` and `enterprises` may be left out.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        period = try c.decode(PeriodSpec.self, forKey: .period)
+        regions = try c.decode([RegionSpec].self, forKey: .regions)
+        isps = try c.decodeIfPresent([ISPSpec].self, forKey: .isps) ?? []
+        household = try c.decodeIfPresent([String: Double].self, forKey: .household)
+        enterprises = try c.decodeIfPresent([EnterpriseSpec].self, forKey: .enterprises) ?? []
+        traffic = try c.decodeIfPresent(TrafficSpec.self, forKey: .traffic)
+        intel = try c.decodeIfPresent(IntelSpec.self, forKey: .intel)
+        infections = try c.decodeIfPresent([InfectionSpec].self, forKey: .infections)
+        phishing = try c.decodeIfPresent(PhishingSpec.self, forKey: .phishing)
+    }
 }
 
 /// The first and last simulated day (UTC, both included), as `YYYY-MM-DD`.

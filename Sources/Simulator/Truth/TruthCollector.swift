@@ -18,7 +18,7 @@ struct TruthCollector {
     /// Per name: -2 not yet classified, -1 clean, -3 malicious but unlisted, else the listed entry.
     var nameClass: [Int32] = []
     var nameDomain: [Int32] = []
-    var cnameClass: [Int32: Int32] = [:]
+    var cnameClass: [Int32] = []
     var queries: [Int32]
     var flagged: [Int32]
     var tagBits: [UInt8]
@@ -84,13 +84,15 @@ struct TruthCollector {
     }
 
     mutating func classifyAnswer(_ set: Int32) -> Int32 {
-        if let c = cnameClass[set] { return c }
+        let si = Int(set)
+        if si >= cnameClass.count { cnameClass += [Int32](repeating: -2, count: max(si + 1 - cnameClass.count, 4096)) }
+        if cnameClass[si] != -2 { return cnameClass[si] }
         var result: Int32 = -1
         for r in state.answers.set(set) where r.kind == .cname {
             let c = classify(Int32(r.data))
             if c >= 0 { result = c; break }
         }
-        cnameClass[set] = result
+        cnameClass[si] = result
         return result
     }
 
@@ -124,6 +126,7 @@ struct TruthCollector {
     mutating func add(_ batch: DayBatch) {
         guard let qi = quarters.firstIndex(where: { $0.contains(batch.day) }) else { return }
         let entries = state.threats.entries
+        let answers = state.answers
         for e in batch.events {
             events += 1
             let slot = Int(e.device) * q + qi
@@ -134,7 +137,7 @@ struct TruthCollector {
                 let c = classifyAnswer(e.answer)
                 if c >= 0 { hit = c }
             }
-            let resolved = e.rcode == 0 && e.answer >= 0 && state.answers.count(e.answer) > 0
+            let resolved = e.rcode == 0 && e.answer >= 0 && answers.count(e.answer) > 0
             let dom = domain(of: e.name)
             Self.sight(&qnameSight, e.name, e.time, resolved: resolved, malicious: hit >= 0)
             Self.sight(&domainSight, dom, e.time, resolved: resolved, malicious: hit >= 0)

@@ -41,7 +41,7 @@ extension TruthCollector {
             let full = DaySpan(SimCalendar.day(year: y, month: 1, day: 1), SimCalendar.day(year: y, month: 12, day: 31))
             out.append(PeriodDef(label: "\(y)", kind: "year", span: span, quarters: qs, partial: span != full))
         }
-        if years.count != 1 || out.last!.partial {
+        if years.count > 1 {
             out.append(PeriodDef(label: "\(SimCalendar.isoDate(period.first))..\(SimCalendar.isoDate(period.last))", kind: "all", span: period,
                                  quarters: Array(quarters.indices), partial: false))
         }
