@@ -189,7 +189,9 @@ enum SummaryText {
             if let e = i.error { o += "\n    NOT READ: \(e)" }
             o += "\n"
         }
-        if !skipped.isEmpty { o += "  (skipped \(skipped.count) file(s) in the folders that are no DNS log: \(skipped.prefix(3).map(\.path).joined(separator: ", "))\(skipped.count > 3 ? ", …" : ""))\n" }
+        for (reason, group) in Dictionary(grouping: skipped, by: { $0.skipped! }).sorted(by: { $0.key < $1.key }) {
+            o += "  (skipped \(group.count) file(s), \(reason): \(group.prefix(3).map(\.path).joined(separator: ", "))\(group.count > 3 ? ", …" : ""))\n"
+        }
         if !s.malformed.isEmpty {
             o += "\nMalformed records, by reason (skipped; the good records around them were kept)\n"
             for (k, v) in s.malformed.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { o += "  \(count(v))  \(k)\n" }
