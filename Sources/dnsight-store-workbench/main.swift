@@ -174,7 +174,7 @@ do {
                        now() - t0, size, Double(size) / Double(devices * days), devices * days))
         }
         let store = try SQLiteStore.openReadOnly(path: path)
-        for run in 1...3 {
+        for run in 1...intArg("runs", 3) {
             let t0 = now()
             let reader = try store.snapshot()
             let data = try ReportBuilder.build(from: reader, options: ReportOptions(range: DayRange(first, first.advanced(by: days - 1))))
