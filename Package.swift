@@ -14,6 +14,10 @@ let package = Package(
         .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
         .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
         .library(name: "Attribution", targets: ["Attribution"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,7 +56,7 @@ let package = Package(
         .target(name: "Analytics", dependencies: ["EventStore"]),
         .target(name: "Reports", dependencies: ["Analytics"]),
         .target(name: "StoreFixtures", dependencies: ["EventStore"]),
-        .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures", "Analytics", "Reports"]),
+        .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures"]),
         .executableTarget(
             name: "dnsight",
             dependencies: [
