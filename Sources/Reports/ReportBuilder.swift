@@ -172,13 +172,13 @@ struct Builder {
                 if let m = g == Analytics.total ? reachAll[g] : reachBy[g] { iab.rows.append(ReportRow(labels: [p.label, g], cells: [cell(m)])) }
                 if let m = g == Analytics.total ? chainAll[g] : chainBy[g] { chains.rows.append(ReportRow(labels: [p.label, g], cells: [cell(m)])) }
             }
-            for g in ReportBuilder.regionGroups {
-                for seg in ["all"] + StoreVocabulary.segments {
-                    var f = DeviceFilter.all
-                    if g != Analytics.total { f = f.and(.region, g) }
-                    if seg != "all" { f = f.and(.segment, seg) }
+            for seg in ["all"] + StoreVocabulary.segments {
+                let f: DeviceFilter = seg == "all" ? .all : .only(.segment, seg)
+                let global = try a.threatRanks(in: p, filter: f), byRegion = try a.threatRanks(in: p, filter: f, by: .region)
+                for g in ReportBuilder.regionGroups {
+                    let ranks = (g == Analytics.total ? global[Analytics.total] : byRegion[g]) ?? []
                     for ranking in Analytics.ThreatRanking.allCases {
-                        for (i, t) in (try a.topThreats(in: p, filter: f, ranking: ranking)[Analytics.total] ?? []).enumerated() {
+                        for (i, t) in Analytics.rank(ranks, by: ranking).prefix(options.analytics.topN).enumerated() {
                             top.rows.append(ReportRow(labels: [p.label, g, seg, ranking.rawValue, String(i + 1), t.family,
                                                                t.categories.joined(separator: "+"), t.ransomware ? "yes" : "no", t.iab ? "yes" : "no"],
                                                       cells: [cell(t.devices), cell(t.queries)]))

@@ -112,6 +112,7 @@ import Testing
         let year = DayRange(world.config.start, world.config.start.advanced(by: world.config.days - 1))
         let q1 = Period.quarter(2026, 1).range
         for c in StoreVocabulary.categories { #expect((truth.affected(c, q1)["all"]?.num ?? 0) > 0, "no \(c) in Q1") }
+        for c in StoreVocabulary.categories { #expect((truth.affected(c, year)["all"]?.num ?? 0) > 2, "too little \(c) in the year") }
         #expect((truth.iabReach(year)["all"]?.num ?? 0) > 0)
         #expect((truth.chains(year)["all"]?.num ?? 0) > 0)
         let chains = truth.chains(year)["all"]!
