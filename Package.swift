@@ -71,7 +71,7 @@ let package = Package(
         // The simulator: a world of networks and their DNS traffic in every input format, with exact ground truth.
         .target(
             name: "Simulator",
-            dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["DNSWire", "DNSightCore", "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams")],
             resources: [.embedInCode("Resources/default-scenario.yaml"), .embedInCode("Resources/scenario.schema.json")]
         ),
         .executableTarget(

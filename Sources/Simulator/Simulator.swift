@@ -69,7 +69,7 @@ public enum Simulator {
     ///
     /// The same scenario, seed and formats give byte-identical files.
     public static func run(scenario: Scenario, outDir: String, formats: [OutputFormat], seed: UInt64,
-                           dga: any DGANameSource = StandInDGA(), progress: (@Sendable (String) -> Void)? = nil) throws(SimulatorError) -> SimulationSummary {
+                           dga: any DGANameSource = DetectorsDGA(), progress: (@Sendable (String) -> Void)? = nil) throws(SimulatorError) -> SimulationSummary {
         let clock = Clock()
         let fm = FileManager.default
         func mkdir(_ p: String) throws(SimulatorError) {
@@ -236,7 +236,7 @@ struct SimAnswerText: Hashable, Sendable {
 
 extension Simulator {
     /// Generates a scenario's events (no files) and returns them in query order, with the run's state.
-    static func generate(scenario: Scenario, seed: UInt64, dga: any DGANameSource = StandInDGA()) throws(SimulatorError) -> (events: [ExpectedEvent], state: SimState) {
+    static func generate(scenario: Scenario, seed: UInt64, dga: any DGANameSource = DetectorsDGA()) throws(SimulatorError) -> (events: [ExpectedEvent], state: SimState) {
         let state = try SimState(scenario: scenario, seed: seed, dga: dga)
         var generator = TrafficGenerator(state: state)
         var batch = DayBatch(day: state.period.first)

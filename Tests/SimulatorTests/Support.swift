@@ -13,6 +13,7 @@ enum Fixtures {
     name: tiny
     seed: 7
     period: {start: "2022-01-01", end: "2022-03-31"}
+    warmStart: false
     regions:
       - {name: APAC, countries: [JP], utcOffsetHours: 9}
       - {name: NA, countries: [US], utcOffsetHours: -5}

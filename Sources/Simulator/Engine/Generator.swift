@@ -9,7 +9,6 @@ final class SimState: @unchecked Sendable {
     var answers: AnswerStore
     let universe: Universe
     let threats: Threats
-    let suffixes: SuffixRules
 
     init(scenario: Scenario, seed: UInt64, dga: any DGANameSource) throws(SimulatorError) {
         self.scenario = scenario
@@ -23,7 +22,6 @@ final class SimState: @unchecked Sendable {
         threats = Planner(scenario: scenario, world: world, seed: seed, period: period, dga: dga).plan(names: &names, answers: &answers)
         self.names = names
         self.answers = answers
-        suffixes = SuffixRules()
     }
 }
 

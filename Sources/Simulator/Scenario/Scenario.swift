@@ -10,6 +10,9 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var seed: UInt64?
     /// The simulated period.
     public var period: PeriodSpec
+    /// Whether infections are already under way when the period starts (planned from the quarter before it; its
+    /// traffic is not written). Default true.
+    public var warmStart: Bool?
     /// The regions, with their countries and clock offsets.
     public var regions: [RegionSpec]
     /// Internet service providers (the home segment) and their subscriber households.
@@ -46,7 +49,7 @@ public struct Scenario: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, seed, period, regions, isps, household, enterprises, traffic, intel, infections, phishing
+        case name, description, seed, period, warmStart, regions, isps, household, enterprises, traffic, intel, infections, phishing
     }
 
     /// Decodes a scenario; `isps` and `enterprises` may be left out.
@@ -56,6 +59,7 @@ public struct Scenario: Codable, Sendable, Equatable {
         description = try c.decodeIfPresent(String.self, forKey: .description)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         period = try c.decode(PeriodSpec.self, forKey: .period)
+        warmStart = try c.decodeIfPresent(Bool.self, forKey: .warmStart)
         regions = try c.decode([RegionSpec].self, forKey: .regions)
         isps = try c.decodeIfPresent([ISPSpec].self, forKey: .isps) ?? []
         household = try c.decodeIfPresent([String: Double].self, forKey: .household)

@@ -123,29 +123,3 @@ import Darwin
 @inline(__always) func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
     memcmp(a, b, n) == 0
 }
-
-/// Public suffixes, for the registered domain (eTLD+1) of a name: every single-label TLD, plus the multi-label
-/// suffixes the simulator's names use (country second-level domains, the DGA TLD tables, dynamic-DNS providers are
-/// registered domains, not suffixes).
-struct SuffixRules: Sendable {
-    private var multi: Set<String>
-
-    init(extra: [String] = []) {
-        multi = Set(["co.jp", "ne.jp", "or.jp", "co.uk", "org.uk", "com.au", "net.au", "co.in", "co.kr", "com.sg", "com.br", "com.mx",
-                     "com.ar", "co.id", "com.cn", "com.tw", "com.hk", "co.nz", "co.za", "com.tr", "com.ua", "com.my", "com.sv", "com.cy",
-                     "co.zw", "com.ge", "com.uy", "com.lb", "com.ps", "co.th", "co.il", "com.do", "com.eg", "com.lr", "com.ve", "co.ck",
-                     "co.rs", "com.py", "com.kh", "co.zm", "com.km", "co.ls", "co.fk", "com.gu", "com.bn", "com.pf", "com.fj",
-                     "hk.org", "south.am", "ru.net", "uy.com"] + extra)
-    }
-
-    /// The registered-domain suffix of a name: its last two labels, or three when the last two are a listed suffix.
-    func registeredDomain(_ name: String) -> Substring {
-        let labels = name.split(separator: ".", omittingEmptySubsequences: true)
-        guard labels.count > 2 else { return Substring(name) }
-        let lastTwo = labels[labels.count - 2] + "." + labels[labels.count - 1]
-        let take = multi.contains(String(lastTwo)) ? 3 : 2
-        guard labels.count > take else { return Substring(name) }
-        let start = labels[labels.count - take].startIndex
-        return name[start...]
-    }
-}

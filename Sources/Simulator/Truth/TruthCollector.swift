@@ -1,4 +1,5 @@
 import DNSightCore
+import PublicSuffix
 
 /// Computes the ground truth from the generated events themselves: classifies each event against the intel set the
 /// run writes (the same scopes the classifier applies: the query name, then CNAME targets), keeps per-device
@@ -8,6 +9,9 @@ struct TruthCollector {
     struct Sight { var first = Int64.max, resolved = Int64.max, malicious = Int64.max }
     struct PhishKey: Hashable { var device: Int32; var day: Int32; var campaign: Int32; var industry: Int32 }
     struct Row { var device: Int32; var quarter: Int; var category: Int; var family: Int; var queries: Int64 }
+
+    /// Registered domains (for newly observed domains): the bundled Public Suffix List, ICANN and private sections.
+    static let psl = PublicSuffixList.bundled
 
     static let categories: [ThreatCategory] = [.malware, .phishing, .commandAndControl, .exfiltration]
     static let chainDays = 30, campaignGapDays = 30, nodWindowDays = 60, topN = 5
@@ -101,8 +105,8 @@ struct TruthCollector {
         if i >= nameDomain.count { nameDomain += [Int32](repeating: -1, count: max(i + 1 - nameDomain.count, 4096)) }
         if nameDomain[i] >= 0 { return nameDomain[i] }
         let s = state.names.string(name)
-        let reg = state.suffixes.registeredDomain(s)
-        let id = reg.count == s.count ? name : state.names.intern(String(reg))
+        let reg = Self.psl.registrableDomain(of: s) ?? s
+        let id = reg.utf8.count == s.utf8.count ? name : state.names.intern(reg)
         nameDomain[i] = id
         return id
     }

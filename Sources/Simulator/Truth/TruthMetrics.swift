@@ -257,7 +257,7 @@ extension TruthCollector {
         let info = ScenarioInfo(name: state.scenario.name, seed: state.seed, start: SimCalendar.isoDate(state.period.first),
                                 end: SimCalendar.isoDate(state.period.last), dga: dgaName, organisations: world.organisations.count, devices: devices.count)
         let defs = Definitions(tier: "known", chainDays: Self.chainDays, campaignGapDays: Self.campaignGapDays, nodWindowDays: Self.nodWindowDays,
-                               topN: Self.topN, device: "organisation + client address", registeredDomain: "eTLD+1 (simulator suffix rules)")
+                               topN: Self.topN, device: "organisation + client address", registeredDomain: "registrable domain by the bundled Public Suffix List (ICANN and private sections)")
         var byCat: [String: Int] = [:]
         for (i, c) in catNames.enumerated() { byCat[c] = byCategory[i] }
         let totals = Totals(events: events, flaggedQueries: flaggedTotal, unlistedMaliciousQueries: unlisted, queriesByCategory: byCat,

@@ -1,3 +1,6 @@
+import Detectors
+import Foundation
+
 /// The domain generators the simulator's DGA families use. The interface follows the detectors' generators
 /// (`Detectors.QSnatch`, `Detectors.Pykspa`): names for a Unix time, in generation order.
 public protocol DGANameSource: Sendable {
@@ -7,6 +10,51 @@ public protocol DGANameSource: Sendable {
     func qsnatchA(unixTime: Int64, count: Int) -> [String]
     /// Pykspa's improved DGA: names `0..<count` of set 1 (real, 20-day periods) or set 2 (noise, daily).
     func pykspa(set: Int, unixTime: Int64, count: Int) -> [String]
+}
+
+/// The families' own generators, from the detectors module (`Detectors.QSnatch`, `Detectors.Pykspa`), with the
+/// Pykspa seeds (a few milliseconds each) cached for the process.
+public struct DetectorsDGA: DGANameSource {
+    /// Creates the source.
+    public init() {}
+
+    public var name: String { "detectors" }
+
+    public func qsnatchA(unixTime: Int64, count: Int) -> [String] {
+        // The first 435 names are the 15-day block; later blocks only when more are asked for.
+        if count <= 435 {
+            let bucket = unixTime >= 0 ? unixTime / 1_296_000 : -((-unixTime + 1_295_999) / 1_296_000)
+            return Array(QSnatch.blockA(intervalPos: 0, bucket: bucket).prefix(count).map(\.domain))
+        }
+        return Array(QSnatch.domainsA(unixTime: unixTime).prefix(count))
+    }
+
+    public func pykspa(set: Int, unixTime: Int64, count: Int) -> [String] {
+        let s: Pykspa.NameSet = set == 1 ? .real : .noise
+        let period = Pykspa.period(s, unixTime: unixTime)
+        let key = UInt64(set) << 32 | UInt64(period)
+        let seed: UInt32
+        if let cached = Self.seeds.withLock({ $0[key] }) {
+            seed = cached
+        } else {
+            seed = Pykspa.seed(period: period)
+            Self.seeds.withLock { $0[key] = seed }
+        }
+        return Pykspa.improvedDomains(seed: seed, count: count)
+    }
+
+    static let seeds = SeedCache()
+
+    /// A lock-protected cache of Pykspa seeds by set and period.
+    final class SeedCache: @unchecked Sendable {
+        private var table: [UInt64: UInt32] = [:]
+        private let lock = NSLock()
+        func withLock<R>(_ body: (inout [UInt64: UInt32]) -> R) -> R {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&table)
+        }
+    }
 }
 
 /// A stand-in for the real generators until the detectors module lands: the same shapes (QSnatch-A's 15-day first

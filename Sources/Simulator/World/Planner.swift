@@ -118,7 +118,8 @@ struct Planner {
             var b = Int64(period.first) * 86_400 / 1_296_000
             let lastBucket = Int64(period.last) * 86_400 / 1_296_000
             while b <= lastBucket {
-                let list = dga.qsnatchA(unixTime: b * 1_296_000, count: qsnatchMax)
+                // Names the malware cannot query (variant A's `.com.bn` entry makes `x..com.bn`) are left out.
+                let list = dga.qsnatchA(unixTime: b * 1_296_000, count: qsnatchMax + 1).filter { !$0.contains("..") }.prefix(qsnatchMax).map { $0 }
                 let days = DaySpan(max(period.first, Int(b * 15)), min(period.last, Int(b * 15 + 14)))
                 var ids: [Int32] = []
                 for n in list {
@@ -203,15 +204,23 @@ struct Planner {
             }
         }
 
-        // Episodes, quarter by quarter.
+        // Episodes, quarter by quarter, starting a quarter before the period so that its first quarter already has
+        // infections under way (their traffic before the period is not generated).
         let regionNames = world.regions.map(\.name)
+        let leadIn: (span: DaySpan, scale: Double) = {
+            let c = SimCalendar.civil(period.first)
+            let q = (c.month - 1) / 3
+            let start = q == 0 ? SimCalendar.day(year: c.year - 1, month: 10, day: 1) : SimCalendar.day(year: c.year, month: (q - 1) * 3 + 1, day: 1)
+            return (DaySpan(start, SimCalendar.day(year: c.year, month: q * 3 + 1, day: 1) - 1), 1.0)
+        }()
+        let planning = (scenario.warmStart ?? true) ? [leadIn] + quarters : quarters
         for (ii, inf) in infections.enumerated() {
             let p = planIndexByName[inf.name]!
             let kinds = Set(inf.deviceTypes.compactMap { DeviceKind(name: $0) })
             let segment: SegmentKind? = inf.segment == "enterprise" ? .enterprise : inf.segment == "home" ? .home : nil
             var busyUntil: [Int32: Int64] = [:]
-            for (qi, q) in quarters.enumerated() {
-                var rng = SimRandom(seed: seed, 0x4550_4953, UInt64(ii), UInt64(qi))
+            for (qi, q) in planning.enumerated() {
+                var rng = SimRandom(seed: seed, 0x4550_4953, UInt64(ii), UInt64(qi + (planning.count == quarters.count ? 1 : 0)))
                 var starts: [(Int32, Int64)] = []
                 if let orgShares = inf.organisationsPerQuarter {
                     for (ri, rname) in regionNames.enumerated() {
@@ -261,7 +270,7 @@ struct Planner {
                     if let busy = busyUntil[device], busy > start { continue }
                     let days = rng.int(inf.days[0]...inf.days[1])
                     let end = min(start + Int64(days) * SimCalendar.nanosPerDay, period.endNanos)
-                    guard start < end else { continue }
+                    guard start < end, end > period.startNanos else { continue }
                     busyUntil[device] = end
                     let epSeed = SimRandom.mix(rng.next())
                     t.episodes.append(Episode(plan: p, device: device, start: start, end: end, seed: epSeed))
@@ -272,7 +281,7 @@ struct Planner {
                             let hs = start + Int64(rng.int(h.delayDays[0]...h.delayDays[1])) * SimCalendar.nanosPerDay
                                 + Int64(rng.below(86_400)) * SimCalendar.nanosPerSecond
                             let he = min(hs + Int64(rng.int(h.days[0]...h.days[1])) * SimCalendar.nanosPerDay, period.endNanos)
-                            if hs < he { t.episodes.append(Episode(plan: rp, device: device, start: hs, end: he, seed: SimRandom.mix(rng.next()))) }
+                            if hs < he, he > period.startNanos { t.episodes.append(Episode(plan: rp, device: device, start: hs, end: he, seed: SimRandom.mix(rng.next()))) }
                         }
                     }
                 }
