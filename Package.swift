@@ -13,10 +13,18 @@ let package = Package(
         .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
         .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
         .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
+        .library(name: "Attribution", targets: ["Attribution"]),
+        .library(name: "PublicSuffix", targets: ["PublicSuffix"]),
+        .library(name: "Detectors", targets: ["Detectors"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "DNSWire"),
@@ -26,8 +34,10 @@ let package = Package(
             resources: [.embedInCode("Resources/families.csv"), .embedInCode("Resources/brands.csv")]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib"]),
-        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"]),
         // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
         // fuzz targets can compile the sources directly.
         .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
@@ -37,10 +47,38 @@ let package = Package(
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
         .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
+        // The Public Suffix List snapshot and its matcher (registrable domain = eTLD+1).
+        .target(name: "PublicSuffix", resources: [.copy("Resources/PSL")]),
+        // Suspected-tier detectors: the DGA model (bundled weights) and the known-family DGA generators.
+        .target(
+            name: "Detectors",
+            dependencies: ["DNSightCore", "PublicSuffix"],
+            resources: [.copy("Resources/DGAModel")]
+        ),
+        // The composition root: jobs that wire readers, attribution, classification and outputs together.
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
+                                                  "EventStore", "SQLiteStore"]),
+        // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
+        // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
+        .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),
+        .target(name: "SQLiteStore", dependencies: [
+            "EventStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ], exclude: ["README.md"]),
+        .target(name: "Analytics", dependencies: ["EventStore"]),
+        .target(name: "Reports", dependencies: ["Analytics"]),
+        .target(name: "StoreFixtures", dependencies: ["EventStore"]),
+        .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures"]),
+        // The simulator: a world of networks and their DNS traffic in every input format, with exact ground truth.
+        .target(
+            name: "Simulator",
+            dependencies: ["DNSWire", "DNSightCore", "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams")],
+            resources: [.embedInCode("Resources/default-scenario.yaml"), .embedInCode("Resources/scenario.schema.json")]
+        ),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "SQLiteStore", "Analytics", "Reports",
+                "PublicSuffix", "Detectors", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,7 +89,19 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
+        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "Classifier", "DomainMatcher", "DNSightCore", "DNSWire"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
+        .testTarget(name: "PublicSuffixTests", dependencies: ["PublicSuffix"]),
+        .testTarget(
+            name: "DetectorsTests",
+            dependencies: ["Detectors", "PublicSuffix"],
+            resources: [.copy("Resources/DGAExpected")]
+        ),
+        .testTarget(name: "dnsightTests", dependencies: ["dnsight", "Detectors"]),
     ]
 )

@@ -25,10 +25,12 @@ def measure(name, fn, rounds, seconds):
     # Calibrate like timeit's autorange: grow the batch until it takes at least a tenth of a round.
     n = 1
     while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        dt = time.perf_counter() - t0
+        dt = float("inf")
+        for _ in range(3):  # the fastest of 3 tries, so that one preempted batch does not set the size
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            dt = min(dt, time.perf_counter() - t0)
         if dt >= seconds / 10:
             n = max(n, int(n * seconds / dt))
             break

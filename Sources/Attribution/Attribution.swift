@@ -1,3 +1,5 @@
+import DNSightCore
+
 /// The network vantage point a client belongs to, as the reference report splits its figures.
 public enum Segment: String, Hashable, Sendable, CaseIterable, Codable {
     case enterprise, home
@@ -34,11 +36,16 @@ public struct InventoryRule: Hashable, Sendable, CustomStringConvertible {
     public enum Key: Hashable, Sendable {
         /// An explicit device identifier.
         case deviceID(String)
-        /// A CIDR prefix, in canonical text (`10.1.0.0/16`, `2001:db8::/32`).
-        case cidr(String)
+        /// A CIDR prefix (host bits clear; IPv4-mapped IPv6 prefixes are stored as IPv4).
+        case cidr(IPNetwork)
     }
-    /// The key.
-    public var key: Key
+
+    /// The key as stored: the module's own compact prefix, turned into an `IPNetwork` only when asked for.
+    enum Storage: Hashable, Sendable {
+        case device(String)
+        case prefix(CIDRPrefix)
+    }
+    let storage: Storage
     /// The inventory file.
     public var file: String
     /// The 1-based line of the row (its first line when a quoted field spans lines).
@@ -46,15 +53,32 @@ public struct InventoryRule: Hashable, Sendable, CustomStringConvertible {
 
     /// Creates a rule reference.
     public init(key: Key, file: String, line: Int) {
-        self.key = key
+        switch key {
+        case .deviceID(let id): storage = .device(id)
+        case .cidr(let network): storage = .prefix(CIDRPrefix(network))
+        }
         self.file = file
         self.line = line
+    }
+
+    init(storage: Storage, file: String, line: Int) {
+        self.storage = storage
+        self.file = file
+        self.line = line
+    }
+
+    /// What the rule keys on.
+    public var key: Key {
+        switch storage {
+        case .device(let id): return .deviceID(id)
+        case .prefix(let p): return .cidr(p.network)
+        }
     }
 
     public var description: String {
         switch key {
         case .deviceID(let id): return "device_id \(id) (\(file):\(line))"
-        case .cidr(let c): return "cidr \(c) (\(file):\(line))"
+        case .cidr(let c): return "cidr \(c.isHost ? "\(c)/\(c.prefixLength)" : c.description) (\(file):\(line))"
         }
     }
 }

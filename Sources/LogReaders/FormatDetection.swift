@@ -54,16 +54,27 @@ public struct ReaderOptions: Sendable {
     public var year: Int?
     /// Whether dnstap upstream (resolver→authority) messages become events too.
     public var includeUpstream: Bool
+    /// The ports whose traffic a packet capture reader decodes as DNS (`--dns-ports`).
+    public var dnsPorts: Set<UInt16>
     /// The longest text line read whole.
     public var maxLineLength: Int
 
     /// Creates options.
-    public init(columnMapping: ColumnMapping? = nil, timeZoneOffsetSeconds: Int = 0, year: Int? = nil, includeUpstream: Bool = false, maxLineLength: Int = 1 << 20) {
+    public init(columnMapping: ColumnMapping? = nil, timeZoneOffsetSeconds: Int = 0, year: Int? = nil, includeUpstream: Bool = false, dnsPorts: Set<UInt16> = [53],
+                maxLineLength: Int = 1 << 20) {
         self.columnMapping = columnMapping
         self.timeZoneOffsetSeconds = timeZoneOffsetSeconds
         self.year = year
         self.includeUpstream = includeUpstream
+        self.dnsPorts = dnsPorts
         self.maxLineLength = maxLineLength
+    }
+
+    /// Parses a zone offset (`+09:00`, `-0500`, `+09`, `Z`) into seconds east of UTC.
+    public static func zoneOffset(_ text: String) -> Int? {
+        let b = Array(text.utf8)
+        guard !b.isEmpty else { return nil }
+        return b.withUnsafeBytes { TimeParse.zoneOffset($0, 0, default: 0) }
     }
 
     /// The year syslog timestamps are taken to be in.
@@ -158,6 +169,8 @@ public enum FormatDetector {
         if FieldParse.find("dnsmasq[", in: line) != nil || FieldParse.find("pihole-FTL[", in: line) != nil || FieldParse.find("dnsmasq: ", in: line) != nil {
             return .dnsmasq
         }
+        // dnsmasq lines under another program tag (a container's log driver, a renamed daemon).
+        if FieldParse.find(" query[", in: line) != nil && FieldParse.find(" from ", in: line) != nil { return .dnsmasq }
         return nil
     }
 
@@ -182,16 +195,14 @@ extension LogFormat {
 
     /// A reader for this format.
     ///
-    /// Generic JSON lines and CSV need ``ReaderOptions/columnMapping``; without it this throws. pcap/pcapng readers
-    /// are not part of this build yet and throw as well.
+    /// Generic JSON lines and CSV need ``ReaderOptions/columnMapping``; without it this throws.
     public func makeReader(options: ReaderOptions = ReaderOptions()) throws -> any EventReader {
         let maxLine = options.maxLineLength
         switch self {
         case .zeekTSV: return LineFormatReader(ZeekTSVParser(), maxLineLength: maxLine)
         case .zeekJSON: return LineFormatReader(ZeekJSONParser(), maxLineLength: maxLine)
         case .dnstap: return DnstapFileReader(includeUpstream: options.includeUpstream)
-        case .pcap, .pcapng:
-            throw ReaderError(file: "-", "the \(rawValue) reader is not in this build")
+        case .pcap, .pcapng: return PcapReader(dnsPorts: options.dnsPorts)
         case .bind, .unbound, .dnsmasq, .piholeDB, .eve, .route53, .cloudflare, .jsonLines, .csv:
             return try makeTextReader(options: options)
         }

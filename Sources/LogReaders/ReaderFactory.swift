@@ -12,8 +12,15 @@ extension LogFormat {
         case .eve: return LineFormatReader(EVEParser(), maxLineLength: maxLine)
         case .route53: return LineFormatReader(Route53ResolverParser(), maxLineLength: maxLine)
         case .cloudflare: return LineFormatReader(CloudflareGatewayParser(), maxLineLength: maxLine)
-        default:
-            throw ReaderError(file: "-", "the \(rawValue) reader is not in this build")
+        case .piholeDB: return PiholeDatabaseReader()
+        case .jsonLines, .csv:
+            guard let mapping = options.columnMapping else {
+                throw ReaderError(file: "-", "the \(rawValue) format needs a column mapping: --map time=<column>,qname=<column>[,client=…,qtype=…]")
+            }
+            if self == .csv { return LineFormatReader(CSVParser(mapping: mapping), maxLineLength: maxLine) }
+            return LineFormatReader(GenericJSONParser(mapping: mapping), maxLineLength: maxLine)
+        case .zeekTSV, .zeekJSON, .dnstap, .pcap, .pcapng:
+            return try makeReader(options: options)
         }
     }
 }

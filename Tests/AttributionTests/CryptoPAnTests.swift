@@ -1,5 +1,6 @@
 import DNSWire
 import DNSightCore
+import Foundation
 import Testing
 @testable import Attribution
 
@@ -168,5 +169,21 @@ import Testing
         #expect(throws: AttributionError.self) { try CryptoPAn(hexKey: String(repeating: "zz", count: 32)) }
         let a = try CryptoPAn(hexKey: hexString(Array(0..<32)))
         #expect(a.anonymize(IPAddress("192.0.2.1")!).description == "2.90.93.17")
+    }
+
+    @Test func keyFilesHoldRawBytesOrHex() throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let raw = dir.appendingPathComponent("raw.key"), hex = dir.appendingPathComponent("hex.key"), bad = dir.appendingPathComponent("bad.key")
+        try Data(Array(0..<32)).write(to: raw)
+        try Data((hexString(Array(0..<32)) + "\n").utf8).write(to: hex)
+        try Data("too short\n".utf8).write(to: bad)
+        for url in [raw, hex] {
+            #expect(try CryptoPAn(keyFile: url.path).anonymize(IPAddress("192.0.2.1")!).description == "2.90.93.17")
+        }
+        do { _ = try CryptoPAn(keyFile: bad.path); Issue.record("accepted a bad key file") } catch {
+            #expect(error.kind == .invalidArgument && error.file == bad.path)
+        }
+        #expect(throws: AttributionError.self) { try CryptoPAn(keyFile: dir.appendingPathComponent("missing").path) }
     }
 }

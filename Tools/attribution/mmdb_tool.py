@@ -5,6 +5,8 @@
   mmdb_tool.py raw OUT --record-size N --ip-version V --scenario NAME [--ss3]
                                            build with the small writer below (forces the record size, every data
                                            type, every pointer size)
+  mmdb_tool.py benchdb OUT                 a GeoLite2-City-shaped database for Benchmarks/Attribution: 32,768 /24s
+                                           covering 20.0.0.0/9 (so 20.0.0.0/8 is half hits), built with mmdb-writer
   mmdb_tool.py lookup DB ADDRESSES.txt     look every address up with the PyPI `maxminddb` reader and print
                                            "address<TAB>prefix length<TAB>canonical record" (or NONE)
 
@@ -194,6 +196,13 @@ def scenario(name):
             ("2400:cb00::/32", {"autonomous_system_number": u32(13335), "autonomous_system_organization": "CLOUDFLARENET"}),
         ]
         return nets, v6, ["Australia", "Internet Initiative Japan", "iso_code", "country"], 0
+    if name == "small":
+        # alltypes without its long strings: a few hundred bytes, for fuzzing seeds.
+        nets4, nets6, shared, padding = scenario("alltypes")
+        for _, rec in nets4:
+            rec.pop("long", None)
+            rec.pop("longer", None)
+        return nets4, nets6, shared, padding
     if name == "pointers":
         # Padding pushes the records past 2048 and 526336 bytes, so the strings they share are reached by
         # 1-, 2- and 3-byte pointers.
@@ -277,8 +286,31 @@ def cmd_raw(out, record_size, ip_version, name, ss3):
         f.write(bytes(tree) + b"\x00" * 16 + bytes(enc.data) + b"\xab\xcd\xefMaxMind.com" + metadata)
 
 
+def cmd_benchdb(out):
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+    w = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type="Bench-City", languages=["en"],
+                   description="dnsight benchmark database")
+    countries = ["US", "JP", "AU", "DE", "BR", "IN", "SG", "GB", "FR", "KR"]
+    langs = ["en", "de", "es", "fr", "ja", "pt-BR", "ru", "zh-CN"]
+    for i in range(32768):
+        cc = countries[i % 10]
+        record = {"city": {"geoname_id": 100000 + i % 5000, "names": {l: f"City {i % 5000} ({l})" for l in langs}},
+                  "continent": {"code": "XX", "geoname_id": 6255148, "names": {l: f"Continent ({l})" for l in langs}},
+                  "country": {"geoname_id": 2000 + i % 10, "iso_code": cc, "names": {l: f"Country {cc} ({l})" for l in langs}},
+                  "location": {"accuracy_radius": 100, "latitude": 35.0 + (i % 100) / 10, "longitude": 139.0 - (i % 50) / 10,
+                               "time_zone": "Asia/Tokyo"},
+                  "registered_country": {"geoname_id": 2000 + i % 10, "iso_code": cc},
+                  "autonomous_system_number": 64512 + i % 3000,
+                  "autonomous_system_organization": f"AS Org {i % 3000}"}
+        w.insert_network(IPSet([f"20.{i >> 8}.{i & 255}.0/24"]), record)
+    w.to_db_file(out)
+
+
 def main(argv):
-    if len(argv) >= 3 and argv[0] == "lookup":
+    if len(argv) >= 2 and argv[0] == "benchdb":
+        cmd_benchdb(argv[1])
+    elif len(argv) >= 3 and argv[0] == "lookup":
         cmd_lookup(argv[1], argv[2])
     elif len(argv) >= 3 and argv[0] == "writer":
         cmd_writer(argv[1], argv[2])

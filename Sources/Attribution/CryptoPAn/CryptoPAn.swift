@@ -1,5 +1,6 @@
 import DNSWire
 import DNSightCore
+import Foundation
 
 /// Prefix-preserving IP address anonymisation, Crypto-PAn (Xu, Fan, Ammar, Moon, 2002), for IPv4 and IPv6.
 ///
@@ -61,6 +62,26 @@ public struct CryptoPAn: Sendable {
             bytes.append(b)
         }
         try self.init(key: bytes)
+    }
+
+    /// Reads a key file: 32 raw bytes, or 64 hexadecimal digits (surrounding whitespace ignored). Keep it readable
+    /// by the dnsight user only; whoever has it can undo nothing (Crypto-PAn is one-way per address) but can
+    /// anonymise a guessed address and look for it.
+    public init(keyFile path: String) throws(AttributionError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AttributionError(.io, file: path, "cannot read the Crypto-PAn key file")
+        }
+        let bytes = [UInt8](data)
+        if bytes.count == 32 {
+            try self.init(key: bytes)
+            return
+        }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingASCIIWhitespace()
+        do {
+            try self.init(hexKey: String(text))
+        } catch {
+            throw AttributionError(.invalidArgument, file: path, "a Crypto-PAn key file holds 32 bytes or 64 hex digits (this one has \(bytes.count) bytes)")
+        }
     }
 
     /// The flip bit for `position`: the first output bit of AES over the first `position` bits of `prefix`

@@ -48,6 +48,21 @@ public struct InventoryReport: Sendable, Equatable {
 enum InventoryColumn: String, CaseIterable, Sendable {
     case cidr, deviceID = "device_id", organisation, segment, region, country, industry, deviceType = "device_type", site
 
+    /// A dense index, for per-row value arrays.
+    var index: Int {
+        switch self {
+        case .cidr: return 0
+        case .deviceID: return 1
+        case .organisation: return 2
+        case .segment: return 3
+        case .region: return 4
+        case .country: return 5
+        case .industry: return 6
+        case .deviceType: return 7
+        case .site: return 8
+        }
+    }
+
     /// Maps a header or YAML key to a column: case-insensitive, `-` and spaces read as `_`, and the US spelling
     /// `organization` (or `org`) accepted.
     init?(header: some StringProtocol) {
@@ -64,9 +79,17 @@ enum InventoryColumn: String, CaseIterable, Sendable {
 
 /// One row as read from CSV or YAML, before validation.
 struct RawInventoryRow {
+    typealias Value = (text: String, line: Int?, column: Int?)
     var line: Int
-    /// Each value with where it was (YAML knows each value's line and column; CSV only the row's line).
-    var values: [InventoryColumn: (text: String, line: Int?, column: Int?)] = [:]
+    /// Each value with where it was (YAML knows each value's line and column; CSV only the row's line), by column.
+    private var slots = [Value?](repeating: nil, count: 9)
+
+    init(line: Int) { self.line = line }
+
+    subscript(_ c: InventoryColumn) -> Value? {
+        get { slots[c.index] }
+        set { slots[c.index] = newValue }
+    }
 }
 
 /// Collects inventory rows from one or more files (CSV or YAML), validates them and builds an `Inventory`.
@@ -81,7 +104,6 @@ public struct InventoryBuilder: Sendable {
         var attribution: Attribution
         var file: String
         var line: Int
-        var cidrText: String?
     }
 
     private(set) var entries: [Entry] = []
@@ -175,7 +197,7 @@ public struct InventoryBuilder: Sendable {
                 var row = RawInventoryRow(line: record.line)
                 for (i, col) in h.enumerated() {
                     guard let col, i < record.fields.count else { continue }
-                    row.values[col] = (record.fields[i], nil, nil)
+                    row[col] = (record.fields[i], nil, nil)
                 }
                 add(row: row, file: file)
             }
@@ -195,12 +217,12 @@ public struct InventoryBuilder: Sendable {
     /// Validates one row and keeps it, or counts it as skipped.
     mutating func add(row: RawInventoryRow, file: String) {
         func text(_ c: InventoryColumn) -> String? {
-            guard let v = row.values[c]?.text.trimmingASCIIWhitespace(), !v.isEmpty else { return nil }
+            guard let v = row[c]?.text.trimmingASCIIWhitespace(), !v.isEmpty else { return nil }
             return String(v)
         }
         func err(_ kind: AttributionError.Kind, _ c: InventoryColumn?, _ message: String, _ severity: AttributionError.Severity = .error) -> AttributionError {
-            AttributionError(kind, severity: severity, file: file, line: c.flatMap { row.values[$0]?.line } ?? row.line,
-                             column: c.flatMap { row.values[$0]?.column }, message)
+            AttributionError(kind, severity: severity, file: file, line: c.flatMap { row[$0]?.line } ?? row.line,
+                             column: c.flatMap { row[$0]?.column }, message)
         }
         let cidrText = text(.cidr), deviceID = text(.deviceID)
         guard cidrText != nil || deviceID != nil else {
@@ -244,7 +266,7 @@ public struct InventoryBuilder: Sendable {
         a.source = prefix != nil ? .cidr : .device
 
         let index = Int32(entries.count)
-        entries.append(Entry(attribution: a, file: file, line: row.line, cidrText: prefix?.description))
+        entries.append(Entry(attribution: a, file: file, line: row.line))
         report.rowsKept += 1
         report.problems += warnings
         if let prefix {
@@ -281,7 +303,7 @@ public struct InventoryBuilder: Sendable {
         let pairs: [(InventoryColumn, String?)] = [(.cidr, cidr), (.deviceID, deviceID), (.organisation, organisation),
                                                    (.segment, segment), (.region, region), (.country, country),
                                                    (.industry, industry), (.deviceType, deviceType), (.site, site)]
-        for (c, v) in pairs { if let v { row.values[c] = (v, nil, nil) } }
+        for (c, v) in pairs { if let v { row[c] = (v, nil, nil) } }
         let before = report.problems.count
         report.rowsRead += 1
         add(row: row, file: file)
@@ -296,12 +318,46 @@ public struct InventoryBuilder: Sendable {
         r.ipv4Prefixes = v4.count
         r.ipv6Prefixes = v6.count
         r.devices = devices.count
-        let rules = entries.map { e in
-            InventoryRule(key: e.cidrText.map { .cidr($0) } ?? .deviceID(""), file: e.file, line: e.line)
+        var strings = InternedStrings()
+        var compact = [CompactEntry]()
+        compact.reserveCapacity(entries.count)
+        for e in entries {
+            let a = e.attribution
+            compact.append(CompactEntry(organisation: strings.index(a.organisation), industry: strings.index(a.industry),
+                                        deviceType: strings.index(a.deviceType), site: strings.index(a.site),
+                                        country: strings.index(a.country), file: strings.index(e.file), line: Int32(clamping: e.line),
+                                        segment: a.segment, region: a.region))
         }
-        return Inventory(entries: entries.map(\.attribution), rules: rules, table: PrefixTable(v4: v4, v6: v6),
+        var prefixOf = [CIDRPrefix?](repeating: nil, count: entries.count)
+        for (p, i) in prefixes { prefixOf[Int(i)] = p }
+        for i in prefixOf.indices { compact[i].prefixLength = prefixOf[i].map { Int16($0.length) } ?? -1 }
+        return Inventory(entries: compact, strings: strings.table, table: PrefixTable(v4: v4, v6: v6),
                          devices: devices, report: r, prefixList: prefixes)
     }
+}
+
+/// Strings stored once, referred to by index (-1 for "not given").
+struct InternedStrings {
+    private(set) var table: [String] = []
+    private var index: [String: Int32] = [:]
+
+    mutating func index(_ s: String?) -> Int32 {
+        guard let s else { return -1 }
+        if let i = index[s] { return i }
+        let i = Int32(table.count)
+        table.append(s)
+        index[s] = i
+        return i
+    }
+}
+
+/// One inventory rule's attribution, in 32 bytes: text fields are indices into the inventory's string table, so that
+/// 100,000 rules stay a few megabytes and a look-up touches one cache line.
+struct CompactEntry: Sendable {
+    var organisation: Int32, industry: Int32, deviceType: Int32, site: Int32, country: Int32, file: Int32, line: Int32
+    var segment: Segment?, region: Region?
+    /// The rule's prefix length, or -1 when the rule is a device id only.
+    var prefixLength: Int16 = -1
 }
 
 /// Who is who: CIDR prefixes and device ids mapped to organisation, segment, region, country, industry, device type
@@ -310,8 +366,8 @@ public struct InventoryBuilder: Sendable {
 /// Lookup: the explicit device id first, else the longest CIDR prefix covering the client address (IPv4 or IPv6;
 /// IPv4-mapped IPv6 addresses are looked up as IPv4).
 public struct Inventory: Sendable {
-    private let entries: [Attribution]
-    private let rules: [InventoryRule]
+    private let entries: [CompactEntry]
+    private let strings: [String]
     private let table: PrefixTable
     private let devices: [String: Int32]
     /// Prefix → entry, kept for `anonymised(with:)`.
@@ -319,10 +375,10 @@ public struct Inventory: Sendable {
     /// What loading kept, skipped and complained about.
     public let report: InventoryReport
 
-    fileprivate init(entries: [Attribution], rules: [InventoryRule], table: PrefixTable, devices: [String: Int32],
+    fileprivate init(entries: [CompactEntry], strings: [String], table: PrefixTable, devices: [String: Int32],
                      report: InventoryReport, prefixList: [CIDRPrefix: Int32]) {
         self.entries = entries
-        self.rules = rules
+        self.strings = strings
         self.table = table
         self.devices = devices
         self.report = report
@@ -349,23 +405,35 @@ public struct Inventory: Sendable {
     /// The number of flat intervals the prefix table holds (IPv4, IPv6): a measure of its size.
     public var intervalCounts: (v4: Int, v6: Int) { table.intervalCounts }
 
+    @inline(__always)
+    private func text(_ i: Int32) -> String? { i < 0 ? nil : strings[Int(i)] }
+
+    /// The attribution of entry `i`, with the rule that matched.
+    private func attribution(_ i: Int32, source: AttributionSource, rule: InventoryRule.Storage) -> Attribution {
+        let e = entries[Int(i)]
+        return Attribution(organisation: text(e.organisation), segment: e.segment, region: e.region, country: text(e.country),
+                           industry: text(e.industry), deviceType: text(e.deviceType), site: text(e.site), source: source,
+                           rule: InventoryRule(storage: rule, file: text(e.file) ?? "", line: Int(e.line)))
+    }
+
     /// The attribution for an explicit device id, if the inventory has it.
     public func lookup(deviceID: String) -> Attribution? {
         guard let i = devices[deviceID] else { return nil }
-        var a = entries[Int(i)]
-        a.source = .device
-        a.rule = InventoryRule(key: .deviceID(deviceID), file: rules[Int(i)].file, line: rules[Int(i)].line)
-        return a
+        return attribution(i, source: .device, rule: .device(deviceID))
     }
 
     /// The attribution of the longest prefix covering an address, if any.
     public func lookup(address: IPAddress) -> Attribution? {
         let i = entryIndex(address)
         guard i >= 0 else { return nil }
-        var a = entries[Int(i)]
-        a.source = .cidr
-        a.rule = rules[Int(i)]
-        return a
+        // The matched prefix is the address masked to the rule's length: no need to store it per entry.
+        let length = Int(entries[Int(i)].prefixLength)
+        let prefix: CIDRPrefix
+        switch Attributor.normalised(address) {
+        case .v4(let a): prefix = CIDRPrefix(family: .v4, bits: U128(high: 0, low: UInt64(a.rawValue)), length: length).masked
+        case .v6(let a): prefix = CIDRPrefix(family: .v6, bits: U128(a), length: length).masked
+        }
+        return attribution(i, source: .cidr, rule: .prefix(prefix))
     }
 
     /// Device id first, else longest-prefix match on the address.
@@ -396,7 +464,6 @@ public struct Inventory: Sendable {
     /// lookups run on already-anonymised addresses. Device rules are unchanged.
     public func anonymised(with anonymiser: CryptoPAn) -> Inventory {
         var v4 = [(prefix: CIDRPrefix, value: Int32)](), v6 = [(prefix: CIDRPrefix, value: Int32)]()
-        var newRules = rules
         var newList = [CIDRPrefix: Int32]()
         for (p, i) in prefixList {
             var q = p
@@ -405,15 +472,13 @@ public struct Inventory: Sendable {
                 let anon = anonymiser.anonymize(IPv4Address(rawValue: UInt32(truncatingIfNeeded: p.bits.low)))
                 q.bits = U128(high: 0, low: UInt64(anon.rawValue))
             case .v6:
-                let anon = anonymiser.anonymize(IPv6Address(high: p.bits.high, low: p.bits.low))
-                q.bits = U128(anon)
+                q.bits = U128(anonymiser.anonymize(IPv6Address(high: p.bits.high, low: p.bits.low)))
             }
             q = q.masked
             if q.family == .v4 { v4.append((q, i)) } else { v6.append((q, i)) }
             newList[q] = i
-            newRules[Int(i)].key = .cidr(q.description)
         }
-        return Inventory(entries: entries, rules: newRules, table: PrefixTable(v4: v4, v6: v6), devices: devices,
+        return Inventory(entries: entries, strings: strings, table: PrefixTable(v4: v4, v6: v6), devices: devices,
                          report: report, prefixList: newList)
     }
 }

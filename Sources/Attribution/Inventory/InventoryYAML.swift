@@ -50,12 +50,12 @@ enum InventoryYAML {
                 case .scalar(let s):
                     // YAML's null (`~`, `null`, empty) means "not given".
                     let isNull = s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
-                    row.values[col] = (isNull ? "" : s.string, v.mark?.line, v.mark?.column)
+                    row[col] = (isNull ? "" : s.string, v.mark?.line, v.mark?.column)
                 default:
                     // A non-scalar value cannot be a cell: make it fail validation visibly.
-                    row.values[col] = ("<\(v.mark.map { "non-scalar at \($0)" } ?? "non-scalar")>", v.mark?.line, v.mark?.column)
+                    row[col] = ("<\(v.mark.map { "non-scalar at \($0)" } ?? "non-scalar")>", v.mark?.line, v.mark?.column)
                     if col == .cidr || col == .segment || col == .region || col == .country { continue }
-                    row.values[col] = nil
+                    row[col] = nil
                     report.problems.append(AttributionError(.syntax, severity: .warning, file: file, line: v.mark?.line, column: v.mark?.column,
                                                             "'\(key)' must be a plain value; ignored"))
                 }

@@ -75,6 +75,12 @@ struct PendingTable<Key: Hashable> {
         return nil
     }
 
+    /// Moves every entry older than the timeout, as of log time `now`, to `out`.
+    mutating func expire(now: Int64, out: inout [DNSEvent]) {
+        let (cutoff, overflow) = now.subtractingReportingOverflow(timeoutNanos)
+        expire(before: overflow ? .min : cutoff, out: &out)
+    }
+
     /// Moves every entry that arrived before `cutoff` (log time) to `out`, oldest first.
     mutating func expire(before cutoff: Int64, out: inout [DNSEvent]) {
         while let s = oldestSeq(), let e = entries[s], e.event.timeNanos < cutoff {
@@ -95,4 +101,10 @@ struct PendingTable<Key: Hashable> {
         expire(before: .max, out: &out)
         return out
     }
+}
+
+/// Microseconds from `start` to `end` (both nanoseconds), never negative; nil when the difference does not fit.
+func elapsedMicros(from start: Int64, to end: Int64) -> Int64? {
+    let (d, overflow) = end.subtractingReportingOverflow(start)
+    return overflow ? nil : max(0, d / 1000)
 }

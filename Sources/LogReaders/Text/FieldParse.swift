@@ -200,6 +200,20 @@ public enum FieldParse {
         return UnsafeRawPointer(p) - b.baseAddress!
     }
 
+    /// The space-separated words of `b` from `from` on, at most `limit` of them (the last one is not extended).
+    public static func words(_ b: UnsafeRawBufferPointer, from: Int = 0, limit: Int = .max) -> [UnsafeRawBufferPointer] {
+        var out = [UnsafeRawBufferPointer]()
+        var s = from
+        while s < b.count && out.count < limit {
+            while s < b.count && b[s] == UInt8(ascii: " ") { s += 1 }
+            if s >= b.count { break }
+            let e = index(of: UInt8(ascii: " "), in: b, from: s) ?? b.count
+            out.append(b.slice(s..<e))
+            s = e
+        }
+        return out
+    }
+
     /// The index of the first occurrence of `needle` in `b` at or after `from`.
     public static func find(_ needle: StaticString, in b: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
         let m = needle.utf8CodeUnitCount
@@ -237,3 +251,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// `withUnsafeBytes` for a body that throws ``LineError`` (the standard one only rethrows untyped errors).
+func withLineBytes<R>(_ a: [UInt8], _ body: (UnsafeRawBufferPointer) throws(LineError) -> R) throws(LineError) -> R {
+    let result: Result<R, LineError> = a.withUnsafeBytes { b in
+        do throws(LineError) { return .success(try body(b)) } catch { return .failure(error) }
+    }
+    return try result.get()
+}

@@ -24,7 +24,11 @@ public enum TimeParse {
         guard year >= 1, year <= 9999, month >= 1, month <= 12, day >= 1, day <= days(inMonth: month, year: year),
               hour >= 0, hour <= 23, minute >= 0, minute <= 59, second >= 0, second <= 60 else { return nil }
         let secs = daysFromCivil(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        return secs * 1_000_000_000 + nanos
+        // Nanoseconds since 1970 in an Int64 reach from 1677 to 2262; anything outside is not a log time.
+        let (ns, overflow) = secs.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (t, overflow2) = ns.addingReportingOverflow(nanos)
+        return overflow2 ? nil : t
     }
 
     @inline(__always) static func digits(_ b: UnsafeRawBufferPointer, _ at: Int, _ count: Int) -> Int? {
@@ -106,12 +110,13 @@ public enum TimeParse {
     /// BIND's default `print-time` form: `28-Nov-2026 10:00:00.123` (day may be one digit). Returns the time and the
     /// number of bytes it took.
     public static func bind(_ b: UnsafeRawBufferPointer, offsetSeconds: Int = 0) -> (Int64, Int)? {
+        @inline(__always) func at(_ i: Int, _ c: UInt8) -> Bool { i < b.count && b[i] == c }
         var i = 0
         var day = 0
         while i < b.count, i < 2, b[i] &- 0x30 < 10 { day = day * 10 + Int(b[i] - 0x30); i += 1 }
-        guard i > 0, i < b.count, b[i] == UInt8(ascii: "-"), let mo = month(b, at: i + 1), i + 4 < b.count, b[i + 4] == UInt8(ascii: "-"),
-              let y = digits(b, i + 5, 4), i + 9 < b.count, b[i + 9] == UInt8(ascii: " "),
-              let h = digits(b, i + 10, 2), b[i + 12] == UInt8(ascii: ":"), let mi = digits(b, i + 13, 2), i + 15 < b.count, b[i + 15] == UInt8(ascii: ":"),
+        guard i > 0, at(i, UInt8(ascii: "-")), let mo = month(b, at: i + 1), at(i + 4, UInt8(ascii: "-")),
+              let y = digits(b, i + 5, 4), at(i + 9, UInt8(ascii: " ")),
+              let h = digits(b, i + 10, 2), at(i + 12, UInt8(ascii: ":")), let mi = digits(b, i + 13, 2), at(i + 15, UInt8(ascii: ":")),
               let s = digits(b, i + 16, 2) else { return nil }
         let (frac, end) = fraction(b, i + 18)
         guard let t = nanos(year: y, month: mo, day: day, hour: h, minute: mi, second: s, nanos: frac, offsetSeconds: offsetSeconds) else { return nil }

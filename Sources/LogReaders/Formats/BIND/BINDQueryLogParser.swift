@@ -47,15 +47,7 @@ public struct BINDQueryLogParser: LineEventParser {
             return .skip(reason: "BIND queries-category line that is not a query")
         }
         // "query: NAME CLASS TYPE FLAGS (SERVER)"
-        var tokens = [UnsafeRawBufferPointer]()
-        var s = q + 7
-        while s < b.count && tokens.count < 6 {
-            while s < b.count && b[s] == UInt8(ascii: " ") { s += 1 }
-            if s >= b.count { break }
-            let e = FieldParse.index(of: UInt8(ascii: " "), in: b, from: s) ?? b.count
-            tokens.append(b.slice(s..<e))
-            s = e
-        }
+        let tokens = FieldParse.words(b, from: q + 7, limit: 6)
         guard tokens.count >= 4 else { throw LineError("truncated BIND query line") }
         guard let name = FieldParse.name(tokens[0]) else { throw LineError("bad query name") }
         guard let qclass = FieldParse.recordClass(tokens[1]) else { throw LineError("bad query class") }

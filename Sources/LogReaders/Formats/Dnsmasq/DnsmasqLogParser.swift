@@ -41,19 +41,6 @@ public struct DnsmasqLogParser: LineEventParser {
         prefix = LogPrefix(offsetSeconds: timeZoneOffsetSeconds, year: year)
     }
 
-    static func words(_ b: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer] {
-        var out = [UnsafeRawBufferPointer]()
-        var s = 0
-        while s < b.count {
-            while s < b.count && b[s] == UInt8(ascii: " ") { s += 1 }
-            if s >= b.count { break }
-            let e = FieldParse.index(of: UInt8(ascii: " "), in: b, from: s) ?? b.count
-            out.append(b.slice(s..<e))
-            s = e
-        }
-        return out
-    }
-
     /// Emits the current transaction (its answer lines have ended).
     mutating func closeCurrent(_ out: inout [DNSEvent]) {
         if let c = current, let e = pending.remove(c) { out.append(e.event) }
@@ -71,9 +58,9 @@ public struct DnsmasqLogParser: LineEventParser {
             throw LineError("no program tag")
         }
         let msg = b.slice(from: tagEnd + 2)
-        var w = Self.words(msg)
+        var w = FieldParse.words(msg)
         var out = [DNSEvent]()
-        pending.expire(before: time - pending.timeoutNanos, out: &out)
+        pending.expire(now: time, out: &out)
         if let c = current, pending[c] == nil { current = nil }
 
         // Extended format: "SERIAL ADDR/PORT …".
@@ -126,6 +113,9 @@ public struct DnsmasqLogParser: LineEventParser {
 
         // An answer: "<source words> NAME is VALUE".
         guard let isAt = w.firstIndex(where: { FieldParse.equals($0, "is") }), isAt >= 2, isAt + 1 < w.count else {
+            if FieldParse.equals(verb, "reply") || FieldParse.equals(verb, "cached") || FieldParse.equals(verb, "config") || FieldParse.equals(verb, "cached-stale") {
+                throw LineError("truncated answer line")
+            }
             closeCurrent(&out)
             return result(out, skip: "dnsmasq line that is not about a query")
         }

@@ -92,7 +92,7 @@ public struct EVEParser: LineEventParser {
         }
         guard let time = r.time else { throw LineError("missing timestamp") }
         guard let dnsValue = r.dns, dnsValue.kind == .object else { throw LineError("dns record without a dns object") }
-        pending.expire(before: time - pending.timeoutNanos, out: &out)
+        pending.expire(now: time, out: &out)
 
         var d = DNSPart()
         try JSONScan.object(dnsValue.raw) { (k, v) throws(LineError) in
@@ -174,7 +174,7 @@ public struct EVEParser: LineEventParser {
             var e: DNSEvent
             if let s = pending.seqs(key).first, let q = pending.remove(s) {
                 e = q.event
-                e.responseTimeMicros = max(0, (time - e.timeNanos) / 1000)
+                e.responseTimeMicros = elapsedMicros(from: e.timeNanos, to: time)
             } else {
                 e = DNSEvent(timeNanos: time, clientAddress: client, clientPort: clientPort, serverAddress: server, serverPort: serverPort,
                              transport: r.transport, queryName: owner, queryType: d.rrtype ?? .a, id: d.id, position: position)
@@ -215,7 +215,7 @@ public struct EVEParser: LineEventParser {
         var e: DNSEvent
         if let s = pending.seqs(key).first(where: { pending[$0]?.event.queryName == name }), let q = pending.remove(s) {
             e = q.event
-            e.responseTimeMicros = max(0, (time - e.timeNanos) / 1000)
+            e.responseTimeMicros = elapsedMicros(from: e.timeNanos, to: time)
             if e.transport == .unknown { e.transport = r.transport }
         } else {
             e = DNSEvent(timeNanos: time, clientAddress: client, clientPort: clientPort, serverAddress: server, serverPort: serverPort,

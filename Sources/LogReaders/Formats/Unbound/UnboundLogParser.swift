@@ -36,19 +36,6 @@ public struct UnboundLogParser: LineEventParser {
         prefix = LogPrefix(offsetSeconds: timeZoneOffsetSeconds, year: year)
     }
 
-    static func tokens(_ b: UnsafeRawBufferPointer, from: Int) -> [UnsafeRawBufferPointer] {
-        var out = [UnsafeRawBufferPointer]()
-        var s = from
-        while s < b.count && out.count < 16 {
-            while s < b.count && b[s] == UInt8(ascii: " ") { s += 1 }
-            if s >= b.count { break }
-            let e = FieldParse.index(of: UInt8(ascii: " "), in: b, from: s) ?? b.count
-            out.append(b.slice(s..<e))
-            s = e
-        }
-        return out
-    }
-
     public mutating func parse(_ line: TextLine, file: String) throws(LineError) -> LineOutcome {
         let b = line.bytes
         if b.trimmed.isEmpty { return .skip(reason: nil) }
@@ -65,8 +52,8 @@ public struct UnboundLogParser: LineEventParser {
         }
         lastTime = time
         var out = [DNSEvent]()
-        pending.expire(before: time - pending.timeoutNanos, out: &out)
-        let t = Self.tokens(b, from: m)
+        pending.expire(now: time, out: &out)
+        let t = FieldParse.words(b, from: m, limit: 16)
         let position = SourcePosition(file: file, line: line.number, byteOffset: line.byteOffset)
 
         // Local action / RPZ: a token "ADDR@PORT" followed by NAME TYPE CLASS.
@@ -107,13 +94,15 @@ public struct UnboundLogParser: LineEventParser {
         // Reply: RCODE SECONDS CACHED SIZE
         guard t.count >= 7 else { throw LineError("truncated Unbound reply line") }
         guard let rcode = FieldParse.responseCode(t[4]) else { throw LineError("bad rcode") }
-        guard let micros = FieldParse.scaledDecimal(t[5], scale: 6), micros >= 0 else { throw LineError("bad reply time") }
+        guard let micros = FieldParse.scaledDecimal(t[5], scale: 6), micros >= 0, micros < 1_000_000_000_000 else { throw LineError("bad reply time") }
         guard FieldParse.unsigned(t[6], max: 1) != nil else { throw LineError("bad cached flag") }
         var e: DNSEvent
         if let s = pending.seqs(key).first, let entry = pending.remove(s) {
             e = entry.event
         } else {
-            e = DNSEvent(timeNanos: time - micros * 1000, clientAddress: client, queryName: name, queryType: type, queryClass: qclass, position: position)
+            // The query was sent when the reply was logged less the time it took.
+            let (sent, overflow) = time.subtractingReportingOverflow(micros * 1000)
+            e = DNSEvent(timeNanos: overflow ? time : sent, clientAddress: client, queryName: name, queryType: type, queryClass: qclass, position: position)
         }
         e.rcode = rcode
         e.responseTimeMicros = micros

@@ -1,0 +1,216 @@
+import Attribution
+import Classifier
+import DNSightCore
+import DomainMatcher
+import EventStore
+import Foundation
+import LogReaders
+import ThreatIntel
+
+/// The settings of one `dnsight analyze` run.
+public struct AnalyzeConfiguration: Sendable {
+    /// Input files or folders (folders are read recursively), `-` for standard input.
+    public var inputs: [String]
+    /// The format of every input, or nil to detect each from its first bytes.
+    public var format: LogFormat?
+    /// Reader options (column mapping, DNS ports, time zone…).
+    public var readerOptions = ReaderOptions()
+    /// The intel snapshot to map, unless `intelPaths` is given.
+    public var snapshotPath: String
+    /// Feed files or folders to compile in memory instead of the snapshot.
+    public var intelPaths: [String] = []
+    /// Inventory files (CSV or YAML).
+    public var inventoryPaths: [String] = []
+    /// MaxMind-format databases for country and ASN.
+    public var mmdbPaths: [String] = []
+    /// A Crypto-PAn key (64 hex digits) to anonymise client addresses before anything else sees them.
+    public var anonymiseKey: String?
+    /// Whether the inventory's CIDRs are written in anonymised address space.
+    public var inventoryIsAnonymised = false
+    /// Where to write detections as JSON lines (`-` for standard output).
+    public var detectionsPath: String?
+    /// The embedded store to write detections and roll-ups into, if any.
+    public var storePath: String?
+    /// Worker threads (default: the number of cores).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Creates a configuration.
+    public init(inputs: [String], snapshotPath: String) {
+        self.inputs = inputs
+        self.snapshotPath = snapshotPath
+    }
+}
+
+/// What `dnsight analyze` found: per-input reading counts, malformed records by reason, detections by category and
+/// family, affected devices and organisations, attribution coverage.
+public struct AnalyzeSummary: Codable, Sendable {
+    /// One input.
+    public struct Input: Codable, Sendable {
+        public var path: String
+        public var format: String?
+        public var records: Int
+        public var events: Int
+        public var malformed: Int
+        public var skippedRecords: [String: Int]
+        public var error: String?
+        public var skipped: String?
+    }
+    /// One category's line.
+    public struct Category: Codable, Sendable {
+        public var category: String
+        public var queries: Int
+        public var devices: Int
+        public var organisations: Int
+    }
+    /// One family's line.
+    public struct Family: Codable, Sendable {
+        public var family: String
+        public var devices: Int
+        public var queries: Int
+    }
+
+    public var inputs: [Input]
+    public var events: Int
+    public var seconds: Double
+    public var malformed: [String: Int]
+    public var malformedExamples: [String]
+    public var detections: Int
+    public var allowlisted: Int
+    public var categories: [Category]
+    public var families: [Family]
+    public var devicesSeen: Int
+    public var organisationsSeen: Int
+    public var affectedDevices: Int
+    public var affectedOrganisations: Int
+    public var attribution: [String: Int]
+    public var intelEntries: Int
+    public var detectionsWritten: Int
+    /// The store written, if any.
+    public var store: String?
+    /// Inputs that could not be read as a whole.
+    public var failedInputs: Int { inputs.filter { $0.error != nil }.count }
+}
+
+/// Runs `dnsight analyze`: decode → normalise → attribute → classify → count and log, in parallel over inputs.
+public enum AnalyzeJob {
+    /// Expands folders into the regular files beneath them (sorted, marked as found in a folder), keeping files and
+    /// `-` as given.
+    public static func expand(_ paths: [String]) throws -> [(path: String, fromFolder: Bool)] {
+        var out = [(path: String, fromFolder: Bool)]()
+        for p in paths {
+            var isDir: ObjCBool = false
+            if p != "-" && FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue {
+                guard let e = FileManager.default.enumerator(atPath: p) else { throw AnalyzeError("cannot list \(p)") }
+                var files = [String]()
+                while let f = e.nextObject() as? String {
+                    let full = (p as NSString).appendingPathComponent(f)
+                    var d: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: full, isDirectory: &d), !d.boolValue, !f.hasPrefix(".") { files.append(full) }
+                }
+                out += files.sorted().map { ($0, true) }
+            } else {
+                out.append((p, false))
+            }
+        }
+        return out
+    }
+
+    /// Builds the attribution stage from the configuration.
+    static func attributor(_ c: AnalyzeConfiguration) throws -> Attributor {
+        var inventory = Inventory()
+        if !c.inventoryPaths.isEmpty {
+            var b = InventoryBuilder()
+            for p in c.inventoryPaths { try b.add(path: p) }
+            if let first = b.report.errors.first, b.build().count == 0 { throw AnalyzeError("inventory: \(first)") }
+            inventory = b.build()
+        }
+        let dbs = try c.mmdbPaths.map { try MMDBReader(path: $0) }
+        let anonymiser = try c.anonymiseKey.map { try CryptoPAn(hexKey: $0) }
+        return Attributor(AttributorConfiguration(inventory: inventory, inventoryAddressSpace: c.inventoryIsAnonymised ? .anonymised : .real,
+                                                  anonymiser: anonymiser, databases: dbs))
+    }
+
+    /// Runs the job. `progress` is called about twice a second from another thread with (bytes read, total bytes,
+    /// events) while inputs are read.
+    public static func run(_ c: AnalyzeConfiguration, progress: (@Sendable (Int, Int, Int) -> Void)? = nil) throws -> AnalyzeSummary {
+        let started = Date()
+        let (snapshot, feeds) = try IntelSource.load(snapshotPath: c.snapshotPath, intelPaths: c.intelPaths)
+        let classifier = Classifier(snapshot: snapshot)
+        let attributor = try attributor(c)
+        let log = try c.detectionsPath.map { try DetectionLog(path: $0) }
+        let store: StoreSink?
+        do { store = try c.storePath.map { try StoreSink(path: $0) } } catch { throw AnalyzeError("store \(c.storePath!): \(error)") }
+        let files = try expand(c.inputs)
+        let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0.path, format: c.format, fromFolder: $0.fromFolder) })
+        let counter = EventCounter()
+        var ticker: Thread?
+        let stop = EventCounter()
+        if let progress {
+            let t = Thread {
+                while stop.value == 0 {
+                    progress(ingest.bytesRead, ingest.totalBytes, counter.value)
+                    Thread.sleep(forTimeInterval: 0.5)
+                }
+            }
+            t.start()
+            ticker = t
+        }
+        let (workers, results) = ingest.run(threads: c.threads, options: c.readerOptions,
+                                            makeWorker: { AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store) },
+                                            process: { w, e in
+                                                try w.process(e)
+                                                if w.events & 0x3FFF == 0 { counter.add(0x4000) }
+                                            },
+                                            begin: { w, input in try w.begin(path: input.path) },
+                                            end: { w, _, result, bytes in try w.end(complete: result.error == nil, bytes: bytes) })
+        stop.add(1)
+        _ = ticker
+        var total = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: nil)
+        for var w in workers {
+            w.flush()
+            total.merge(w)
+        }
+        var malformed = [String: Int]()
+        var examples = [String]()
+        var inputs = [AnalyzeSummary.Input]()
+        for r in results {
+            for (k, v) in r.diagnostics.malformed { malformed[k, default: 0] += v }
+            examples += r.diagnostics.examples.prefix(5).map(\.description)
+            inputs.append(.init(path: r.path, format: r.format?.rawValue, records: r.diagnostics.recordsRead, events: r.diagnostics.eventsEmitted,
+                                malformed: r.diagnostics.malformedCount, skippedRecords: r.diagnostics.skipped, error: r.error, skipped: r.skipped))
+        }
+        let categories = total.queriesByCategory.keys.sorted().map { k in
+            AnalyzeSummary.Category(category: k, queries: total.queriesByCategory[k]!, devices: total.affectedDevices[k]?.count ?? 0,
+                                    organisations: total.affectedOrganisations[k]?.count ?? 0)
+        }
+        let families = total.familyDevices.map { f, d in AnalyzeSummary.Family(family: f, devices: d.count, queries: total.queriesByFamily[f] ?? 0) }
+            .sorted { ($0.devices, $0.queries, $1.family) > ($1.devices, $1.queries, $0.family) }
+        let affected = total.affectedDevices.values.reduce(into: Set<DeviceKey>()) { $0.formUnion($1) }
+        let affectedOrgs = total.affectedOrganisations.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+        let a = total.attributionTotals
+        if let store {
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let run = IngestRun(startedNanos: Int64(started.timeIntervalSince1970 * 1e9), finishedNanos: now, tool: "dnsight \(DNSightVersion.current) analyze",
+                                sources: inputs.filter { $0.skipped == nil }.map { .init(name: $0.path, format: $0.format ?? "?", events: Int64($0.events), malformed: Int64($0.malformed)) },
+                                feeds: (feeds.isEmpty ? ImportReport(snapshot: snapshot)?.files ?? [] : feeds)
+                                    .map { .init(name: $0.path, format: $0.format ?? "?", indicators: Int64($0.kept)) },
+                                detectors: [], queries: Int64(total.events), detections: Int64(total.detections))
+            try store.record(run)
+        }
+        return AnalyzeSummary(
+            inputs: inputs, events: total.events, seconds: Date().timeIntervalSince(started), malformed: malformed,
+            malformedExamples: Array(examples.prefix(20)), detections: total.detections, allowlisted: total.allowed,
+            categories: categories, families: families, devicesSeen: total.devicesSeen.count, organisationsSeen: total.organisationsSeen.count,
+            affectedDevices: affected.count, affectedOrganisations: affectedOrgs.count,
+            attribution: ["device": a.byDevice, "cidr": a.byCIDR, "mmdb": a.byMMDB, "unknown": a.unknown, "anonymised": a.anonymised],
+            intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0, store: c.storePath)
+    }
+}
+
+/// A counter shared between threads (progress display).
+final class EventCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var v = 0
+    func add(_ n: Int) { lock.withLock { v += n } }
+    var value: Int { lock.withLock { v } }
+}

@@ -1,0 +1,252 @@
+import Attribution
+import Classifier
+import EventStore
+import DNSWire
+import DNSightCore
+import Foundation
+
+/// Where detections go as JSON lines: a file shared by every worker, written in batches under a lock.
+public final class DetectionLog: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    /// Lines written so far.
+    public private(set) var lines = 0
+
+    /// Creates (or truncates) the file; `-` writes to standard output.
+    public init(path: String) throws {
+        if path == "-" {
+            handle = FileHandle.standardOutput
+        } else {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw AnalyzeError("cannot create the detections file \(path)")
+            }
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        }
+    }
+
+    /// Appends lines (each without its newline).
+    public func write(_ batch: [String]) {
+        guard !batch.isEmpty else { return }
+        let data = Data((batch.joined(separator: "\n") + "\n").utf8)
+        lock.withLock {
+            handle.write(data)
+            lines += batch.count
+        }
+    }
+}
+
+/// A failure of the analyze job as a whole (intel, inventory or an output that cannot be opened).
+public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public var description: String
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
+}
+
+/// A device inside its organisation, as mission.md counts them: the explicit device id where the source has one,
+/// else the client address. A value, so counting devices costs no string formatting per event.
+public struct DeviceKey: Hashable, Sendable {
+    /// The organisation (nil: not attributed).
+    public var organisation: String?
+    /// The explicit device id, if any.
+    public var deviceID: String?
+    /// The client address, when there is no device id.
+    public var client: IPAddress?
+
+    /// The key of an event's device.
+    public init(organisation: String?, event e: DNSEvent) {
+        self.organisation = organisation
+        deviceID = e.deviceID
+        client = e.deviceID == nil ? e.clientAddress : nil
+    }
+}
+
+/// One thread's share of `dnsight analyze`: attribute and classify each event, count what the summary needs, and
+/// queue detections for the log. Workers are merged at the end.
+public struct AnalyzeWorker: Sendable {
+    var attributor: Attributor
+    let classifier: Classifier
+    let log: DetectionLog?
+    let store: StoreSink?
+    var pending: [String] = []
+    // Store state for the input being read: its identity, events to skip (already stored by an earlier run that
+    // stopped part-way), events seen so far and the byte offset of the last one.
+    var batch = IngestBatch()
+    var stream: StreamIdentity?
+    var skip: Int64 = 0
+    var records: Int64 = 0
+    var lastOffset: Int64 = 0
+    /// Observations per store transaction.
+    static let batchSize: Int64 = 100_000
+
+    /// Events processed.
+    public private(set) var events = 0
+    /// Events whose query name an allowlist covered.
+    public private(set) var allowed = 0
+    /// Detections (events with a verdict).
+    public private(set) var detections = 0
+    /// Detections by category code, and by family (queries).
+    public private(set) var queriesByCategory: [String: Int] = [:]
+    public private(set) var queriesByFamily: [String: Int] = [:]
+    /// Devices and organisations seen (keys `organisation|device`), and those affected per category / family.
+    public private(set) var devicesSeen = Set<DeviceKey>()
+    public private(set) var organisationsSeen = Set<String>()
+    public private(set) var affectedDevices: [String: Set<DeviceKey>] = [:]
+    public private(set) var affectedOrganisations: [String: Set<String>] = [:]
+    public private(set) var familyDevices: [String: Set<DeviceKey>] = [:]
+    private var lastOrganisation: String?
+    /// Events per attribution source.
+    public var attribution: AttributionCounters { attributor.counters }
+
+    /// Creates a worker.
+    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?, store: StoreSink? = nil) {
+        self.attributor = attributor
+        self.classifier = classifier
+        self.log = log
+        self.store = store
+    }
+
+    /// Starts an input: with a store, looks up how much of it earlier runs stored. Returns false when it is all
+    /// stored already (re-running analyze over the same file does not count it twice).
+    public mutating func begin(path: String) throws -> Bool {
+        records = 0
+        skip = 0
+        lastOffset = 0
+        stream = nil
+        guard let store, path != "-" else { return true }
+        let s = try StreamIdentity.of(file: path)
+        stream = s
+        switch try store.resume(s) {
+        case .done: return false
+        case .fromStart: return true
+        case .after(let n, _):
+            skip = n
+            return true
+        }
+    }
+
+    /// Ends an input: stores what is left of it with a checkpoint (complete when the input was read to its end).
+    public mutating func end(complete: Bool, bytes: Int) throws {
+        guard store != nil else { return }
+        try flushBatch(complete: complete, byteOffset: complete ? Int64(bytes) : lastOffset)
+    }
+
+    mutating func flushBatch(complete: Bool, byteOffset: Int64) throws {
+        guard let store else { return }
+        if let stream {
+            batch.setCheckpoint(IngestCheckpoint(stream: stream, byteOffset: byteOffset, records: records, complete: complete,
+                                                 updatedNanos: Int64(Date().timeIntervalSince1970 * 1e9)))
+        }
+        if !batch.isEmpty || stream != nil { try store.write(batch) }
+        batch = IngestBatch()
+    }
+
+    /// Processes one event.
+    public mutating func process(_ event: DNSEvent) throws {
+        if skip > 0 {
+            skip -= 1
+            records += 1
+            return
+        }
+        // Counted before anything is batched, so a checkpoint written with this event covers it.
+        records += 1
+        lastOffset = Int64(event.position.byteOffset)
+        var e = event
+        events += 1
+        let who = attributor.attribute(&e)
+        let org = who.organisation ?? "unattributed"
+        let device = DeviceKey(organisation: who.organisation, event: e)
+        devicesSeen.insert(device)
+        // Consecutive events mostly come from the same organisation: skip the set insert then.
+        if org != lastOrganisation {
+            organisationsSeen.insert(org)
+            lastOrganisation = org
+        }
+        let outcome = classifier.classify(e)
+        if store != nil {
+            let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
+                                  country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
+            var verdicts: [Verdict] = []
+            if case .detected(let v) = outcome { verdicts = [v] }
+            batch.add(TrafficObservation(event: e, device: info, verdicts: verdicts))
+            if batch.observationCount >= Self.batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
+        }
+        switch outcome {
+        case .clean: return
+        case .allowed: allowed += 1; return
+        case .detected(let v):
+            detections += 1
+            let c = v.categoryCode
+            queriesByCategory[c, default: 0] += 1
+            affectedDevices[c, default: []].insert(device)
+            affectedOrganisations[c, default: []].insert(org)
+            if let f = v.family {
+                queriesByFamily[f, default: 0] += 1
+                familyDevices[f, default: []].insert(device)
+            }
+            if log != nil {
+                pending.append(Self.jsonLine(e, who, v))
+                if pending.count >= 1024 { flush() }
+            }
+        }
+    }
+
+    /// Writes queued detections.
+    public mutating func flush() {
+        log?.write(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds another worker's counts to this one.
+    public mutating func merge(_ o: AnalyzeWorker) {
+        events += o.events; allowed += o.allowed; detections += o.detections
+        for (k, v) in o.queriesByCategory { queriesByCategory[k, default: 0] += v }
+        for (k, v) in o.queriesByFamily { queriesByFamily[k, default: 0] += v }
+        devicesSeen.formUnion(o.devicesSeen)
+        organisationsSeen.formUnion(o.organisationsSeen)
+        for (k, v) in o.affectedDevices { affectedDevices[k, default: []].formUnion(v) }
+        for (k, v) in o.affectedOrganisations { affectedOrganisations[k, default: []].formUnion(v) }
+        for (k, v) in o.familyDevices { familyDevices[k, default: []].formUnion(v) }
+        attributorCountersExtra = attributorCountersExtra + o.attributor.counters + o.attributorCountersExtra
+    }
+    var attributorCountersExtra = AttributionCounters()
+    /// Attribution counters over this worker and every worker merged into it.
+    public var attributionTotals: AttributionCounters { attributor.counters + attributorCountersExtra }
+
+    /// One detection as a JSON line with its full evidence.
+    static func jsonLine(_ e: DNSEvent, _ who: Attribution, _ v: Verdict) -> String {
+        let traits = ThreatTraits.names.filter { v.traits.contains($0.trait) }.map(\.name)
+        func s(_ x: String?) -> String? { x.map(JSONText.string) }
+        return JSONText.object([
+            ("time", JSONText.string(JSONText.isoTime(e.timeNanos))),
+            ("client", s(e.clientAddress?.description)),
+            ("client_port", e.clientPort.map { String($0) }),
+            ("device", s(e.deviceKey)),
+            ("organisation", s(who.organisation)),
+            ("segment", s(who.segment?.rawValue)),
+            ("region", s(who.region?.rawValue)),
+            ("country", s(who.country)),
+            ("industry", s(who.industry)),
+            ("device_type", s(who.deviceType)),
+            ("query", JSONText.string(e.queryName.isRoot ? "." : String(e.queryName.presentation.dropLast()))),
+            ("type", JSONText.string(e.queryType.description)),
+            ("rcode", s(e.rcode?.description)),
+            ("category", JSONText.string(v.categoryCode)),
+            ("tier", JSONText.string(v.tier.rawValue)),
+            ("family", s(v.family)),
+            ("traits", JSONText.array(traits)),
+            ("industries", JSONText.array(v.tags.industries.map(\.rawValue))),
+            ("brands", JSONText.array(v.tags.brands)),
+            ("matched_on", JSONText.string(v.subject.description)),
+            ("indicator", JSONText.string(v.matched)),
+            ("source", JSONText.string(v.source)),
+            ("reference", s(v.reference)),
+            ("source_action", s(e.sourceAction)),
+            ("evidence", JSONText.object([
+                ("file", JSONText.string(e.position.file)),
+                ("line", e.position.line > 0 ? String(e.position.line) : nil),
+                ("offset", String(e.position.byteOffset)),
+            ])),
+        ])
+    }
+}
