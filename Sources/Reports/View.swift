@@ -52,6 +52,12 @@ struct View {
 
     func short(_ c: ReportCell) -> String { c.share.map(loc.percent) ?? dash }
 
+    /// A chart label: the share, "suppressed", or 0% for a cell the data has no row for (nothing was counted).
+    func chartText(_ c: ReportCell?) -> String {
+        guard let c else { return loc.percent(0) }
+        return c.suppressed ? loc.t("suppressed") : short(c)
+    }
+
     func table(_ id: String) -> ReportTable { data.table(id) ?? ReportTable(id: id, labelColumns: [], measureColumns: []) }
 
     func share(_ id: String, _ match: [String: String], column: Int = 0) -> ReportCell? {
@@ -150,7 +156,7 @@ struct View {
         let chart = Chart(id: "family-shares", title: loc.t("chart.family-shares"),
                           svg: SVGChart.groupedBars(id: "family-shares", title: loc.t("chart.family-shares"), groups: groups.map(loc.region),
                                                     series: fams.map(loc.family), values: cells.map { $0.map { $0?.share } },
-                                                    texts: cells.map { $0.map { $0.map(short) ?? dash } }, missingLabel: loc.t("suppressed")))
+                                                    texts: cells.map { $0.map(chartText) }))
         let reach = table("iab-reach").rows(where: ["period": summary])
         let reachChart = Chart(id: "iab-reach", title: loc.t("chart.iab-reach"),
                                svg: SVGChart.bars(id: "iab-reach", title: loc.t("chart.iab-reach"),
@@ -173,8 +179,7 @@ struct View {
                           svg: SVGChart.groupedBars(id: "flagged-home", title: loc.t("chart.flagged-home"), groups: regions.map(loc.region),
                                                     series: data.halves.map { loc.period($0) },
                                                     values: cells.map { $0.map { c in c.flatMap { $0.numerator.map(Double.init) } } },
-                                                    texts: cells.map { $0.map { c in c.flatMap { $0.numerator.map(loc.large) } ?? dash } },
-                                                    missingLabel: loc.t("suppressed")))
+                                                    texts: cells.map { $0.map { c in c.map { $0.numerator.map(loc.large) ?? loc.t("suppressed") } ?? "0" } }))
         var rows: [[String]] = []
         for h in data.halves {
             for r in table("flagged-query-ratios").rows(where: ["period": h.label, "segment": "home"]) {
@@ -203,8 +208,7 @@ struct View {
         let chart = Chart(id: "phishing", title: loc.t("chart.phishing"),
                           svg: SVGChart.groupedBars(id: "phishing", title: loc.t("chart.phishing"), groups: industries.map(loc.industry),
                                                     series: [loc.t("legend.campaigns"), loc.t("legend.victims")],
-                                                    values: cells.map { $0.map { $0?.share } }, texts: cells.map { $0.map { $0.map(short) ?? dash } },
-                                                    missingLabel: loc.t("suppressed")))
+                                                    values: cells.map { $0.map { $0?.share } }, texts: cells.map { $0.map(chartText) }))
         let t = Table(id: "phish", title: loc.t("table.phishing-campaigns"),
                       header: [loc.t("col.industry"), loc.t("legend.campaigns"), loc.t("legend.victims")],
                       rows: industries.indices.map { [loc.industry(industries[$0]), cells[$0][0].map { text($0) } ?? dash, cells[$0][1].map { text($0) } ?? dash] },
