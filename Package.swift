@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
         .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
         .library(name: "Attribution", targets: ["Attribution"]),
+        .library(name: "PublicSuffix", targets: ["PublicSuffix"]),
+        .library(name: "Detectors", targets: ["Detectors"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
         .library(name: "Analytics", targets: ["Analytics"]),
@@ -45,8 +47,17 @@ let package = Package(
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
         .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
+        // The Public Suffix List snapshot and its matcher (registrable domain = eTLD+1).
+        .target(name: "PublicSuffix", resources: [.copy("Resources/PSL")]),
+        // Suspected-tier detectors: the DGA model (bundled weights) and the known-family DGA generators.
+        .target(
+            name: "Detectors",
+            dependencies: ["DNSightCore", "PublicSuffix"],
+            resources: [.copy("Resources/DGAModel")]
+        ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
-        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher"]),
+        .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
+                                                  "EventStore", "SQLiteStore"]),
         // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
         // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
         .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),
@@ -57,10 +68,17 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Analytics"]),
         .target(name: "StoreFixtures", dependencies: ["EventStore"]),
         .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures"]),
+        // The simulator: a world of networks and their DNS traffic in every input format, with exact ground truth.
+        .target(
+            name: "Simulator",
+            dependencies: ["DNSWire", "DNSightCore", "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams")],
+            resources: [.embedInCode("Resources/default-scenario.yaml"), .embedInCode("Resources/scenario.schema.json")]
+        ),
         .executableTarget(
             name: "dnsight",
             dependencies: [
                 "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "SQLiteStore", "Analytics", "Reports",
+                "PublicSuffix", "Detectors", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,9 +91,17 @@ let package = Package(
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
         .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "Classifier", "DomainMatcher", "DNSightCore", "DNSWire"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports", "DNSightCore", "DNSWire"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
+        .testTarget(name: "PublicSuffixTests", dependencies: ["PublicSuffix"]),
+        .testTarget(
+            name: "DetectorsTests",
+            dependencies: ["Detectors", "PublicSuffix"],
+            resources: [.copy("Resources/DGAExpected")]
+        ),
+        .testTarget(name: "dnsightTests", dependencies: ["dnsight", "Detectors"]),
     ]
 )

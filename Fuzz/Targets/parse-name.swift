@@ -14,6 +14,9 @@
 //   5. Parsing never traps; an error's offset lies within the text's UTF-8 bytes.
 //   6. On success the wire bytes are a valid name (`DNSName(wire:)` accepts them), and presentation → parse gives
 //      identical wire bytes.
+//   7. `DNSName(presentationBytes:)` (the log readers' parser, which takes every name as absolute) agrees with
+//      `DNSName(parsing:)` on every text but `@`: both accept it with identical wire bytes, or both reject it (its
+//      error offset within the input too); with `lowercasing: true` it gives the lower-cased name's bytes.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func parseNameFuzzEntry(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -69,12 +72,22 @@ func checkWireName(_ bytes: [UInt8]) {
     }
 }
 
+func parseBytes(_ utf8: [UInt8], lowercasing: Bool) -> Result<DNSName, DNSWireError> {
+    utf8.withUnsafeBytes { buf in
+        do throws(DNSWireError) { return .success(try DNSName(presentationBytes: buf, lowercasing: lowercasing)) } catch { return .failure(error) }
+    }
+}
+
 func checkTextName(_ text: String) {
-    let input = "text \(Array(text.utf8))"
+    let utf8 = Array(text.utf8)
+    let input = "text \(utf8)"
+    let viaBytes = parseBytes(utf8, lowercasing: false)
     let name: DNSName
     do { name = try DNSName(parsing: text) } catch {
         _ = error.description
-        if error.offset < 0 || error.offset > text.utf8.count { fail("text error offset outside the input: \(error)", input) }
+        if error.offset < 0 || error.offset > utf8.count { fail("text error offset outside the input: \(error)", input) }
+        if case .success = viaBytes, text != "@" { fail("presentationBytes accepts what parsing rejects (\(error))", input) }
+        if case .failure(let e) = viaBytes, e.offset < 0 || e.offset > utf8.count { fail("presentationBytes error offset outside the input: \(e)", input) }
         return
     }
     do {
@@ -83,4 +96,15 @@ func checkTextName(_ text: String) {
         fail("DNSName(parsing:) produced invalid wire bytes: \(error)", input)
     }
     checkRoundTrip(name, input)
+    if text != "@" {
+        switch viaBytes {
+        case .success(let b):
+            if b.wire != name.wire { fail("presentationBytes and parsing give different bytes", input) }
+            guard case .success(let lower) = parseBytes(utf8, lowercasing: true), lower.wire == name.lowercased.wire else {
+                fail("presentationBytes(lowercasing: true) differs from lowercased", input)
+            }
+        case .failure(let e):
+            fail("presentationBytes rejects what parsing accepts: \(e)", input)
+        }
+    }
 }

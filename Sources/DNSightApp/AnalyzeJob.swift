@@ -2,6 +2,7 @@ import Attribution
 import Classifier
 import DNSightCore
 import DomainMatcher
+import EventStore
 import Foundation
 import LogReaders
 import ThreatIntel
@@ -28,6 +29,8 @@ public struct AnalyzeConfiguration: Sendable {
     public var inventoryIsAnonymised = false
     /// Where to write detections as JSON lines (`-` for standard output).
     public var detectionsPath: String?
+    /// The embedded store to write detections and roll-ups into, if any.
+    public var storePath: String?
     /// Worker threads (default: the number of cores).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -82,6 +85,8 @@ public struct AnalyzeSummary: Codable, Sendable {
     public var attribution: [String: Int]
     public var intelEntries: Int
     public var detectionsWritten: Int
+    /// The store written, if any.
+    public var store: String?
     /// Inputs that could not be read as a whole.
     public var failedInputs: Int { inputs.filter { $0.error != nil }.count }
 }
@@ -129,10 +134,12 @@ public enum AnalyzeJob {
     /// events) while inputs are read.
     public static func run(_ c: AnalyzeConfiguration, progress: (@Sendable (Int, Int, Int) -> Void)? = nil) throws -> AnalyzeSummary {
         let started = Date()
-        let (snapshot, _) = try IntelSource.load(snapshotPath: c.snapshotPath, intelPaths: c.intelPaths)
+        let (snapshot, feeds) = try IntelSource.load(snapshotPath: c.snapshotPath, intelPaths: c.intelPaths)
         let classifier = Classifier(snapshot: snapshot)
         let attributor = try attributor(c)
         let log = try c.detectionsPath.map { try DetectionLog(path: $0) }
+        let store: StoreSink?
+        do { store = try c.storePath.map { try StoreSink(path: $0) } } catch { throw AnalyzeError("store \(c.storePath!): \(error)") }
         let files = try expand(c.inputs)
         let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0.path, format: c.format, fromFolder: $0.fromFolder) })
         let counter = EventCounter()
@@ -149,14 +156,16 @@ public enum AnalyzeJob {
             ticker = t
         }
         let (workers, results) = ingest.run(threads: c.threads, options: c.readerOptions,
-                                            makeWorker: { AnalyzeWorker(attributor: attributor, classifier: classifier, log: log) },
+                                            makeWorker: { AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store) },
                                             process: { w, e in
-                                                w.process(e)
+                                                try w.process(e)
                                                 if w.events & 0x3FFF == 0 { counter.add(0x4000) }
-                                            })
+                                            },
+                                            begin: { w, input in try w.begin(path: input.path) },
+                                            end: { w, _, result, bytes in try w.end(complete: result.error == nil, bytes: bytes) })
         stop.add(1)
         _ = ticker
-        var total = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log)
+        var total = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: nil)
         for var w in workers {
             w.flush()
             total.merge(w)
@@ -176,16 +185,25 @@ public enum AnalyzeJob {
         }
         let families = total.familyDevices.map { f, d in AnalyzeSummary.Family(family: f, devices: d.count, queries: total.queriesByFamily[f] ?? 0) }
             .sorted { ($0.devices, $0.queries, $1.family) > ($1.devices, $1.queries, $0.family) }
-        let affected = total.affectedDevices.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+        let affected = total.affectedDevices.values.reduce(into: Set<DeviceKey>()) { $0.formUnion($1) }
         let affectedOrgs = total.affectedOrganisations.values.reduce(into: Set<String>()) { $0.formUnion($1) }
         let a = total.attributionTotals
+        if let store {
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let run = IngestRun(startedNanos: Int64(started.timeIntervalSince1970 * 1e9), finishedNanos: now, tool: "dnsight \(DNSightVersion.current) analyze",
+                                sources: inputs.filter { $0.skipped == nil }.map { .init(name: $0.path, format: $0.format ?? "?", events: Int64($0.events), malformed: Int64($0.malformed)) },
+                                feeds: (feeds.isEmpty ? ImportReport(snapshot: snapshot)?.files ?? [] : feeds)
+                                    .map { .init(name: $0.path, format: $0.format ?? "?", indicators: Int64($0.kept)) },
+                                detectors: [], queries: Int64(total.events), detections: Int64(total.detections))
+            try store.record(run)
+        }
         return AnalyzeSummary(
             inputs: inputs, events: total.events, seconds: Date().timeIntervalSince(started), malformed: malformed,
             malformedExamples: Array(examples.prefix(20)), detections: total.detections, allowlisted: total.allowed,
             categories: categories, families: families, devicesSeen: total.devicesSeen.count, organisationsSeen: total.organisationsSeen.count,
             affectedDevices: affected.count, affectedOrganisations: affectedOrgs.count,
             attribution: ["device": a.byDevice, "cidr": a.byCIDR, "mmdb": a.byMMDB, "unknown": a.unknown, "anonymised": a.anonymised],
-            intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0)
+            intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0, store: c.storePath)
     }
 }
 

@@ -1,5 +1,6 @@
 import Attribution
 import Classifier
+import EventStore
 import DNSWire
 import DNSightCore
 import Foundation
@@ -42,13 +43,41 @@ public struct AnalyzeError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
+/// A device inside its organisation, as mission.md counts them: the explicit device id where the source has one,
+/// else the client address. A value, so counting devices costs no string formatting per event.
+public struct DeviceKey: Hashable, Sendable {
+    /// The organisation (nil: not attributed).
+    public var organisation: String?
+    /// The explicit device id, if any.
+    public var deviceID: String?
+    /// The client address, when there is no device id.
+    public var client: IPAddress?
+
+    /// The key of an event's device.
+    public init(organisation: String?, event e: DNSEvent) {
+        self.organisation = organisation
+        deviceID = e.deviceID
+        client = e.deviceID == nil ? e.clientAddress : nil
+    }
+}
+
 /// One thread's share of `dnsight analyze`: attribute and classify each event, count what the summary needs, and
 /// queue detections for the log. Workers are merged at the end.
 public struct AnalyzeWorker: Sendable {
     var attributor: Attributor
     let classifier: Classifier
     let log: DetectionLog?
+    let store: StoreSink?
     var pending: [String] = []
+    // Store state for the input being read: its identity, events to skip (already stored by an earlier run that
+    // stopped part-way), events seen so far and the byte offset of the last one.
+    var batch = IngestBatch()
+    var stream: StreamIdentity?
+    var skip: Int64 = 0
+    var records: Int64 = 0
+    var lastOffset: Int64 = 0
+    /// Observations per store transaction.
+    static let batchSize: Int64 = 100_000
 
     /// Events processed.
     public private(set) var events = 0
@@ -60,31 +89,89 @@ public struct AnalyzeWorker: Sendable {
     public private(set) var queriesByCategory: [String: Int] = [:]
     public private(set) var queriesByFamily: [String: Int] = [:]
     /// Devices and organisations seen (keys `organisation|device`), and those affected per category / family.
-    public private(set) var devicesSeen = Set<String>()
+    public private(set) var devicesSeen = Set<DeviceKey>()
     public private(set) var organisationsSeen = Set<String>()
-    public private(set) var affectedDevices: [String: Set<String>] = [:]
+    public private(set) var affectedDevices: [String: Set<DeviceKey>] = [:]
     public private(set) var affectedOrganisations: [String: Set<String>] = [:]
-    public private(set) var familyDevices: [String: Set<String>] = [:]
+    public private(set) var familyDevices: [String: Set<DeviceKey>] = [:]
+    private var lastOrganisation: String?
     /// Events per attribution source.
     public var attribution: AttributionCounters { attributor.counters }
 
     /// Creates a worker.
-    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?) {
+    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?, store: StoreSink? = nil) {
         self.attributor = attributor
         self.classifier = classifier
         self.log = log
+        self.store = store
+    }
+
+    /// Starts an input: with a store, looks up how much of it earlier runs stored. Returns false when it is all
+    /// stored already (re-running analyze over the same file does not count it twice).
+    public mutating func begin(path: String) throws -> Bool {
+        records = 0
+        skip = 0
+        lastOffset = 0
+        stream = nil
+        guard let store, path != "-" else { return true }
+        let s = try StreamIdentity.of(file: path)
+        stream = s
+        switch try store.resume(s) {
+        case .done: return false
+        case .fromStart: return true
+        case .after(let n, _):
+            skip = n
+            return true
+        }
+    }
+
+    /// Ends an input: stores what is left of it with a checkpoint (complete when the input was read to its end).
+    public mutating func end(complete: Bool, bytes: Int) throws {
+        guard store != nil else { return }
+        try flushBatch(complete: complete, byteOffset: complete ? Int64(bytes) : lastOffset)
+    }
+
+    mutating func flushBatch(complete: Bool, byteOffset: Int64) throws {
+        guard let store else { return }
+        if let stream {
+            batch.setCheckpoint(IngestCheckpoint(stream: stream, byteOffset: byteOffset, records: records, complete: complete,
+                                                 updatedNanos: Int64(Date().timeIntervalSince1970 * 1e9)))
+        }
+        if !batch.isEmpty || stream != nil { try store.write(batch) }
+        batch = IngestBatch()
     }
 
     /// Processes one event.
-    public mutating func process(_ event: DNSEvent) {
+    public mutating func process(_ event: DNSEvent) throws {
+        if skip > 0 {
+            skip -= 1
+            records += 1
+            return
+        }
+        // Counted before anything is batched, so a checkpoint written with this event covers it.
+        records += 1
+        lastOffset = Int64(event.position.byteOffset)
         var e = event
         events += 1
         let who = attributor.attribute(&e)
         let org = who.organisation ?? "unattributed"
-        let device = org + "|" + (e.deviceKey ?? "unknown")
+        let device = DeviceKey(organisation: who.organisation, event: e)
         devicesSeen.insert(device)
-        organisationsSeen.insert(org)
-        switch classifier.classify(e) {
+        // Consecutive events mostly come from the same organisation: skip the set insert then.
+        if org != lastOrganisation {
+            organisationsSeen.insert(org)
+            lastOrganisation = org
+        }
+        let outcome = classifier.classify(e)
+        if store != nil {
+            let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
+                                  country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
+            var verdicts: [Verdict] = []
+            if case .detected(let v) = outcome { verdicts = [v] }
+            batch.add(TrafficObservation(event: e, device: info, verdicts: verdicts))
+            if batch.observationCount >= Self.batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
+        }
+        switch outcome {
         case .clean: return
         case .allowed: allowed += 1; return
         case .detected(let v):

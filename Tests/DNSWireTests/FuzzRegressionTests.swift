@@ -259,14 +259,30 @@ enum ParseNameProperties {
         }
     }
 
+    static func parseBytes(_ utf8: [UInt8], lowercasing: Bool) -> Result<DNSName, DNSWireError> {
+        utf8.withUnsafeBytes { buf in
+            do throws(DNSWireError) { return .success(try DNSName(presentationBytes: buf, lowercasing: lowercasing)) } catch { return .failure(error) }
+        }
+    }
+
     static func checkText(_ text: String) {
+        let utf8 = Array(text.utf8)
+        let viaBytes = parseBytes(utf8, lowercasing: false)
         let name: DNSName
         do { name = try DNSName(parsing: text) } catch {
-            #expect(error.offset >= 0 && error.offset <= text.utf8.count, "text error offset within the input: \(error)")
+            #expect(error.offset >= 0 && error.offset <= utf8.count, "text error offset within the input: \(error)")
+            switch viaBytes {
+            case .success: #expect(text == "@", "presentationBytes accepts what parsing rejects (\(error))")
+            case .failure(let e): #expect(e.offset >= 0 && e.offset <= utf8.count, "presentationBytes error offset: \(e)")
+            }
             return
         }
         #expect((try? DNSName(wire: name.wire))?.wire == name.wire, "parsed wire bytes are a valid name")
         checkRoundTrip(name)
+        if text != "@" {
+            #expect((try? viaBytes.get())?.wire == name.wire, "presentationBytes agrees with parsing")
+            #expect((try? parseBytes(utf8, lowercasing: true).get())?.wire == name.lowercased.wire)
+        }
     }
 }
 
