@@ -80,8 +80,7 @@ struct View {
         }
         let trend = Chart(id: "orgs-c2-trend", title: loc.t("chart.orgs-c2-trend"),
                           svg: SVGChart.lines(id: "orgs-c2-trend", title: loc.t("chart.orgs-c2-trend"), x: periodNames, series: series, percent: true))
-        let ind = table("organisations-c2").rows(where: ["period": summary, "dimension": "industry"])
-            .sorted { ($0.cells[0].share ?? -1, $1.labels[2]) > ($1.cells[0].share ?? -1, $0.labels[2]) }
+        let ind = table("c2-organisations-by-industry").rows(where: ["period": summary, "segment": "enterprise"])
         let byIndustry = Chart(id: "orgs-c2-industry", title: loc.t("chart.orgs-c2-industry"),
                                svg: SVGChart.bars(id: "orgs-c2-industry", title: loc.t("chart.orgs-c2-industry"),
                                                   items: ind.map { (loc.industry($0.labels[2]), $0.cells[0].share, text($0.cells[0])) },
@@ -97,7 +96,22 @@ struct View {
         let t = Table(id: "orgs-c2", title: loc.t("table.organisations-c2"), header: [loc.t("col.period")] + groups.map(loc.region),
                       rows: rows, labelCount: 1, ransomwareText: loc.t("ransomware"))
         return Section(id: "organisations", title: loc.t("organisations"), charts: [trend, byIndustry],
-                       tables: [t, topThreats(segment: "enterprise", ranking: "devices")])
+                       tables: [t, topC2ByOrganisations(segment: "enterprise"), topThreats(segment: "enterprise", ranking: "devices")])
+    }
+
+    func topC2ByOrganisations(segment: String) -> Table {
+        let tt = table("top-c2-threats-by-organisations")
+        var rows: [[String]] = []
+        for g in ReportBuilder.regionGroups {
+            for r in tt.rows(where: ["period": summary, "region": g, "segment": segment]) {
+                rows.append([loc.region(g), r.labels[3], r.labels[4], r.labels[6] == "yes" ? View.ransomwareMark : "",
+                             text(r.cells[0]), text(r.cells[1]), text(r.cells[2])])
+            }
+        }
+        return Table(id: "top-c2-orgs-\(segment)", title: "\(loc.t("top.c2orgs")) — \(loc.segment(segment))",
+                     header: [loc.t("col.region"), loc.t("col.rank"), loc.t("col.family"), loc.t("col.ransomware"),
+                              loc.t("col.organisations"), loc.t("col.devices"), loc.t("col.queries")],
+                     rows: rows, labelCount: 4, ransomwareText: loc.t("ransomware"))
     }
 
     func topThreats(segment: String, ranking: String) -> Table {
@@ -106,12 +120,12 @@ struct View {
         for g in ReportBuilder.regionGroups {
             for r in tt.rows(where: ["period": summary, "region": g, "segment": segment, "ranking": ranking]) {
                 rows.append([loc.region(g), r.labels[4], r.labels[5], r.labels[7] == "yes" ? View.ransomwareMark : "",
-                             loc.value("categories", r.labels[6], periods: [:]), text(r.cells[0]), text(r.cells[1])])
+                             loc.value("categories", r.labels[6], periods: [:]), text(r.cells[0]), text(r.cells[1]), text(r.cells[2])])
             }
         }
         return Table(id: "top-\(segment)-\(ranking)", title: "\(loc.t(ranking == "devices" ? "top.devices" : "top.queries")) — \(loc.segment(segment))",
                      header: [loc.t("col.region"), loc.t("col.rank"), loc.t("col.family"), loc.t("col.ransomware"), loc.t("col.categories"),
-                              loc.t("col.devices"), loc.t("col.queries")],
+                              loc.t("col.devices"), loc.t("col.queries"), loc.t("col.organisations")],
                      rows: rows, labelCount: 5, ransomwareText: loc.t("ransomware"))
     }
 
