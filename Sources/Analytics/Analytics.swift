@@ -299,6 +299,10 @@ public final class Analytics: Sendable {
         public var devices: Measure
         /// Queries with a detection of the family ÷ flagged queries of the group (basis: the family's devices).
         public var queries: Measure
+        /// Organisations with a device affected by the family ÷ organisations with any affected device (basis: the
+        /// family's devices). In ``c2ThreatsByOrganisations(in:filter:by:n:)``: C2 detections of the family ÷
+        /// organisations with C2.
+        public var organisations: Measure
     }
 
     /// How to rank threats.
@@ -315,7 +319,9 @@ public final class Analytics: Sendable {
         try check(p, "top threats")
         let cf = compile(f)
         // Flat storage: one device set per (group, family) pair, found through a dictionary of pair → slot.
-        var slotOf: [Int64: Int] = [:], sets: [DeviceSet] = [], queries: [Int64] = [], pairs: [(group: Int32, family: Int32)] = []
+        var slotOf: [Int64: Int] = [:], sets: [DeviceSet] = [], orgSets: [DeviceSet] = [], queries: [Int64] = [], pairs: [(group: Int32, family: Int32)] = []
+        var anyOrgs: [Int32: DeviceSet] = [:]
+        let orgCount = devices.valueCount(.organisation)
         // Categories seen per family, as bits over StoreVocabulary.categories (bit 4 for any other code).
         var catBit = [UInt8](repeating: 1 << 4, count: strings.count)
         for (i, c) in StoreVocabulary.categories.enumerated() { if let code = strings.lookup(c) { catBit[Int(code)] = 1 << UInt8(i) } }
@@ -326,6 +332,8 @@ public final class Analytics: Sendable {
             let g: Int32
             if r.dev == lastGroupDev { g = lastGroup } else { g = group(r.dev, dim); lastGroupDev = r.dev; lastGroup = g }
             anyAffected[g, default: newSet()].insert(r.dev)
+            let org = devices.code(r.dev, .organisation)
+            anyOrgs[g, default: DeviceSet(capacity: orgCount)].insert(org)
             guard r.family != Interner.empty else { continue }
             let key = Int64(g) << 32 | Int64(r.family)
             let slot: Int
@@ -333,10 +341,12 @@ public final class Analytics: Sendable {
                 slot = sets.count
                 slotOf[key] = slot
                 sets.append(newSet())
+                orgSets.append(DeviceSet(capacity: orgCount))
                 queries.append(0)
                 pairs.append((g, r.family))
             }
             sets[slot].insert(r.dev)
+            orgSets[slot].insert(org)
             queries[slot] += r.queries
             famCats[Int(r.family)] |= catBit[Int(r.category)]
         }
@@ -352,7 +362,69 @@ public final class Analytics: Sendable {
                 family: name, categories: StoreVocabulary.categories.indices.filter { bits & (1 << UInt8($0)) != 0 }.map { StoreVocabulary.categories[$0] },
                 ransomware: t.contains(StoreVocabulary.ransomwareTag), iab: t.contains(StoreVocabulary.iabTag),
                 devices: Measure(numerator: nd, denominator: Int64(anyAffected[pair.group]?.count ?? 0), basis: nd),
-                queries: Measure(numerator: queries[slot], denominator: flaggedBy[pair.group] ?? 0, basis: nd)))
+                queries: Measure(numerator: queries[slot], denominator: flaggedBy[pair.group] ?? 0, basis: nd),
+                organisations: Measure(numerator: Int64(orgSets[slot].count), denominator: Int64(anyOrgs[pair.group]?.count ?? 0), basis: nd)))
+        }
+        return out
+    }
+
+    /// **Top C2 threats affecting organisations** ("among the top-5 C2 threats affecting organisations in APAC"):
+    /// families with C2 detections in `p`, per group, ranked by organisations affected (ties: devices, then name).
+    /// Organisations: those with a device with a C2 detection of the family ÷ organisations with C2; devices: devices
+    /// with a C2 detection of the family ÷ C2-affected devices; queries as in ``threatRanks(in:filter:by:)``.
+    public func c2ThreatsByOrganisations(in p: Period, filter f: DeviceFilter = .all, by dim: DeviceDimension? = nil,
+                                         n: Int? = nil) throws(AnalyticsError) -> [String: [ThreatRank]] {
+        let all = try threatRanks(in: p, filter: f, by: dim)
+        guard let c2 = strings.lookup(StoreVocabulary.c2) else { return [:] }
+        let cf = compile(f)
+        let orgCount = devices.valueCount(.organisation)
+        var c2Devices: [Int32: DeviceSet] = [:], c2Orgs: [Int32: DeviceSet] = [:]
+        var famDevices: [Int64: DeviceSet] = [:], famOrgs: [Int64: DeviceSet] = [:]
+        for r in slice(threats, p, \.day) where r.category == c2 && cf.matches(r.dev) {
+            let g = group(r.dev, dim), org = devices.code(r.dev, .organisation)
+            c2Devices[g, default: newSet()].insert(r.dev)
+            c2Orgs[g, default: DeviceSet(capacity: orgCount)].insert(org)
+            guard r.family != Interner.empty else { continue }
+            let key = Int64(g) << 32 | Int64(r.family)
+            famDevices[key, default: newSet()].insert(r.dev)
+            famOrgs[key, default: DeviceSet(capacity: orgCount)].insert(org)
+        }
+        var out: [String: [ThreatRank]] = [:]
+        for (key, ds) in famDevices {
+            let g = Int32(truncatingIfNeeded: key >> 32), fam = Int32(truncatingIfNeeded: key)
+            let name = strings.name(fam), gname = groupName(g, dim)
+            guard var r = all[gname]?.first(where: { $0.family == name }) else { continue }
+            let nd = Int64(ds.count)
+            r.devices = Measure(numerator: nd, denominator: Int64(c2Devices[g]?.count ?? 0), basis: nd)
+            r.organisations = Measure(numerator: Int64(famOrgs[key]?.count ?? 0), denominator: Int64(c2Orgs[g]?.count ?? 0), basis: nd)
+            r.queries.basis = nd
+            out[gname, default: []].append(r)
+        }
+        let limit = n ?? options.topN
+        return out.mapValues { ranks in
+            Array(ranks.sorted { a, b in
+                let x = (a.organisations.numerator, a.devices.numerator), y = (b.organisations.numerator, b.devices.numerator)
+                return x != y ? x > y : a.family < b.family
+            }.prefix(limit))
+        }
+    }
+
+    /// **Organisations with C2 by industry, as a split** (the reference report's "manufacturing > 30 %, business
+    /// services 15 %…"): organisations with a C2-affected device of industry i ÷ organisations with a C2-affected
+    /// device, in `p`. Basis: the C2-affected devices. (``organisations(with:in:filter:by:)`` grouped by industry
+    /// gives the other reading: the share of each industry's organisations that had C2.)
+    public func c2OrganisationsByIndustry(in p: Period, filter f: DeviceFilter = .all) throws(AnalyticsError) -> [String: Measure] {
+        try check(p, "C2 organisations by industry")
+        let c2 = affected(p, compile(f), category: StoreVocabulary.c2)
+        var all = Set<Int32>(), byIndustry: [Int32: Set<Int32>] = [:]
+        for d in c2 {
+            let org = devices.code(d, .organisation)
+            all.insert(org)
+            byIndustry[devices.code(d, .industry), default: []].insert(org)
+        }
+        var out: [String: Measure] = [:]
+        for (i, orgs) in byIndustry {
+            out[devices.value(.industry, i)] = Measure(numerator: Int64(orgs.count), denominator: Int64(all.count), basis: Int64(c2.count))
         }
         return out
     }

@@ -83,8 +83,10 @@ import Testing
                     #expect(Set(top.keys) == Set(tt.keys))
                     for (g, fams) in tt {
                         var got: [String: [Int]] = [:]
-                        for t in top[g] ?? [] { got[t.family] = [Int(t.devices.numerator), Int(t.queries.numerator)] }
-                        let want: [String: [Int]] = fams.mapValues { [$0.devices, $0.queries] }
+                        for t in top[g] ?? [] {
+                            got[t.family] = [Int(t.devices.numerator), Int(t.queries.numerator), Int(t.organisations.numerator), Int(t.organisations.denominator)]
+                        }
+                        let want: [String: [Int]] = fams.mapValues { [$0.devices, $0.queries, $0.organisations.num, $0.organisations.den] }
                         #expect(got == want, "threats \(p) \(g)")
                     }
                     #expect(pairs(try a.flaggedQueries(in: p, filter: filter, by: dim)) == truth.flaggedQueries(r, tf, tg), "flagged \(p)")
