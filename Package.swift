@@ -16,6 +16,10 @@ let package = Package(
         .library(name: "Attribution", targets: ["Attribution"]),
         .library(name: "PublicSuffix", targets: ["PublicSuffix"]),
         .library(name: "Detectors", targets: ["Detectors"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -59,11 +63,11 @@ let package = Package(
         .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),
         .target(name: "SQLiteStore", dependencies: [
             "EventStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-        ]),
+        ], exclude: ["README.md"]),
         .target(name: "Analytics", dependencies: ["EventStore"]),
         .target(name: "Reports", dependencies: ["Analytics"]),
         .target(name: "StoreFixtures", dependencies: ["EventStore"]),
-        .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures", "Analytics", "Reports"]),
+        .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures"]),
         // The simulator: a world of networks and their DNS traffic in every input format, with exact ground truth.
         .target(
             name: "Simulator",

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SWIFTC=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
 OUT=Fuzz/bin/intel-modules
 mkdir -p "$OUT"
-FLAGS=(-O -g -sanitize=fuzzer,address -parse-as-library)
+FLAGS=(-O -g -sanitize=fuzzer,address -parse-as-library -package-name dnsight)
 
 python3 Fuzz/package_resources.py Sources/DNSightCore/Resources/*.csv > "$OUT/PackageResources.swift"
 
@@ -30,7 +30,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 for t in "${targets[@]}"; do
   echo "linking Fuzz/bin/$t"
-  "$SWIFTC" "${FLAGS[@]}" -use-ld=lld -I "$OUT" "Fuzz/IntelTargets/$t.swift" \
+  "$SWIFTC" "${FLAGS[@]}" -use-ld=lld -I "$OUT" "Fuzz/IntelTargets/$t.swift" Fuzz/IntelTargets/Shared/*.swift \
     "$OUT/DNSWire.o" "$OUT/DNSightCore.o" "$OUT/IntelFeeds.o" -o "Fuzz/bin/$t"
   {
     echo "built $(date -u +%FT%TZ) from commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"

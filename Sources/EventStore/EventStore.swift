@@ -126,13 +126,26 @@ public struct DeviceActivity: Sendable {
         days[device, default: [UInt64](repeating: 0, count: words)][i >> 6] |= 1 << UInt64(i & 63)
     }
 
-    /// Marks a device active on the days of `bits`, where bit `i` is day `start + i` (for monthly bit maps).
+    /// Marks a device active on the days of `bits`, where bit `i` is day `start + i` (for monthly bit maps); days
+    /// outside the range are ignored.
     public mutating func mark(device: Int64, start: Day, bits: UInt64) {
         var b = bits
-        while b != 0 {
-            let i = b.trailingZeroBitCount
-            mark(device: device, day: start.advanced(by: i))
-            b &= b - 1
+        var offset = range.first.distance(to: start)   // bit i of `bits` is bit offset + i of the range
+        if offset < 0 {
+            guard -offset < 64 else { return }
+            b >>= UInt64(-offset)
+            offset = 0
+        }
+        let n = range.count
+        guard b != 0, offset < n else { return }
+        if n - offset < 64 { b &= (UInt64(1) << UInt64(n - offset)) - 1 }
+        guard b != 0 else { return }
+        let words = (n + 63) / 64
+        let w = offset >> 6, shift = UInt64(offset & 63)
+        days[device, default: [UInt64](repeating: 0, count: words)][w] |= b << shift
+        if shift > 0, w + 1 < words {
+            let high = b >> (64 - shift)
+            if high != 0 { days[device]![w + 1] |= high }
         }
     }
 

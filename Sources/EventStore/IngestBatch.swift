@@ -156,8 +156,10 @@ public struct IngestBatch: Sendable {
     /// The devices of this batch, in slot order (attributes from the last registration win).
     public private(set) var devices: [DeviceInfo] = []
     private var deviceIndex: [DeviceIdentity: Int32] = [:]
-    /// Per day × device query counts, keyed by ``packKey(day:device:)``.
-    public private(set) var traffic: [UInt64: TrafficCounts] = [:]
+    /// Per day × device query counts of finished days, keyed by ``packKey(day:device:)``.
+    private var trafficSpill: [UInt64: TrafficCounts] = [:]
+    /// The day each slot is counting now and its counts (traffic is mostly in time order: one array access per query).
+    private var current: [(day: Int32, counts: TrafficCounts)] = []
     /// Threat roll-up.
     public private(set) var threats: [ThreatRollupKey: Span] = [:]
     /// Tag roll-up.
@@ -167,7 +169,7 @@ public struct IngestBatch: Sendable {
     /// Tags seen per family.
     public private(set) var familyTags: Set<FamilyTag> = []
     /// Domain sightings.
-    public private(set) var domains: [String: DomainSighting] = [:]
+    private var domainTable = DomainTable()
     /// Every detection, with evidence.
     public private(set) var detections: [DetectionRecord] = []
     /// The checkpoints this batch reaches, by stream key (the last one set for a stream wins).
@@ -201,14 +203,65 @@ public struct IngestBatch: Sendable {
         let i = Int32(devices.count)
         devices.append(info)
         deviceIndex[id] = i
+        current.append((Int32.min, TrafficCounts()))
         return DeviceSlot(index: i)
+    }
+
+    /// Per day × device query counts, keyed by ``packKey(day:device:)``.
+    public var traffic: [UInt64: TrafficCounts] {
+        var out = trafficSpill
+        for (slot, e) in current.enumerated() where e.day != Int32.min {
+            let k = Self.packKey(day: Day(index: e.day), device: Int32(slot))
+            let c = e.counts
+            if let o = out[k] {
+                out[k] = TrafficCounts(queries: o.queries + c.queries, flagged: o.flagged + c.flagged, flaggedKnown: o.flaggedKnown + c.flaggedKnown)
+            } else {
+                out[k] = c
+            }
+        }
+        return out
+    }
+
+    /// The tracked domains and their sightings, in first-seen order (parallel arrays).
+    public var domainSightings: (names: [String], sightings: [DomainSighting]) { (domainTable.names, domainTable.sightings) }
+
+    /// Domain sightings, by domain.
+    public var domains: [String: DomainSighting] {
+        var out: [String: DomainSighting] = [:]
+        out.reserveCapacity(domainTable.names.count)
+        for (i, n) in domainTable.names.enumerated() { out[n] = domainTable.sightings[i] }
+        return out
+    }
+
+    /// Counts a query of a slot on a day.
+    @inline(__always)
+    private mutating func count(slot: Int32, day: Int32, flagged: Bool, known: Bool) {
+        let i = Int(slot)
+        if current[i].day != day { spill(i, newDay: day) }
+        current[i].counts.queries += 1
+        if flagged { current[i].counts.flagged += 1 }
+        if known { current[i].counts.flaggedKnown += 1 }
+    }
+
+    /// Moves a slot's counts of its previous day into the spill dictionary and starts counting `newDay`.
+    private mutating func spill(_ i: Int, newDay: Int32) {
+        let (day, c) = current[i]
+        if day != Int32.min {
+            let k = Self.packKey(day: Day(index: day), device: Int32(i))
+            if let o = trafficSpill[k] {
+                trafficSpill[k] = TrafficCounts(queries: o.queries + c.queries, flagged: o.flagged + c.flagged, flaggedKnown: o.flaggedKnown + c.flaggedKnown)
+            } else {
+                trafficSpill[k] = c
+            }
+        }
+        current[i] = (newDay, TrafficCounts())
     }
 
     /// Counts one clean query (the hot path).
     public mutating func addQuery(timeNanos t: Int64, device: DeviceSlot, domain: String?, resolved: Bool) {
         observationCount += 1
-        traffic[Self.packKey(day: Day(timeNanos: t), device: device.index), default: TrafficCounts()].queries += 1
-        if let domain { sight(domain, at: t, resolved: resolved, malicious: false) }
+        count(slot: device.index, day: Day(timeNanos: t).index, flagged: false, known: false)
+        if let domain { domainTable.sight(domain, at: t, resolved: resolved, malicious: false) }
     }
 
     /// Counts one observation: its query, and each of its detections in the threat, tag and phishing roll-ups.
@@ -224,13 +277,8 @@ public struct IngestBatch: Sendable {
         observationCount += 1
         let t = o.timeNanos
         let day = Day(timeNanos: t)
-        let k = Self.packKey(day: day, device: slot.index)
-        var counts = traffic[k] ?? TrafficCounts()
-        counts.queries += 1
-        counts.flagged += 1
-        if o.detections.contains(where: { $0.tier == StoreVocabulary.known }) { counts.flaggedKnown += 1 }
-        traffic[k] = counts
-        if let d = o.domain { sight(d, at: t, resolved: o.resolved, malicious: true) }
+        count(slot: slot.index, day: day.index, flagged: true, known: o.detections.contains(where: { $0.tier == StoreVocabulary.known }))
+        if let d = o.domain { domainTable.sight(d, at: t, resolved: o.resolved, malicious: true) }
         // A query counts once per roll-up key, however many detections map to it; when a query has both known and
         // suspected detections for a key, it counts under known only (so that summing over tiers is exact and the
         // known-only view still sees every query intel flagged).
@@ -276,16 +324,64 @@ public struct IngestBatch: Sendable {
         checkpoints[checkpoint.stream.key] = checkpoint
     }
 
-    private mutating func sight(_ domain: String, at t: Int64, resolved: Bool, malicious: Bool) {
-        if var s = domains[domain] {
-            if t < s.firstNanos { s.firstNanos = t }
-            if t > s.lastNanos { s.lastNanos = t }
-            if resolved, s.firstResolvedNanos.map({ t < $0 }) ?? true { s.firstResolvedNanos = t }
-            if malicious, s.firstMaliciousNanos.map({ t < $0 }) ?? true { s.firstMaliciousNanos = t }
-            domains[domain] = s
-        } else {
-            domains[domain] = DomainSighting(firstNanos: t, lastNanos: t, firstResolvedNanos: resolved ? t : nil,
-                                             firstMaliciousNanos: malicious ? t : nil)
+}
+
+/// Domain sightings keyed by name in an open-addressing table over a 64-bit FNV-1a hash of the name's bytes (the
+/// name is compared on every hit, so distinct names never merge): cheaper per query than a `[String: …]` dictionary.
+struct DomainTable: Sendable {
+    private(set) var names: [String] = []
+    private(set) var sightings: [DomainSighting] = []
+    /// Open addressing: each slot holds a name's hash and its index (-1 when empty), so a probe touches one cache line.
+    private var table = [Slot](repeating: Slot(hash: 0, index: -1), count: 1024)
+    private var mask = 1023
+
+    struct Slot: Sendable {
+        var hash: UInt64
+        var index: Int32
+    }
+
+    static func hash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var copy = s
+        copy.withUTF8 { buf in
+            for b in buf {
+                h ^= UInt64(b)
+                h = h &* 0x0000_0100_0000_01b3
+            }
+        }
+        return h ^ (h >> 29)
+    }
+
+    mutating func sight(_ name: String, at t: Int64, resolved: Bool, malicious: Bool) {
+        let h = Self.hash(name)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = table[i]
+            if e.index < 0 { break }
+            if e.hash == h && names[Int(e.index)] == name {
+                let k = Int(e.index)
+                if t < sightings[k].firstNanos { sightings[k].firstNanos = t }
+                if t > sightings[k].lastNanos { sightings[k].lastNanos = t }
+                if resolved, sightings[k].firstResolvedNanos.map({ t < $0 }) ?? true { sightings[k].firstResolvedNanos = t }
+                if malicious, sightings[k].firstMaliciousNanos.map({ t < $0 }) ?? true { sightings[k].firstMaliciousNanos = t }
+                return
+            }
+            i = (i + 1) & mask
+        }
+        table[i] = Slot(hash: h, index: Int32(names.count))
+        names.append(name)
+        sightings.append(DomainSighting(firstNanos: t, lastNanos: t, firstResolvedNanos: resolved ? t : nil, firstMaliciousNanos: malicious ? t : nil))
+        if names.count * 2 > table.count { grow() }
+    }
+
+    private mutating func grow() {
+        let old = table
+        table = [Slot](repeating: Slot(hash: 0, index: -1), count: old.count * 2)
+        mask = table.count - 1
+        for e in old where e.index >= 0 {
+            var i = Int(truncatingIfNeeded: e.hash) & mask
+            while table[i].index >= 0 { i = (i + 1) & mask }
+            table[i] = e
         }
     }
 }

@@ -39,21 +39,24 @@ struct Findings {
         let every = loc.periodKindPlural(data.periodKind)
         let multi = periods.count > 1
 
-        // Organisations with C2, per period.
-        let c2 = trend("organisations-c2", ["dimension": "all", "group": Analytics.total])
+        // Organisations with C2, per period: enterprises (the reference report's unit) when the data has them.
+        let ent = !trend("organisations-c2", ["dimension": "segment", "group": "enterprise"]).isEmpty
+        let orgMatch = ent ? ["dimension": "segment", "group": "enterprise"] : ["dimension": "all", "group": Analytics.total]
+        let orgsWord = ent ? (ja ? "企業組織" : "enterprise organisations") : (ja ? "組織" : "organisations")
+        let c2 = trend("organisations-c2", orgMatch)
         if !c2.isEmpty {
             let lo = loc.percent(c2.min()!), hi = loc.percent(c2.max()!)
             if multi && c2.count == periods.count {
-                out.append(ja ? "\(rangeName)の\(every)において、C2トラフィックが見られた組織は\(lo)〜\(hi)でした。"
-                              : "Between \(lo) and \(hi) of organisations had C2 traffic in \(every) of \(rangeName).")
+                out.append(ja ? "\(rangeName)の\(every)において、C2トラフィックが見られた\(orgsWord)は\(lo)〜\(hi)でした。"
+                              : "Between \(lo) and \(hi) of \(orgsWord) had C2 traffic in \(every) of \(rangeName).")
             } else {
-                out.append(ja ? "\(rangeName)にC2トラフィックが見られた組織は\(hi)でした。" : "\(hi) of organisations had C2 traffic in \(rangeName).")
+                out.append(ja ? "\(rangeName)にC2トラフィックが見られた\(orgsWord)は\(hi)でした。" : "\(hi) of \(orgsWord) had C2 traffic in \(rangeName).")
             }
         }
         // Signs of compromise over the whole range.
-        if multi, let s = share("organisations-compromised", ["period": wholeLabel, "dimension": "all", "group": Analytics.total]) {
-            out.append(ja ? "\(rangeName)を通じて、\(loc.percent(s))の組織に侵害の兆候（悪性ドメインへのアクセス）が見られました。"
-                          : "Over \(rangeName), \(loc.percent(s)) of organisations showed signs of compromise (queries to malicious domains).")
+        if multi, let s = share("organisations-compromised", orgMatch.merging(["period": wholeLabel]) { a, _ in a }) {
+            out.append(ja ? "\(rangeName)を通じて、\(loc.percent(s))の\(orgsWord)に侵害の兆候（悪性ドメインへのアクセス）が見られました。"
+                          : "Over \(rangeName), \(loc.percent(s)) of \(orgsWord) showed signs of compromise (queries to malicious domains).")
         }
         // Devices per category per period.
         var parts: [(String, String)] = []
@@ -104,18 +107,18 @@ struct Findings {
             }
             out.append(s)
         }
-        // Ransomware among the top C2 threats of enterprises, per region.
-        if let top = data.table("top-threats") {
+        // Ransomware among the top C2 threats affecting organisations (enterprises), per region.
+        if let top = data.table("top-c2-threats-by-organisations") {
             var best: (String, [String])? = nil
             for r in StoreVocabulary.regions {
-                let rows = top.rows(where: ["period": wholeLabel, "region": r, "segment": "enterprise", "ranking": "devices"])
-                let ransom = rows.filter { $0.label("ransomware", in: top) == "yes" && !$0.cells[0].suppressed }.map { $0.labels[5] }
+                let rows = top.rows(where: ["period": wholeLabel, "region": r, "segment": "enterprise"])
+                let ransom = rows.filter { $0.label("ransomware", in: top) == "yes" && !$0.cells[0].suppressed }.map { $0.labels[4] }
                 if !ransom.isEmpty, ransom.count > (best?.1.count ?? 0) { best = (r, ransom) }
             }
             if let (r, fams) = best {
                 let names = ja ? fams.joined(separator: "と") : (fams.count > 1 ? fams.dropLast().joined(separator: ", ") + " and " + fams.last! : fams[0])
-                out.append(ja ? "ランサムウェアの\(names)は、\(loc.region(r))の組織に影響した上位\(data.options.topN)の脅威に入っていました。"
-                              : "\(names) \(fams.count > 1 ? "were" : "was") among the top-\(data.options.topN) threats affecting organisations in \(loc.region(r)).")
+                out.append(ja ? "ランサムウェアの\(names)は、\(loc.region(r))で組織に影響した上位\(data.options.topN)のC2脅威に入っていました。"
+                              : "\(names) \(fams.count > 1 ? "were" : "was") among the top-\(data.options.topN) C2 threats affecting organisations in \(loc.region(r)).")
             }
         }
         // Home flagged queries, last half: first region vs second.
@@ -142,14 +145,21 @@ struct Findings {
             }
             out.append(s)
         }
-        // C2 by industry.
-        if let t = data.table("organisations-c2") {
-            let rows = t.rows(where: ["period": wholeLabel, "dimension": "industry"]).filter { $0.cells[0].share != nil && !$0.labels[2].isEmpty }
+        // Organisations with C2, split by industry (enterprises).
+        if let t = data.table("c2-organisations-by-industry") {
+            let rows = t.rows(where: ["period": wholeLabel, "segment": "enterprise"]).filter { $0.cells[0].share != nil && !$0.labels[2].isEmpty }
                 .sorted { ($0.cells[0].share!, $1.labels[2]) > ($1.cells[0].share!, $0.labels[2]) }.prefix(4)
             if rows.count >= 2 {
                 let list = rows.map { ja ? "\(loc.industry($0.labels[2]))（\(loc.percent($0.cells[0].share!))）" : "\(loc.industry($0.labels[2]).lowercased()) \(loc.percent($0.cells[0].share!))" }
-                out.append(ja ? "C2トラフィックが見られた組織の割合は業種別に、\(list.joined(separator: "、"))の順でした。"
-                              : "By industry, the share of organisations with C2 traffic was highest in " + list.joined(separator: ", ") + ".")
+                if ja {
+                    out.append("C2トラフィックが見られた組織を業種別に見ると、\(list.joined(separator: "、"))でした。")
+                } else {
+                    let first = rows.first!
+                    let rest = list.dropFirst()
+                    var sentence = "By industry, \(loc.industry(first.labels[2]).lowercased()) accounted for \(loc.percent(first.cells[0].share!)) of the organisations with C2 traffic"
+                    if let last = rest.last { sentence += ", " + (rest.count > 1 ? rest.dropLast().joined(separator: ", ") + " and " : "") + last }
+                    out.append(sentence + ".")
+                }
             }
         }
         // Device types.

@@ -120,7 +120,7 @@ public enum ReportRenderer {
           header.cover { background: none; color: #000; border-bottom: 3px solid #0f2f57; }
           main { max-width: none; padding: 0 12mm; }
           figure, table, h3 { break-inside: avoid; }
-          h2 { break-after: avoid; }
+          h2, h3 { break-after: avoid; }
           details { display: none; }
           a { color: inherit; text-decoration: none; }
         }

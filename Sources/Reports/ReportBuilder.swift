@@ -153,7 +153,11 @@ struct Builder {
         var iab = ReportTable(id: "iab-reach", labelColumns: ["period", "region"], measureColumns: ["share"])
         var chains = ReportTable(id: "chains", labelColumns: ["period", "region"], measureColumns: ["share"])
         var top = ReportTable(id: "top-threats", labelColumns: ["period", "region", "segment", "ranking", "rank", "family", "categories", "ransomware", "iab"],
-                              measureColumns: ["devices", "queries"])
+                              measureColumns: ["devices", "queries", "organisations"])
+        var topC2 = ReportTable(id: "top-c2-threats-by-organisations",
+                                labelColumns: ["period", "region", "segment", "rank", "family", "categories", "ransomware", "iab"],
+                                measureColumns: ["organisations", "devices", "queries"])
+        var c2Split = ReportTable(id: "c2-organisations-by-industry", labelColumns: ["period", "segment", "industry"], measureColumns: ["share"])
         for p in all {
             for c in [StoreVocabulary.c2, StoreVocabulary.malware] {
                 let global = try a.familyShares(category: c, in: p)
@@ -172,22 +176,35 @@ struct Builder {
                 if let m = g == Analytics.total ? reachAll[g] : reachBy[g] { iab.rows.append(ReportRow(labels: [p.label, g], cells: [cell(m)])) }
                 if let m = g == Analytics.total ? chainAll[g] : chainBy[g] { chains.rows.append(ReportRow(labels: [p.label, g], cells: [cell(m)])) }
             }
-            for g in ReportBuilder.regionGroups {
-                for seg in ["all"] + StoreVocabulary.segments {
-                    var f = DeviceFilter.all
-                    if g != Analytics.total { f = f.and(.region, g) }
-                    if seg != "all" { f = f.and(.segment, seg) }
+            for seg in ["all"] + StoreVocabulary.segments {
+                let f: DeviceFilter = seg == "all" ? .all : .only(.segment, seg)
+                let global = try a.threatRanks(in: p, filter: f), byRegion = try a.threatRanks(in: p, filter: f, by: .region)
+                for g in ReportBuilder.regionGroups {
+                    let ranks = (g == Analytics.total ? global[Analytics.total] : byRegion[g]) ?? []
                     for ranking in Analytics.ThreatRanking.allCases {
-                        for (i, t) in (try a.topThreats(in: p, filter: f, ranking: ranking)[Analytics.total] ?? []).enumerated() {
+                        for (i, t) in Analytics.rank(ranks, by: ranking).prefix(options.analytics.topN).enumerated() {
                             top.rows.append(ReportRow(labels: [p.label, g, seg, ranking.rawValue, String(i + 1), t.family,
                                                                t.categories.joined(separator: "+"), t.ransomware ? "yes" : "no", t.iab ? "yes" : "no"],
-                                                      cells: [cell(t.devices), cell(t.queries)]))
+                                                      cells: [cell(t.devices), cell(t.queries), cell(t.organisations)]))
                         }
+                    }
+                }
+                let c2Global = try a.c2ThreatsByOrganisations(in: p, filter: f), c2ByRegion = try a.c2ThreatsByOrganisations(in: p, filter: f, by: .region)
+                for g in ReportBuilder.regionGroups {
+                    for (i, t) in ((g == Analytics.total ? c2Global[Analytics.total] : c2ByRegion[g]) ?? []).enumerated() {
+                        topC2.rows.append(ReportRow(labels: [p.label, g, seg, String(i + 1), t.family, t.categories.joined(separator: "+"),
+                                                             t.ransomware ? "yes" : "no", t.iab ? "yes" : "no"],
+                                                    cells: [cell(t.organisations), cell(t.devices), cell(t.queries)]))
+                    }
+                }
+                if seg != "home" {
+                    for (i, m) in try a.c2OrganisationsByIndustry(in: p, filter: f).sorted(by: { ($0.value.numerator, $1.key) > ($1.value.numerator, $0.key) }) {
+                        c2Split.rows.append(ReportRow(labels: [p.label, seg, i], cells: [cell(m)]))
                     }
                 }
             }
         }
-        tables += [families, iab, top, chains]
+        tables += [families, iab, top, topC2, c2Split, chains]
 
         var flagged = ReportTable(id: "flagged-queries", labelColumns: ["period", "segment", "region"], measureColumns: ["share"])
         var ratios = ReportTable(id: "flagged-query-ratios", labelColumns: ["period", "segment", "region", "versus"], measureColumns: ["ratio"])

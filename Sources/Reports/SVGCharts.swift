@@ -42,9 +42,10 @@ enum SVGChart {
         return s + "</svg>"
     }
 
-    /// Grouped horizontal bars: for each group, one bar per series.
+    /// Grouped horizontal bars: for each group, one bar per series; a `nil` value draws no bar, only its text (the
+    /// caller says "suppressed" or "0").
     static func groupedBars(id: String, title: String, groups: [String], series: [String], values: [[Double?]],
-                            texts: [[String]], missingLabel: String) -> String {
+                            texts: [[String]]) -> String {
         let labelW = 190.0, barW = 300.0, barH = 14.0, gap = 10.0, top = 8.0
         let maxV = max(values.flatMap { $0.compactMap { $0 } }.max() ?? 0, 1e-12)
         let groupH = barH * Double(series.count) + gap
@@ -61,7 +62,7 @@ enum SVGChart {
                     s += "<rect class=\"bar\" x=\"\(f(labelW))\" y=\"\(f(y + 1))\" width=\"\(f(w))\" height=\"\(f(barH - 2))\" fill=\"\(palette[k % palette.count])\"><title>\(esc(name)) · \(esc(series[k])): \(esc(texts[g][k]))</title></rect>"
                     s += "<text class=\"value small\" x=\"\(f(labelW + w + 4))\" y=\"\(f(y + barH - 3))\">\(esc(texts[g][k]))</text>"
                 } else {
-                    s += "<text class=\"value small muted\" x=\"\(f(labelW + 4))\" y=\"\(f(y + barH - 3))\">\(esc(missingLabel))</text>"
+                    s += "<text class=\"value small muted\" x=\"\(f(labelW + 4))\" y=\"\(f(y + barH - 3))\">\(esc(texts[g][k]))</text>"
                 }
             }
         }

@@ -52,6 +52,12 @@ struct View {
 
     func short(_ c: ReportCell) -> String { c.share.map(loc.percent) ?? dash }
 
+    /// A chart label: the share, "suppressed", or 0% for a cell the data has no row for (nothing was counted).
+    func chartText(_ c: ReportCell?) -> String {
+        guard let c else { return loc.percent(0) }
+        return c.suppressed ? loc.t("suppressed") : short(c)
+    }
+
     func table(_ id: String) -> ReportTable { data.table(id) ?? ReportTable(id: id, labelColumns: [], measureColumns: []) }
 
     func share(_ id: String, _ match: [String: String], column: Int = 0) -> ReportCell? {
@@ -74,8 +80,7 @@ struct View {
         }
         let trend = Chart(id: "orgs-c2-trend", title: loc.t("chart.orgs-c2-trend"),
                           svg: SVGChart.lines(id: "orgs-c2-trend", title: loc.t("chart.orgs-c2-trend"), x: periodNames, series: series, percent: true))
-        let ind = table("organisations-c2").rows(where: ["period": summary, "dimension": "industry"])
-            .sorted { ($0.cells[0].share ?? -1, $1.labels[2]) > ($1.cells[0].share ?? -1, $0.labels[2]) }
+        let ind = table("c2-organisations-by-industry").rows(where: ["period": summary, "segment": "enterprise"])
         let byIndustry = Chart(id: "orgs-c2-industry", title: loc.t("chart.orgs-c2-industry"),
                                svg: SVGChart.bars(id: "orgs-c2-industry", title: loc.t("chart.orgs-c2-industry"),
                                                   items: ind.map { (loc.industry($0.labels[2]), $0.cells[0].share, text($0.cells[0])) },
@@ -91,7 +96,22 @@ struct View {
         let t = Table(id: "orgs-c2", title: loc.t("table.organisations-c2"), header: [loc.t("col.period")] + groups.map(loc.region),
                       rows: rows, labelCount: 1, ransomwareText: loc.t("ransomware"))
         return Section(id: "organisations", title: loc.t("organisations"), charts: [trend, byIndustry],
-                       tables: [t, topThreats(segment: "enterprise", ranking: "devices")])
+                       tables: [t, topC2ByOrganisations(segment: "enterprise"), topThreats(segment: "enterprise", ranking: "devices")])
+    }
+
+    func topC2ByOrganisations(segment: String) -> Table {
+        let tt = table("top-c2-threats-by-organisations")
+        var rows: [[String]] = []
+        for g in ReportBuilder.regionGroups {
+            for r in tt.rows(where: ["period": summary, "region": g, "segment": segment]) {
+                rows.append([loc.region(g), r.labels[3], r.labels[4], r.labels[6] == "yes" ? View.ransomwareMark : "",
+                             text(r.cells[0]), text(r.cells[1]), text(r.cells[2])])
+            }
+        }
+        return Table(id: "top-c2-orgs-\(segment)", title: "\(loc.t("top.c2orgs")) — \(loc.segment(segment))",
+                     header: [loc.t("col.region"), loc.t("col.rank"), loc.t("col.family"), loc.t("col.ransomware"),
+                              loc.t("col.organisations"), loc.t("col.devices"), loc.t("col.queries")],
+                     rows: rows, labelCount: 4, ransomwareText: loc.t("ransomware"))
     }
 
     func topThreats(segment: String, ranking: String) -> Table {
@@ -100,12 +120,12 @@ struct View {
         for g in ReportBuilder.regionGroups {
             for r in tt.rows(where: ["period": summary, "region": g, "segment": segment, "ranking": ranking]) {
                 rows.append([loc.region(g), r.labels[4], r.labels[5], r.labels[7] == "yes" ? View.ransomwareMark : "",
-                             loc.value("categories", r.labels[6], periods: [:]), text(r.cells[0]), text(r.cells[1])])
+                             loc.value("categories", r.labels[6], periods: [:]), text(r.cells[0]), text(r.cells[1]), text(r.cells[2])])
             }
         }
         return Table(id: "top-\(segment)-\(ranking)", title: "\(loc.t(ranking == "devices" ? "top.devices" : "top.queries")) — \(loc.segment(segment))",
                      header: [loc.t("col.region"), loc.t("col.rank"), loc.t("col.family"), loc.t("col.ransomware"), loc.t("col.categories"),
-                              loc.t("col.devices"), loc.t("col.queries")],
+                              loc.t("col.devices"), loc.t("col.queries"), loc.t("col.organisations")],
                      rows: rows, labelCount: 5, ransomwareText: loc.t("ransomware"))
     }
 
@@ -150,7 +170,7 @@ struct View {
         let chart = Chart(id: "family-shares", title: loc.t("chart.family-shares"),
                           svg: SVGChart.groupedBars(id: "family-shares", title: loc.t("chart.family-shares"), groups: groups.map(loc.region),
                                                     series: fams.map(loc.family), values: cells.map { $0.map { $0?.share } },
-                                                    texts: cells.map { $0.map { $0.map(short) ?? dash } }, missingLabel: loc.t("suppressed")))
+                                                    texts: cells.map { $0.map(chartText) }))
         let reach = table("iab-reach").rows(where: ["period": summary])
         let reachChart = Chart(id: "iab-reach", title: loc.t("chart.iab-reach"),
                                svg: SVGChart.bars(id: "iab-reach", title: loc.t("chart.iab-reach"),
@@ -173,8 +193,7 @@ struct View {
                           svg: SVGChart.groupedBars(id: "flagged-home", title: loc.t("chart.flagged-home"), groups: regions.map(loc.region),
                                                     series: data.halves.map { loc.period($0) },
                                                     values: cells.map { $0.map { c in c.flatMap { $0.numerator.map(Double.init) } } },
-                                                    texts: cells.map { $0.map { c in c.flatMap { $0.numerator.map(loc.large) } ?? dash } },
-                                                    missingLabel: loc.t("suppressed")))
+                                                    texts: cells.map { $0.map { c in c.map { $0.numerator.map(loc.large) ?? loc.t("suppressed") } ?? "0" } }))
         var rows: [[String]] = []
         for h in data.halves {
             for r in table("flagged-query-ratios").rows(where: ["period": h.label, "segment": "home"]) {
@@ -203,8 +222,7 @@ struct View {
         let chart = Chart(id: "phishing", title: loc.t("chart.phishing"),
                           svg: SVGChart.groupedBars(id: "phishing", title: loc.t("chart.phishing"), groups: industries.map(loc.industry),
                                                     series: [loc.t("legend.campaigns"), loc.t("legend.victims")],
-                                                    values: cells.map { $0.map { $0?.share } }, texts: cells.map { $0.map { $0.map(short) ?? dash } },
-                                                    missingLabel: loc.t("suppressed")))
+                                                    values: cells.map { $0.map { $0?.share } }, texts: cells.map { $0.map(chartText) }))
         let t = Table(id: "phish", title: loc.t("table.phishing-campaigns"),
                       header: [loc.t("col.industry"), loc.t("legend.campaigns"), loc.t("legend.victims")],
                       rows: industries.indices.map { [loc.industry(industries[$0]), cells[$0][0].map { text($0) } ?? dash, cells[$0][1].map { text($0) } ?? dash] },

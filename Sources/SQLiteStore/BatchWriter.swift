@@ -6,10 +6,14 @@ import GRDB
 struct BatchWriter {
     let db: Database
     let cache: [DeviceIdentity: StoredDevice]
+    /// What this process last committed for each domain (a subset of the table; see ``DomainState``).
+    let domainCache: [String: DomainState]
+    /// Domains whose stored state this batch changed, to cache once the transaction commits.
+    var learnedDomains: [String: DomainState] = [:]
 
     /// Writes everything and returns the devices whose ids were learned or whose attributes changed (to cache once
     /// the transaction commits).
-    func write(_ batch: IngestBatch) throws -> [DeviceIdentity: StoredDevice] {
+    mutating func write(_ batch: IngestBatch) throws -> [DeviceIdentity: StoredDevice] {
         var learned: [DeviceIdentity: StoredDevice] = [:]
         var ids = [Int64](repeating: 0, count: batch.devices.count)
         if !batch.devices.isEmpty {
@@ -42,16 +46,17 @@ struct BatchWriter {
             let st = try RawStatement(db, "INSERT OR IGNORE INTO family_tag (family, tag) VALUES (?, ?)")
             for ft in batch.familyTags { st.bind(1, ft.family); st.bind(2, ft.tag); try st.run() }
         }
-        try writeDomains(batch.domains)
+        try writeDomains(batch.domainSightings)
         try writeDetections(batch, ids)
         try writeCheckpoints(batch.checkpoints.values)
         return learned
     }
 
     private func writeTraffic(_ batch: IngestBatch, _ ids: [Int64]) throws {
-        guard !batch.traffic.isEmpty else { return }
+        let traffic = batch.traffic
+        guard !traffic.isEmpty else { return }
         struct Row { var day: Day; var id: Int64; var counts: TrafficCounts }
-        var rows = batch.traffic.map { k, v -> Row in
+        var rows = traffic.map { k, v -> Row in
             let (day, slot) = IngestBatch.unpackKey(k)
             return Row(day: day, id: ids[Int(slot)], counts: v)
         }
@@ -117,20 +122,27 @@ struct BatchWriter {
         }
     }
 
-    private func writeDomains(_ domains: [String: DomainSighting]) throws {
-        guard !domains.isEmpty else { return }
+    private mutating func writeDomains(_ domains: (names: [String], sightings: [DomainSighting])) throws {
+        guard !domains.names.isEmpty else { return }
         // min() of SQLite returns NULL if any argument is NULL; coalesce keeps the non-null one.
         let st = try RawStatement(db, """
-            INSERT INTO domain (name, first_ns, last_ns, first_resolved_ns, first_malicious_ns) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO domain (name, first_ns, last_day, first_resolved_ns, first_malicious_ns) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET first_ns = min(first_ns, excluded.first_ns),
-                last_ns = max(last_ns, excluded.last_ns),
+                last_day = max(last_day, excluded.last_day),
                 first_resolved_ns = coalesce(min(first_resolved_ns, excluded.first_resolved_ns), first_resolved_ns, excluded.first_resolved_ns),
                 first_malicious_ns = coalesce(min(first_malicious_ns, excluded.first_malicious_ns), first_malicious_ns, excluded.first_malicious_ns)
+            RETURNING first_ns, last_day, first_resolved_ns, first_malicious_ns
             """)
-        for (name, s) in domains.sorted(by: { $0.key < $1.key }) {
-            st.bind(1, name); st.bind(2, s.firstNanos); st.bind(3, s.lastNanos)
+        for i in domains.names.indices.sorted(by: { domains.names[$0] < domains.names[$1] }) {
+            let name = domains.names[i], s = domains.sightings[i]
+            let lastDay = Int64(Day(timeNanos: s.lastNanos).index)
+            // A domain whose committed state this sighting does not change needs no write.
+            if let c = domainCache[name], !c.changed(by: s, lastDay: lastDay) { continue }
+            st.bind(1, name); st.bind(2, s.firstNanos); st.bind(3, lastDay)
             st.bind(4, s.firstResolvedNanos); st.bind(5, s.firstMaliciousNanos)
-            try st.run()
+            learnedDomains[name] = try st.runReturningRow { r in
+                DomainState(first: r.int(0), lastDay: r.int(1), firstResolved: r.optInt(2), firstMalicious: r.optInt(3))
+            }
         }
     }
 
@@ -218,8 +230,25 @@ enum Retention {
         rollups += Int64(db.changesCount)
         try db.execute(sql: "DELETE FROM detection WHERE time_ns < ?", arguments: [day.startNanos])
         let detections = Int64(db.changesCount)
-        try db.execute(sql: "DELETE FROM domain WHERE last_ns < ?", arguments: [day.startNanos])
+        try db.execute(sql: "DELETE FROM domain WHERE last_day < ?", arguments: [cut])
         let domains = Int64(db.changesCount)
         return RetentionSummary(rollupRows: rollups, detections: detections, domains: domains)
+    }
+}
+
+/// A domain's stored state as this process last committed it.
+struct DomainState: Sendable, Hashable {
+    var first: Int64
+    var lastDay: Int64
+    var firstResolved: Int64?
+    var firstMalicious: Int64?
+
+    /// Whether storing `s` (last seen on `lastDay`) would change this state.
+    func changed(by s: DomainSighting, lastDay d: Int64) -> Bool {
+        func earlier(_ new: Int64?, _ old: Int64?) -> Bool {
+            guard let new else { return false }
+            return old.map { new < $0 } ?? true
+        }
+        return s.firstNanos < first || d > lastDay || earlier(s.firstResolvedNanos, firstResolved) || earlier(s.firstMaliciousNanos, firstMalicious)
     }
 }

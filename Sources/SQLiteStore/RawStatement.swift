@@ -57,6 +57,19 @@ struct RawStatement {
         return v
     }
 
+    /// Runs a statement and reads its first row.
+    func runReturningRow<T>(_ read: (Row) -> T) throws -> T {
+        let rc = sqlite3_step(s)
+        guard rc == SQLITE_ROW else {
+            sqlite3_reset(s)
+            throw failure(rc == SQLITE_DONE ? SQLITE_ERROR : rc)
+        }
+        let v = read(Row(s))
+        while sqlite3_step(s) == SQLITE_ROW {}
+        sqlite3_reset(s)
+        return v
+    }
+
     /// Steps through every row.
     func forEachRow(_ body: (Row) throws -> Void) throws {
         defer { sqlite3_reset(s) }

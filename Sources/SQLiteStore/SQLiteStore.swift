@@ -18,6 +18,11 @@ public final class SQLiteStore: EventStoreWriter, EventStoreReader {
     public let readOnly: Bool
     let pool: DatabasePool
     private let deviceCache = Mutex<[DeviceIdentity: StoredDevice]>([:])
+    /// The committed state of domains this process wrote (at most ``domainCacheLimit``), so that batches skip the
+    /// domains they tell nothing new about. The store assumes one writing process at a time (as checkpoints do).
+    private let domainCache = Mutex<[String: DomainState]>([:])
+    /// The most domains remembered.
+    static let domainCacheLimit = 1_000_000
 
     /// The default store location: `$XDG_DATA_HOME/dnsight/store.sqlite`, else `~/.local/share/dnsight/store.sqlite`.
     public static var defaultPath: String {
@@ -111,10 +116,21 @@ public final class SQLiteStore: EventStoreWriter, EventStoreReader {
     /// Stores a batch in one transaction. See ``IngestBatch``.
     public func write(_ batch: IngestBatch) throws(SQLiteStoreError) {
         let cached = deviceCache.withLock { $0 }
-        let learned: [DeviceIdentity: StoredDevice] = try wrap("write batch") {
-            try pool.write { db in try BatchWriter(db: db, cache: cached).write(batch) }
+        let domains = domainCache.withLock { $0 }
+        let (learned, learnedDomains): ([DeviceIdentity: StoredDevice], [String: DomainState]) = try wrap("write batch") {
+            try pool.write { db in
+                var w = BatchWriter(db: db, cache: cached, domainCache: domains)
+                let devices = try w.write(batch)
+                return (devices, w.learnedDomains)
+            }
         }
+        // Only now that the transaction has committed do the caches learn from it.
         if !learned.isEmpty { deviceCache.withLock { $0.merge(learned) { _, new in new } } }
+        if !learnedDomains.isEmpty {
+            domainCache.withLock { cache in
+                for (name, state) in learnedDomains where cache[name] != nil || cache.count < Self.domainCacheLimit { cache[name] = state }
+            }
+        }
     }
 
     /// Stores `batch`; a convenience name for ``write(_:)``.
@@ -155,9 +171,11 @@ public final class SQLiteStore: EventStoreWriter, EventStoreReader {
     }
 
     public func removeData(before day: Day) throws(SQLiteStoreError) -> RetentionSummary {
-        try wrap("retention") {
+        let r = try wrap("retention") {
             try pool.write { db in try Retention.remove(db, before: day) }
         }
+        domainCache.withLock { $0.removeAll() }
+        return r
     }
 
     // MARK: Reading

@@ -89,16 +89,17 @@ enum Schema {
                     tag TEXT NOT NULL,
                     PRIMARY KEY (family, tag)
                 ) WITHOUT ROWID;
-                -- First/last sighting of every tracked domain, for newly observed domains.
+                -- First sighting (and first resolving / malicious one) of every tracked domain, for newly observed
+                -- domains, and the UTC day it was last seen, for retention. The last day changes at most once a day
+                -- per domain, so that a writer can skip domains a batch tells nothing new about.
                 CREATE TABLE domain (
                     name TEXT PRIMARY KEY,
                     first_ns INTEGER NOT NULL,
-                    last_ns INTEGER NOT NULL,
+                    last_day INTEGER NOT NULL,
                     first_resolved_ns INTEGER,
                     first_malicious_ns INTEGER
                 ) WITHOUT ROWID;
                 CREATE INDEX domain_first ON domain (first_ns);
-                CREATE INDEX domain_last ON domain (last_ns);
                 -- Every detection with its evidence.
                 CREATE TABLE detection (
                     id INTEGER PRIMARY KEY,

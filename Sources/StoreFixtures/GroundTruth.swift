@@ -111,20 +111,62 @@ public struct GroundTruth: Sendable {
         return c2.reduce(into: [:]) { out, e in out[e.key] = Pair(e.value.intersection(iab[e.key] ?? []).count, e.value.count) }
     }
 
-    /// Per group, per attributed family: affected devices and queries with a detection of the family (a query with
-    /// the family in two categories counts twice, as in the roll-up).
-    public func threats(_ r: DayRange, _ f: Filter = everyone, _ g: Group = ungrouped) -> [String: [String: (devices: Int, queries: Int)]] {
+    /// Per group, per attributed family: affected devices, queries with a detection of the family (a query with the
+    /// family in two categories counts twice, as in the roll-up) and organisations with an affected device ÷
+    /// organisations with any affected device.
+    public func threats(_ r: DayRange, _ f: Filter = everyone, _ g: Group = ungrouped)
+        -> [String: [String: (devices: Int, queries: Int, organisations: Pair)]] {
         var devs: [String: [String: Set<DeviceIdentity>]] = [:], qs: [String: [String: Int]] = [:]
+        var orgs: [String: [String: Set<String>]] = [:], anyOrgs: [String: Set<String>] = [:]
         each(r, f) { o in
             var seenKeys = Set<[String]>()
+            if !dets(o).isEmpty { anyOrgs[g(o.device), default: []].insert(o.device.organisation) }
             for d in dets(o) where !d.family.isEmpty {
                 devs[g(o.device), default: [:]][d.family, default: []].insert(o.device.identity)
+                orgs[g(o.device), default: [:]][d.family, default: []].insert(o.device.organisation)
                 if seenKeys.insert([d.category, d.family]).inserted { qs[g(o.device), default: [:]][d.family, default: 0] += 1 }
             }
         }
         return devs.reduce(into: [:]) { out, e in
-            out[e.key] = e.value.reduce(into: [:]) { o2, fe in o2[fe.key] = (fe.value.count, qs[e.key]?[fe.key] ?? 0) }
+            out[e.key] = e.value.reduce(into: [:]) { o2, fe in
+                o2[fe.key] = (fe.value.count, qs[e.key]?[fe.key] ?? 0, Pair(orgs[e.key]?[fe.key]?.count ?? 0, anyOrgs[e.key]?.count ?? 0))
+            }
         }
+    }
+
+    /// Per group, per family with C2 detections: organisations with a device with a C2 detection of the family ÷
+    /// organisations with C2, and devices with a C2 detection of the family ÷ C2-affected devices.
+    public func c2ThreatsByOrganisations(_ r: DayRange, _ f: Filter = everyone, _ g: Group = ungrouped)
+        -> [String: [String: (organisations: Pair, devices: Pair)]] {
+        var devs: [String: [String: Set<DeviceIdentity>]] = [:], orgs: [String: [String: Set<String>]] = [:]
+        var c2Devs: [String: Set<DeviceIdentity>] = [:], c2Orgs: [String: Set<String>] = [:]
+        each(r, f) { o in
+            for d in dets(o) where d.category == StoreVocabulary.c2 {
+                c2Devs[g(o.device), default: []].insert(o.device.identity)
+                c2Orgs[g(o.device), default: []].insert(o.device.organisation)
+                if !d.family.isEmpty {
+                    devs[g(o.device), default: [:]][d.family, default: []].insert(o.device.identity)
+                    orgs[g(o.device), default: [:]][d.family, default: []].insert(o.device.organisation)
+                }
+            }
+        }
+        return devs.reduce(into: [:]) { out, e in
+            out[e.key] = e.value.reduce(into: [:]) { o2, fe in
+                o2[fe.key] = (Pair(orgs[e.key]![fe.key]!.count, c2Orgs[e.key]?.count ?? 0), Pair(fe.value.count, c2Devs[e.key]?.count ?? 0))
+            }
+        }
+    }
+
+    /// Organisations with a C2-affected device of each industry ÷ organisations with a C2-affected device.
+    public func c2OrganisationsByIndustry(_ r: DayRange, _ f: Filter = everyone) -> [String: Pair] {
+        var all = Set<String>(), by: [String: Set<String>] = [:]
+        each(r, f) { o in
+            if dets(o).contains(where: { $0.category == StoreVocabulary.c2 }) {
+                all.insert(o.device.organisation)
+                by[o.device.industry, default: []].insert(o.device.organisation)
+            }
+        }
+        return by.mapValues { Pair($0.count, all.count) }
     }
 
     /// Flagged queries ÷ all queries, per group with at least one flagged query.

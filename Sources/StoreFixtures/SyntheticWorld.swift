@@ -205,7 +205,7 @@ public struct SyntheticWorld: Sendable {
                 list.append(Infection(family: "", category: "c2", tags: [], days: w, queriesPerDay: 1...2,
                                       suspectedShare: 1, domainStem: "beacon", resolves: true, detector: "beacon"))
             }
-            if d.deviceType == "server", rng.chance(0.2 * k), let w = span(1, 6) {
+            if d.deviceType == "server", rng.chance(0.5 * k), let w = span(2, 12) {
                 list.append(Infection(family: rng.chance(0.5) ? "dnscat2" : "", category: "exfiltration", tags: [], days: w,
                                       queriesPerDay: 5...20, suspectedShare: 1, domainStem: "tun", resolves: true, detector: "tunnel"))
             }

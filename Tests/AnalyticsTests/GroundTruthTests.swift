@@ -83,8 +83,10 @@ import Testing
                     #expect(Set(top.keys) == Set(tt.keys))
                     for (g, fams) in tt {
                         var got: [String: [Int]] = [:]
-                        for t in top[g] ?? [] { got[t.family] = [Int(t.devices.numerator), Int(t.queries.numerator)] }
-                        let want: [String: [Int]] = fams.mapValues { [$0.devices, $0.queries] }
+                        for t in top[g] ?? [] {
+                            got[t.family] = [Int(t.devices.numerator), Int(t.queries.numerator), Int(t.organisations.numerator), Int(t.organisations.denominator)]
+                        }
+                        let want: [String: [Int]] = fams.mapValues { [$0.devices, $0.queries, $0.organisations.num, $0.organisations.den] }
                         #expect(got == want, "threats \(p) \(g)")
                     }
                     #expect(pairs(try a.flaggedQueries(in: p, filter: filter, by: dim)) == truth.flaggedQueries(r, tf, tg), "flagged \(p)")
@@ -112,6 +114,7 @@ import Testing
         let year = DayRange(world.config.start, world.config.start.advanced(by: world.config.days - 1))
         let q1 = Period.quarter(2026, 1).range
         for c in StoreVocabulary.categories { #expect((truth.affected(c, q1)["all"]?.num ?? 0) > 0, "no \(c) in Q1") }
+        for c in StoreVocabulary.categories { #expect((truth.affected(c, year)["all"]?.num ?? 0) > 2, "too little \(c) in the year") }
         #expect((truth.iabReach(year)["all"]?.num ?? 0) > 0)
         #expect((truth.chains(year)["all"]?.num ?? 0) > 0)
         let chains = truth.chains(year)["all"]!

@@ -143,6 +143,27 @@ import Testing
         #expect(byDev[1].categories == ["malware"])
     }
 
+    @Test func c2ThreatsRankByOrganisationsAndC2OrganisationsSplitByIndustry() throws {
+        let t = Build.time("2026-03-03")
+        let o1a = Build.device("org1", "a", industry: "manufacturing"), o1b = Build.device("org1", "b", industry: "manufacturing")
+        let o2 = Build.device("org2", "a", industry: "manufacturing"), o3 = Build.device("org3", "a", industry: "high-tech")
+        let o3b = Build.device("org3", "b", industry: "high-tech")
+        let a = try Self.load([
+            Build.hit(o1a, t, "c2", family: "QSnatch"), Build.hit(o1b, t, "c2", family: "QSnatch"),
+            Build.hit(o2, t, "c2", family: "LockBit", tags: ["ransomware"]),
+            Build.hit(o3, t, "c2", family: "QSnatch"), Build.hit(o3b, t, "malware", family: "Emotet", tags: ["iab"]),
+        ])
+        let q = Period.quarter(2026, 1)
+        let c2 = try #require(try a.c2ThreatsByOrganisations(in: q)["all"])
+        #expect(c2.map(\.family) == ["QSnatch", "LockBit"])
+        #expect(c2[0].organisations == m(2, 3, 3) && c2[0].devices == m(3, 4, 3))
+        #expect(c2[1].organisations == m(1, 3, 1) && c2[1].devices == m(1, 4, 1) && c2[1].ransomware)
+        #expect(try a.c2OrganisationsByIndustry(in: q) == ["manufacturing": m(2, 3, 4), "high-tech": m(1, 3, 4)])
+        let ranks = try #require(try a.threatRanks(in: q)["all"])
+        #expect(ranks.first { $0.family == "QSnatch" }?.organisations == m(2, 3, 3))
+        #expect(ranks.first { $0.family == "Emotet" }?.organisations == m(1, 3, 1))
+    }
+
     @Test func flaggedQueriesCountEachQueryOnceAndRatiosCompareRegions() throws {
         let ap = Build.device("isp-ap", "h1", region: "APAC", segment: "home"), na = Build.device("isp-na", "h1", region: "NA", segment: "home")
         let eu = Build.device("isp-eu", "h1", region: "EMEA", segment: "home")

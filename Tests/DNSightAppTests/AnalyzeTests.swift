@@ -157,8 +157,17 @@ import Testing
         #expect(noIntel == 2)
         #expect(err.contains("no intel snapshot"))
         // Bad usage: exit 64.
-        let (usage, _, _) = try Self.run(["analyze", "--format", "nonsense", log])
+        let (usage, _, _) = try Self.run(["analyze", "--no-store", "--format", "nonsense", log])
         #expect(usage == 64)
+        // CSV through a mapping file (--map @file).
+        let csv = dir.appendingPathComponent("proxy.csv"), mapping = dir.appendingPathComponent("proxy.map")
+        try Data("When,Who,Asked,Kind\n2026-11-28 10:00:00,10.1.0.5,a.example,A\n2026-11-28 10:00:01,10.1.0.6,b.example,AAAA\n".utf8).write(to: csv)
+        try Data("# proxy export\ntime = When\nclient = Who\nqname = Asked\nqtype = Kind\n".utf8).write(to: mapping)
+        let (mapped, text3, _) = try Self.run(["analyze", "--no-store", "--format", "csv", "--map", "@" + mapping.path, "--tz", "+09:00"] + intel + [csv.path])
+        #expect(mapped == 0)
+        #expect(text3.contains("Read 2 DNS transactions from 1 input(s)"))
+        let (badTZ, _, _) = try Self.run(["analyze", "--no-store", "--tz", "Tokyo", log])
+        #expect(badTZ == 64)
         // JSON summary for machines.
         let (_, json, _) = try Self.run(["analyze", "--no-store", "--json"] + intel + [log])
         let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]

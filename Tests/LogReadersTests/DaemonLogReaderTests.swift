@@ -212,7 +212,14 @@ import Testing
         let out = try Shared.temporaryDirectory()
         var script = URL(fileURLWithPath: Text.fixture("make-daemon-logs.sh"))
         script.standardize()
-        try Shared.run("OUT='\(out.path)' bash '\(script.path)' >/dev/null 2>&1")
+        let transcript = out.appendingPathComponent("script.log").path
+        try Shared.run("OUT='\(out.path)' bash -x '\(script.path)' >'\(transcript)' 2>&1")
+        let made = ["bind-query-full.log", "unbound-queries-replies.log", "unbound-queries-replies-ascii.log", "dnsmasq-queries.log", "dnsmasq-queries-extra.log"]
+        guard made.allSatisfy({ FileManager.default.fileExists(atPath: out.appendingPathComponent($0).path) }) else {
+            let tail = (try? String(contentsOfFile: transcript, encoding: .utf8))?.split(separator: "\n").suffix(25).joined(separator: "\n") ?? ""
+            Issue.record("the daemons did not write every log; the script's last lines:\n\(tail)")
+            return
+        }
         func read(_ name: String) throws -> (LogFormat, [DNSEvent], ReaderDiagnostics) {
             try Text.readDetected(out.appendingPathComponent(name).path)
         }

@@ -116,6 +116,7 @@ struct Fixture {
             let fams = truth.threats(range, f)["all"] ?? [:]
             let want = try #require(fams[r.labels[5]], "\(r.labels)")
             #expect(r.cells[0].numerator.map(Int.init) == want.devices && r.cells[1].numerator.map(Int.init) == want.queries, "\(r.labels)")
+            #expect(pair(r.cells[2]) == want.organisations, "\(r.labels)")
             // The rank is the family's place in the truth's ordering.
             let order = fams.sorted { a, b in
                 let (x, y) = r.labels[3] == "devices" ? ((a.value.devices, a.value.queries), (b.value.devices, b.value.queries))
@@ -124,6 +125,21 @@ struct Fixture {
             }.map(\.key)
             #expect(Int(r.labels[4]) == (order.firstIndex(of: r.labels[5]) ?? -1) + 1, "\(r.labels)")
             #expect(r.labels[7] == (["LockBit", "REvil"].contains(r.labels[5]) ? "yes" : "no"))
+        }
+        try check("top-c2-threats-by-organisations") { t, r, range in
+            let f: GroundTruth.Filter = { d in (r.labels[1] == "all" || d.region == r.labels[1]) && (r.labels[2] == "all" || d.segment == r.labels[2]) }
+            let fams = truth.c2ThreatsByOrganisations(range, f)["all"] ?? [:]
+            let want = try #require(fams[r.labels[4]], "\(r.labels)")
+            #expect(pair(r.cells[0]) == want.organisations && pair(r.cells[1]) == want.devices, "\(r.labels)")
+            let order = fams.sorted { a, b in
+                let x = (a.value.organisations.num, a.value.devices.num), y = (b.value.organisations.num, b.value.devices.num)
+                return x != y ? x > y : a.key < b.key
+            }.map(\.key)
+            #expect(Int(r.labels[3]) == (order.firstIndex(of: r.labels[4]) ?? -1) + 1, "\(r.labels)")
+        }
+        try check("c2-organisations-by-industry") { t, r, range in
+            let f: GroundTruth.Filter = r.labels[1] == "all" ? GroundTruth.everyone : { $0.segment == r.labels[1] }
+            #expect(pair(r.cells[0]) == truth.c2OrganisationsByIndustry(range, f)[r.labels[2]], "\(r.labels)")
         }
         try check("flagged-queries") { t, r, range in
             let f: GroundTruth.Filter = r.labels[1] == "all" ? GroundTruth.everyone : { $0.segment == r.labels[1] }

@@ -68,7 +68,7 @@ let chromiumRequired = ProcessInfo.processInfo.environment["DNSIGHT_REQUIRE_CHRO
         e["affected-trend"] = d.periods.reduce(0) { n, p in
             n + published("affected-devices", ["period": p.label, "dimension": "all"]).filter { $0.labels[3] != "any" }.count
         }
-        e["orgs-c2-industry"] = published("organisations-c2", ["period": s, "dimension": "industry"]).count
+        e["orgs-c2-industry"] = published("c2-organisations-by-industry", ["period": s, "segment": "enterprise"]).count
         e["device-types"] = published("device-types", ["period": s, "category": "any"]).count
         let top5 = d.table("family-shares")!.rows(where: ["period": s, "region": "all", "category": "c2"]).map { $0.labels[3] }.filter { !$0.isEmpty }.prefix(5)
         e["family-shares"] = published("family-shares", ["period": s, "category": "c2"]).filter { top5.contains($0.labels[3]) || $0.labels[3].isEmpty }.count

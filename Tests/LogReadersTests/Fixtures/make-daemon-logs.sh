@@ -50,7 +50,7 @@ view "external" {
 EOF
 named -f -u root -c "$work/bind/named.conf" >"$work/bind/stderr" 2>&1 &
 bind_pid=$!
-for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p 5391 ns.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 300); do dig +time=1 +tries=1 @127.0.0.1 -p 5391 ns.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
 q @127.0.0.1 -p 5391 www.bench.example A
 q @127.0.0.1 -p 5391 www.bench.example AAAA +tcp
 q @127.0.0.1 -p 5391 alias.bench.example A +dnssec +cd
@@ -96,7 +96,7 @@ run_unbound() { # $1 = logfile, $2 = log-time-ascii
     write_unbound_conf "$1" "$2"
     unbound -d -c "$work/unbound/unbound.conf" >"$work/unbound/stderr" 2>&1 &
     local pid=$!
-    for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p 5392 www.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
+    for _ in $(seq 300); do dig +time=1 +tries=1 @127.0.0.1 -p 5392 www.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
     q @127.0.0.1 -p 5392 www.bench.example AAAA
     q @127.0.0.1 -p 5392 txt.bench.example TXT +tcp
     q @127.0.0.1 -p 5392 missing.bench.example A
@@ -116,16 +116,17 @@ cp "$work/unbound/ascii.log" "$here/unbound-queries-replies-ascii.log"
 write_unbound_conf "$work/unbound/upstream.log" no
 unbound -d -c "$work/unbound/unbound.conf" >"$work/unbound/stderr2" 2>&1 &
 up_pid=$!
-for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p 5392 www.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 300); do dig +time=1 +tries=1 @127.0.0.1 -p 5392 www.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
 mkdir -p "$work/dnsmasq"
 printf '192.0.2.99 printer.lan\n' > "$work/dnsmasq/hosts"
+: > "$work/dnsmasq/empty.conf"   # no system configuration (an empty file, not /dev/null, which a broken machine may lack)
 run_dnsmasq() { # $1 = logfile, $2 = log-queries value
-    dnsmasq -d -k --conf-file=/dev/null --port=5393 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+    dnsmasq -d -k --conf-file="$work/dnsmasq/empty.conf" --port=5393 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
         --addn-hosts="$work/dnsmasq/hosts" --server=127.0.0.1#5392 --address=/blocked.example/0.0.0.0 \
         --cname=alias.lan,printer.lan --log-facility="$1" "--log-queries=$2" --pid-file="$work/dnsmasq/pid" \
         >"$work/dnsmasq/stderr" 2>&1 &
     local pid=$!
-    for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p 5393 printer.lan >/dev/null 2>&1 && break; sleep 0.2; done
+    for _ in $(seq 300); do dig +time=1 +tries=1 @127.0.0.1 -p 5393 printer.lan >/dev/null 2>&1 && break; sleep 0.2; done
     q @127.0.0.1 -p 5393 www.bench.example A
     q @127.0.0.1 -p 5393 www.bench.example A
     q @127.0.0.1 -p 5393 www.bench.example AAAA
