@@ -30,6 +30,18 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The seed (default: the scenario's, else 1).", valueName: "n"))
     var seed: UInt64?
 
+    @Option(name: .long, help: ArgumentHelp("Drive a resolver live instead of writing files: send the scenario's first --count queries to this IPv4 address and port.", valueName: "host:port"))
+    var live: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --live: udp or tcp.", valueName: "transport"))
+    var transport = "udp"
+
+    @Option(name: .long, help: ArgumentHelp("With --live: queries per second.", valueName: "n"))
+    var rate = 1000.0
+
+    @Option(name: .long, help: ArgumentHelp("With --live: how many queries.", valueName: "n"))
+    var count = 10_000
+
     @Flag(name: .long, help: "Print the scenario JSON Schema and exit.")
     var printSchema = false
 
@@ -62,6 +74,26 @@ struct SimulateCommand: ParsableCommand {
             throw fail(error.description, code: 2)
         }
         if check { print("\(scenario): valid (\(s.name))"); return }
+        if let live {
+            guard let colon = live.lastIndex(of: ":"), let port = UInt16(live[live.index(after: colon)...]),
+                  let t = LiveDriveOptions.Transport(rawValue: transport) else {
+                throw fail("--live wants HOST:PORT and --transport udp or tcp", code: 2)
+            }
+            let options = LiveDriveOptions(host: String(live[..<colon]), port: port, transport: t, rate: rate, count: count)
+            let r: LiveDriveSummary
+            do { r = try Simulator.drive(scenario: s, seed: seed ?? s.seed ?? 1, options: options) } catch { throw fail(error.description, code: 1) }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                print(String(decoding: try encoder.encode(r), as: UTF8.self))
+            } else {
+                print(String(format: "Sent %d queries to %@ over %@ at %.0f/s: %d answered, %d unanswered, %d unmatched in %.2f s",
+                             r.sent, live, t.rawValue, r.sendRate, r.answered, r.unanswered, r.unmatched, r.seconds))
+                print("  rcodes: " + r.rcodes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                print("  round trip (µs): median \(r.rttMicros["p50"] ?? 0), p90 \(r.rttMicros["p90"] ?? 0), p99 \(r.rttMicros["p99"] ?? 0), max \(r.rttMicros["max"] ?? 0)")
+            }
+            return
+        }
         guard let out else { throw fail("--out DIR is required", code: 2) }
         let progress: (@Sendable (String) -> Void)? = quiet ? nil : Self.progressLine
         let summary: SimulationSummary
