@@ -103,15 +103,26 @@ public enum Simulator {
             generateCPU += Clock.threadCPU - c0
             let c = SimCalendar.civil(day)
             let m = "\(c.year)-\(c.month < 10 ? "0" : "")\(c.month)"
-            for (i, w) in writers.enumerated() {
+            let context = WriteContext(state)
+            let newMonth = m != month
+            if writers.count == 1 {
                 let t1 = clock.now, c1 = Clock.threadCPU
-                if m != month {
-                    try w.end(nextDay: day)
-                    try w.begin(month: m, firstDay: day)
+                if newMonth {
+                    try writers[0].end(nextDay: day)
+                    try writers[0].begin(month: m, firstDay: day)
                 }
-                try w.write(batch, state)
-                writeSeconds[i] += clock.now - t1
-                writeCPU[i] += Clock.threadCPU - c1
+                try writers[0].write(batch, context)
+                writeSeconds[0] += clock.now - t1
+                writeCPU[0] += Clock.threadCPU - c1
+            } else if !writers.isEmpty {
+                // Several formats: each writer on its own thread over the same day (they only read it).
+                let job = ParallelDay(writers: writers, batch: batch, context: context, month: newMonth ? m : nil, day: day)
+                DispatchQueue.concurrentPerform(iterations: writers.count) { job.run($0) }
+                for i in writers.indices {
+                    if let e = job.errors[i] { throw e }
+                    writeSeconds[i] += job.seconds[i]
+                    writeCPU[i] += job.cpu[i]
+                }
             }
             if m != month { progress?("writing \(m)") }
             month = m
@@ -139,7 +150,7 @@ public enum Simulator {
         for (i, w) in writers.enumerated() {
             let rate = Double(w.events) / max(generateSeconds + writeSeconds[i], 1e-9)
             let cpuRate = Double(w.events) / max(generateCPU + writeCPU[i], 1e-9)
-            let options = w.format == .json ? "--format json --map \(outDir)/traffic/packetbeat.map" : "--format \(w.format.readerName)"
+            let options = w.format == .json ? "--format json --map '\(OutputFormat.packetbeatMapping)'" : "--format \(w.format.readerName)"
             outputs.append(.init(format: w.format, files: w.files.map(relative), bytes: w.bytes, events: w.events, writeSeconds: writeSeconds[i],
                                  eventsPerSecond: rate, eventsPerCPUSecond: cpuRate, analyzeOptions: options))
         }
@@ -156,7 +167,7 @@ public enum Simulator {
         stable.generateSeconds = 0
         stable.generateCPUSeconds = 0
         stable.truthSeconds = 0
-        stable.formats = stable.formats.map { var f = $0; f.writeSeconds = 0; f.eventsPerSecond = 0; f.eventsPerCPUSecond = 0; f.analyzeOptions = f.analyzeOptions.replacingOccurrences(of: outDir + "/", with: ""); return f }
+        stable.formats = stable.formats.map { var f = $0; f.writeSeconds = 0; f.eventsPerSecond = 0; f.eventsPerCPUSecond = 0; return f }
         try writeJSON(stable, to: outDir + "/simulation.json")
         summary.totalSeconds = clock.now
         return summary
@@ -187,6 +198,56 @@ public enum Simulator {
         do { return try JSONDecoder().decode(GroundTruth.self, from: data) } catch {
             throw SimulatorError(.argument("not a ground-truth file: \(error)"), file: path)
         }
+    }
+}
+
+/// One day's writing spread over threads, a writer per iteration; each iteration touches only its own slots.
+final class ParallelDay: @unchecked Sendable {
+    let writers: [TrafficWriter]
+    let batch: DayBatch
+    let context: WriteContext
+    let month: String?
+    let day: Int
+    let errors: UnsafeMutableBufferPointer<SimulatorError?>
+    let seconds: UnsafeMutableBufferPointer<Double>
+    let cpu: UnsafeMutableBufferPointer<Double>
+
+    init(writers: [TrafficWriter], batch: DayBatch, context: WriteContext, month: String?, day: Int) {
+        self.writers = writers
+        self.batch = batch
+        self.context = context
+        self.month = month
+        self.day = day
+        errors = .allocate(capacity: writers.count)
+        errors.initialize(repeating: nil)
+        seconds = .allocate(capacity: writers.count)
+        seconds.initialize(repeating: 0)
+        cpu = .allocate(capacity: writers.count)
+        cpu.initialize(repeating: 0)
+    }
+
+    deinit {
+        errors.deinitialize().deallocate()
+        seconds.deallocate()
+        cpu.deallocate()
+    }
+
+    func run(_ i: Int) {
+        let clock = Clock(), c0 = Clock.threadCPU
+        var failure: SimulatorError? = nil
+        do {
+            if let month {
+                try writers[i].end(nextDay: day)
+                try writers[i].begin(month: month, firstDay: day)
+            }
+            try writers[i].write(batch, context)
+        } catch {
+            failure = error
+        }
+        let s = clock.now, c = Clock.threadCPU - c0
+        errors[i] = failure
+        seconds[i] = s
+        cpu[i] = c
     }
 }
 

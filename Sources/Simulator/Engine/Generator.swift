@@ -9,6 +9,12 @@ final class SimState: @unchecked Sendable {
     var answers: AnswerStore
     let universe: Universe
     let threats: Threats
+    /// Per organisation: its resolver and its region's index (for the writers).
+    let resolvers: [UInt32]
+    let orgRegion: [Int]
+    /// Dotted-quad text of every device's address and every organisation's resolver, written once.
+    let addressText: TextTable
+    let resolverText: TextTable
 
     init(scenario: Scenario, seed: UInt64, dga: any DGANameSource) throws(SimulatorError) {
         self.scenario = scenario
@@ -22,6 +28,10 @@ final class SimState: @unchecked Sendable {
         threats = Planner(scenario: scenario, world: world, seed: seed, period: period, dga: dga).plan(names: &names, answers: &answers)
         self.names = names
         self.answers = answers
+        resolvers = world.organisations.map(\.resolver)
+        orgRegion = world.organisations.map(\.region)
+        addressText = TextTable(world.devices.map(\.address))
+        resolverText = TextTable(world.organisations.map(\.resolver))
     }
 }
 
@@ -388,5 +398,28 @@ struct TrafficGenerator {
             let micros: UInt64 = cached ? 80 + (r >> 42) % 1500 : 8_000 + (r >> 42) % 140_000
             batch.events[i].rttMicros = Int32(micros)
         }
+    }
+}
+
+/// Texts written once and appended many times (addresses of devices and resolvers).
+struct TextTable: Sendable {
+    private(set) var bytes: [UInt8] = []
+    private(set) var offsets: [Int32] = [0]
+
+    /// The dotted-quad text of each address.
+    init(_ addresses: [UInt32]) {
+        var b = OutBuffer(capacity: addresses.count * 16)
+        for a in addresses {
+            b.ipv4(a)
+            offsets.append(Int32(b.count))
+        }
+        bytes = Array(b.view)
+        b.deallocate()
+    }
+
+    /// Appends text `i`.
+    @inline(__always) func write(_ i: Int, to out: inout OutBuffer) {
+        let s = Int(offsets[i]), e = Int(offsets[i + 1])
+        bytes.withUnsafeBytes { out.append(UnsafeRawBufferPointer(rebasing: $0[s..<e])) }
     }
 }

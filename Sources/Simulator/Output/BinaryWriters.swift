@@ -38,7 +38,7 @@ final class DnstapWriter: TrafficWriter {
     @inline(__always) func frame(_ e: SimEvent, _ s: WriteContext, _ out: inout OutBuffer, response: Bool) {
         if response { wire.response(e, s, &labels) } else { wire.query(e, s, &labels) }
         let dev = s.devices[Int(e.device)]
-        let server = s.organisations[Int(dev.organisation)].resolver
+        let server = s.resolver(dev)
         let qsec = UInt64(e.time / 1_000_000_000), qnsec = UInt32(e.time % 1_000_000_000)
         let rt = e.responseTime
         let rsec = UInt64(rt / 1_000_000_000), rnsec = UInt32(rt % 1_000_000_000)
@@ -110,7 +110,7 @@ final class PcapWriter: TrafficWriter {
     @inline(__always) func packet(_ e: SimEvent, _ s: WriteContext, _ out: inout OutBuffer, response: Bool) {
         if response { wire.response(e, s, &labels) } else { wire.query(e, s, &labels) }
         let dev = s.devices[Int(e.device)]
-        let server = s.organisations[Int(dev.organisation)].resolver
+        let server = s.resolver(dev)
         let t = response ? e.responseTime : e.time
         let dns = wire.buf.count
         let udpLen = 8 + dns, ipLen = 20 + udpLen, frameLen = 14 + ipLen

@@ -119,8 +119,7 @@ class TrafficWriter {
     }
 
     /// Writes one day.
-    func write(_ batch: DayBatch, _ state: SimState) throws(SimulatorError) {
-        let context = WriteContext(state)
+    func write(_ batch: DayBatch, _ context: WriteContext) throws(SimulatorError) {
         var b = sink!.take()
         try writeDay(batch, context, &b)
         sink!.give(b)
@@ -155,6 +154,11 @@ struct WriteContext {
     let devices: [Device]
     let organisations: [Organisation]
     let regions: [RegionSpec]
+    /// Per organisation: its resolver, and its region's index.
+    let resolvers: [UInt32]
+    let orgRegion: [Int]
+    let addressText: TextTable
+    let resolverText: TextTable
 
     init(_ s: SimState) {
         names = s.names
@@ -162,10 +166,23 @@ struct WriteContext {
         devices = s.world.devices
         organisations = s.world.organisations
         regions = s.world.regions
+        resolvers = s.resolvers
+        orgRegion = s.orgRegion
+        addressText = s.addressText
+        resolverText = s.resolverText
     }
+
+    /// The resolver a device asks.
+    @inline(__always) func resolver(_ d: Device) -> UInt32 { resolvers[Int(d.organisation)] }
 }
 
 extension OutBuffer {
+    /// The address of device `d` (an index), as text.
+    @inline(__always) mutating func client(_ d: Int32, _ s: WriteContext) { s.addressText.write(Int(d), to: &self) }
+
+    /// The resolver of the organisation of device `dev`, as text.
+    @inline(__always) mutating func server(_ dev: Device, _ s: WriteContext) { s.resolverText.write(Int(dev.organisation), to: &self) }
+
     /// A name's presentation bytes (no trailing dot).
     @inline(__always) mutating func name(_ id: Int32, _ s: WriteContext) {
         s.names.withName(id) { append($0) }
@@ -175,9 +192,13 @@ extension OutBuffer {
     mutating func isoTime(_ nanos: Int64, digits: Int, zone: StaticString = "Z") {
         let secs = nanos / 1_000_000_000
         let day = Int(secs / 86_400)
-        let c = SimCalendar.civil(day)
+        if day != stampDay {
+            stampDay = day
+            let c = SimCalendar.civil(day)
+            stampDate = (c.year, c.month, c.day)
+        }
         let sod = Int(secs % 86_400)
-        padded(c.year, 4); byte(0x2D); padded(c.month, 2); byte(0x2D); padded(c.day, 2); byte(UInt8(ascii: "T"))
+        padded(stampDate.0, 4); byte(0x2D); padded(stampDate.1, 2); byte(0x2D); padded(stampDate.2, 2); byte(UInt8(ascii: "T"))
         padded(sod / 3600, 2); byte(0x3A); padded(sod / 60 % 60, 2); byte(0x3A); padded(sod % 60, 2)
         if digits > 0 {
             byte(0x2E)

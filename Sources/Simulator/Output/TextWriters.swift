@@ -24,8 +24,8 @@ final class ZeekTSVWriter: TrafficWriter {
             let dev = s.devices[Int(e.device)]
             out.epochMicros(e.time); out.byte(9)
             EventText.zeekUID(EventText.hash(e, batch.day), &out); out.byte(9)
-            out.ipv4(dev.address); out.byte(9); out.decimal(UInt64(e.port)); out.byte(9)
-            out.ipv4(s.organisations[Int(dev.organisation)].resolver); out.ascii("\t53\tudp\t")
+            out.client(e.device, s); out.byte(9); out.decimal(UInt64(e.port)); out.byte(9)
+            out.server(dev, s); out.ascii("\t53\tudp\t")
             out.decimal(UInt64(e.txid)); out.byte(9)
             out.fixed(Int64(e.rttMicros), digits: 6); out.byte(9)
             out.name(e.name, s); out.ascii("\t1\tC_INTERNET\t")
@@ -34,14 +34,16 @@ final class ZeekTSVWriter: TrafficWriter {
             out.ascii("\tF\tF\tT\tT\t0\t")
             if e.answer >= 0 && s.answers.count(e.answer) > 0 {
                 var first = true
-                for r in s.answers.set(e.answer) {
+                for k in s.answers.range(e.answer) {
+                let r = s.answers.records[k]
                     if !first { out.byte(0x2C) }
                     first = false
                     EventText.answerData(r, s, &out, txtPrefix: true)
                 }
                 out.byte(9)
                 first = true
-                for r in s.answers.set(e.answer) {
+                for k in s.answers.range(e.answer) {
+                let r = s.answers.records[k]
                     if !first { out.byte(0x2C) }
                     first = false
                     out.decimal(UInt64(r.ttl)); out.ascii(".000000")
@@ -62,9 +64,9 @@ final class ZeekJSONWriter: TrafficWriter {
             let dev = s.devices[Int(e.device)]
             out.ascii("{\"ts\":"); out.epochMicros(e.time)
             out.ascii(",\"uid\":\""); EventText.zeekUID(EventText.hash(e, batch.day), &out)
-            out.ascii("\",\"id.orig_h\":\""); out.ipv4(dev.address)
+            out.ascii("\",\"id.orig_h\":\""); out.client(e.device, s)
             out.ascii("\",\"id.orig_p\":"); out.decimal(UInt64(e.port))
-            out.ascii(",\"id.resp_h\":\""); out.ipv4(s.organisations[Int(dev.organisation)].resolver)
+            out.ascii(",\"id.resp_h\":\""); out.server(dev, s)
             out.ascii("\",\"id.resp_p\":53,\"proto\":\"udp\",\"trans_id\":"); out.decimal(UInt64(e.txid))
             out.ascii(",\"rtt\":"); out.fixed(Int64(e.rttMicros), digits: 6)
             out.ascii(",\"query\":"); out.jsonName(e.name, s)
@@ -76,14 +78,16 @@ final class ZeekJSONWriter: TrafficWriter {
             if e.answer >= 0 && s.answers.count(e.answer) > 0 {
                 out.ascii(",\"answers\":[")
                 var first = true
-                for r in s.answers.set(e.answer) {
+                for k in s.answers.range(e.answer) {
+                let r = s.answers.records[k]
                     if !first { out.byte(0x2C) }
                     first = false
                     out.byte(0x22); EventText.answerData(r, s, &out, txtPrefix: true); out.byte(0x22)
                 }
                 out.ascii("],\"TTLs\":[")
                 first = true
-                for r in s.answers.set(e.answer) {
+                for k in s.answers.range(e.answer) {
+                let r = s.answers.records[k]
                     if !first { out.byte(0x2C) }
                     first = false
                     out.decimal(UInt64(r.ttl)); out.ascii(".0")
@@ -110,10 +114,10 @@ final class BINDWriter: TrafficWriter {
             out.ascii(" queries: info: client @0x7f")
             let obj = SimRandom.mix(UInt64(UInt32(bitPattern: e.device)) ^ 0x4249_4E44)
             for k in 0..<5 { out.hexByte(UInt8(truncatingIfNeeded: obj >> (8 * UInt64(k)))) }
-            out.byte(0x20); out.ipv4(dev.address); out.byte(0x23); out.decimal(UInt64(e.port))
+            out.byte(0x20); out.client(e.device, s); out.byte(0x23); out.decimal(UInt64(e.port))
             out.ascii(" ("); out.name(e.name, s); out.ascii("): query: "); out.name(e.name, s)
             out.ascii(" IN "); out.ascii(QType.mnemonic(e.qtype)); out.ascii(" +E(0)K (")
-            out.ipv4(s.organisations[Int(dev.organisation)].resolver); out.ascii(")\n")
+            out.server(dev, s); out.ascii(")\n")
         }
     }
 }
@@ -140,9 +144,9 @@ final class EVEWriter: TrafficWriter {
         let dev = s.devices[Int(e.device)]
         out.ascii("{\"timestamp\":\""); out.isoTime(response ? e.responseTime : e.time, digits: 6, zone: "+0000")
         out.ascii("\",\"flow_id\":"); out.decimal(EventText.hash(e, day) & 0x000F_FFFF_FFFF_FFFF)
-        out.ascii(",\"in_iface\":\"eth0\",\"event_type\":\"dns\",\"src_ip\":\""); out.ipv4(dev.address)
+        out.ascii(",\"in_iface\":\"eth0\",\"event_type\":\"dns\",\"src_ip\":\""); out.client(e.device, s)
         out.ascii("\",\"src_port\":"); out.decimal(UInt64(e.port))
-        out.ascii(",\"dest_ip\":\""); out.ipv4(s.organisations[Int(dev.organisation)].resolver)
+        out.ascii(",\"dest_ip\":\""); out.server(dev, s)
         out.ascii("\",\"dest_port\":53,\"proto\":\"UDP\",\"dns\":{")
         if !response {
             out.ascii("\"type\":\"query\",\"id\":"); out.decimal(UInt64(e.txid))
@@ -159,7 +163,8 @@ final class EVEWriter: TrafficWriter {
             out.ascii(",\"answers\":[")
             var owner = e.name
             var first = true
-            for r in s.answers.set(e.answer) {
+            for k in s.answers.range(e.answer) {
+                let r = s.answers.records[k]
                 if !first { out.byte(0x2C) }
                 first = false
                 out.ascii("{\"rrname\":"); out.jsonName(owner, s)
@@ -171,7 +176,8 @@ final class EVEWriter: TrafficWriter {
             var firstGroup = true
             for kind in [SimRecord.Kind.cname, .a, .aaaa, .txt] {
                 var any = false
-                for r in s.answers.set(e.answer) where r.kind == kind {
+                for k in s.answers.range(e.answer) where s.answers.records[k].kind == kind {
+                    let r = s.answers.records[k]
                     if !any {
                         if !firstGroup { out.byte(0x2C) }
                         firstGroup = false
@@ -193,15 +199,22 @@ final class EVEWriter: TrafficWriter {
 /// AWS Route 53 Resolver query logs (version 1.1), one JSON object per transaction as delivered to S3 or CloudWatch
 /// Logs; on-premises clients come in through an inbound endpoint.
 final class Route53Writer: TrafficWriter {
-    static let awsRegions: [String: StaticString] = ["APAC": "ap-northeast-1", "NA": "us-east-1", "EMEA": "eu-central-1", "LATAM": "sa-east-1"]
+    static func awsRegion(_ region: String) -> StaticString {
+        switch region {
+        case "APAC": "ap-northeast-1"
+        case "EMEA": "eu-central-1"
+        case "LATAM": "sa-east-1"
+        default: "us-east-1"
+        }
+    }
 
     override func writeDay(_ batch: DayBatch, _ s: WriteContext, _ out: inout OutBuffer) throws(SimulatorError) {
+        let aws = s.regions.map { Self.awsRegion($0.name) }
         for e in batch.events {
             let dev = s.devices[Int(e.device)]
-            let org = s.organisations[Int(dev.organisation)]
             let h = SimRandom.mix(UInt64(UInt32(bitPattern: dev.organisation)) ^ 0x5235_3320)
             out.ascii("{\"version\":\"1.100000\",\"account_id\":\""); out.padded(Int(h % 1_000_000_000_000), 12)
-            out.ascii("\",\"region\":\""); out.ascii(Self.awsRegions[s.regions[org.region].name] ?? "us-east-1")
+            out.ascii("\",\"region\":\""); out.ascii(aws[s.orgRegion[Int(dev.organisation)]])
             out.ascii("\",\"vpc_id\":\"vpc-"); for k in 0..<8 { out.hexByte(UInt8(truncatingIfNeeded: h >> (8 * UInt64(k)))) }
             out.ascii("\",\"query_timestamp\":\""); out.isoTime(e.time, digits: 0)
             out.ascii("\",\"query_name\":\""); out.name(e.name, s)
@@ -210,7 +223,8 @@ final class Route53Writer: TrafficWriter {
             out.ascii("\",\"answers\":[")
             if e.answer >= 0 {
                 var first = true
-                for r in s.answers.set(e.answer) {
+                for k in s.answers.range(e.answer) {
+                let r = s.answers.records[k]
                     if !first { out.byte(0x2C) }
                     first = false
                     out.ascii("{\"Rdata\":\"")
@@ -223,7 +237,7 @@ final class Route53Writer: TrafficWriter {
                     out.ascii("\",\"Type\":\""); out.ascii(EventText.typeName(r.kind)); out.ascii("\",\"Class\":\"IN\"}")
                 }
             }
-            out.ascii("],\"srcaddr\":\""); out.ipv4(dev.address)
+            out.ascii("],\"srcaddr\":\""); out.client(e.device, s)
             out.ascii("\",\"srcport\":\""); out.decimal(UInt64(e.port))
             out.ascii("\",\"transport\":\"UDP\",\"srcids\":{\"resolver_endpoint\":\"rslvr-in-")
             for k in 0..<8 { out.hexByte(UInt8(truncatingIfNeeded: (h >> 3) >> (8 * UInt64(k)))) }
@@ -242,8 +256,8 @@ final class PacketbeatWriter: TrafficWriter {
             out.ascii("\",\"type\":\"dns\",\"event\":{\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\",\"protocol\"],\"dataset\":\"dns\",\"duration\":")
             out.decimal(UInt64(e.rttMicros) * 1000)
             out.ascii("},\"network\":{\"type\":\"ipv4\",\"transport\":\"udp\",\"protocol\":\"dns\",\"direction\":\"egress\"},\"client\":{\"ip\":\"")
-            out.ipv4(dev.address); out.ascii("\",\"port\":"); out.decimal(UInt64(e.port))
-            out.ascii("},\"server\":{\"ip\":\""); out.ipv4(s.organisations[Int(dev.organisation)].resolver)
+            out.client(e.device, s); out.ascii("\",\"port\":"); out.decimal(UInt64(e.port))
+            out.ascii("},\"server\":{\"ip\":\""); out.server(dev, s)
             out.ascii("\",\"port\":53},\"dns\":{\"id\":"); out.decimal(UInt64(e.txid))
             out.ascii(",\"op_code\":\"QUERY\",\"type\":\"answer\",\"flags\":{\"recursion_desired\":true,\"recursion_available\":true,\"authoritative\":false},\"question\":{\"name\":")
             out.jsonName(e.name, s)
@@ -255,7 +269,8 @@ final class PacketbeatWriter: TrafficWriter {
                 out.ascii(",\"answers\":[")
                 var owner = e.name
                 var first = true
-                for r in s.answers.set(e.answer) {
+                for k in s.answers.range(e.answer) {
+                let r = s.answers.records[k]
                     if !first { out.byte(0x2C) }
                     first = false
                     out.ascii("{\"name\":"); out.jsonName(owner, s)
@@ -265,7 +280,8 @@ final class PacketbeatWriter: TrafficWriter {
                 }
                 out.byte(0x5D)
                 var firstIP = true
-                for r in s.answers.set(e.answer) where r.kind == .a || r.kind == .aaaa {
+                for k in s.answers.range(e.answer) where s.answers.records[k].kind == .a || s.answers.records[k].kind == .aaaa {
+                    let r = s.answers.records[k]
                     out.ascii(firstIP ? ",\"resolved_ip\":[\"" : ",\"")
                     firstIP = false
                     EventText.answerData(r, s, &out, txtPrefix: false); out.byte(0x22)

@@ -66,7 +66,8 @@ struct WireEncoder {
         u16(e.qtype); u16(1)
         var owner = 12
         if answerCount > 0 {
-            for r in s.answers.set(e.answer) {
+            for k in s.answers.range(e.answer) {
+                let r = s.answers.records[k]
                 u16(0xC000 | UInt16(owner))
                 switch r.kind {
                 case .a:

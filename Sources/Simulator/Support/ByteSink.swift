@@ -83,6 +83,9 @@ public struct OutBuffer: @unchecked Sendable {
     public internal(set) var count: Int
     /// Bytes allocated.
     public private(set) var capacity: Int
+    /// The day whose date ``stampDate`` holds (ISO times write the date once per day).
+    var stampDay = Int.min
+    var stampDate = (0, 0, 0)
 
     /// An empty buffer with room for `capacity` bytes.
     public init(capacity: Int) {
@@ -125,16 +128,37 @@ public struct OutBuffer: @unchecked Sendable {
     }
     public mutating func string(_ s: String) { var s = s; s.withUTF8 { append(UnsafeRawBufferPointer($0)) } }
 
+    /// "00" … "99", for writing decimals two digits at a time.
+    static let digitPairs: [UInt8] = {
+        var t = [UInt8]()
+        for i in 0..<100 { t.append(0x30 + UInt8(i / 10)); t.append(0x30 + UInt8(i % 10)) }
+        return t
+    }()
+
     /// An unsigned decimal.
     @inline(__always) public mutating func decimal(_ v: UInt64) {
         ensure(20)
         if v < 10 { base[count] = 0x30 &+ UInt8(v); count += 1; return }
-        var n = 0
+        var n = 1
+        var p: UInt64 = 10
+        while n < 20 && v >= p { n += 1; if n < 20 { p &*= 10 } }
         var x = v
-        while x > 0 { n += 1; x /= 10 }
-        x = v
-        var i = count + n - 1
-        while x > 0 { base[i] = 0x30 &+ UInt8(x % 10); x /= 10; i -= 1 }
+        var i = count + n
+        Self.digitPairs.withUnsafeBufferPointer { pairs in
+            while x >= 100 {
+                let r = Int(x % 100)
+                x /= 100
+                i -= 2
+                base[i] = pairs[2 * r]; base[i + 1] = pairs[2 * r + 1]
+            }
+            if x >= 10 {
+                i -= 2
+                base[i] = pairs[2 * Int(x)]; base[i + 1] = pairs[2 * Int(x) + 1]
+            } else {
+                i -= 1
+                base[i] = 0x30 &+ UInt8(x)
+            }
+        }
         count += n
     }
 

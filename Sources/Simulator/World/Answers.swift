@@ -48,6 +48,12 @@ struct AnswerStore: Sendable {
 
     @inline(__always) func count(_ id: Int32) -> Int { Int(counts[Int(id)]) }
 
+    /// The positions in ``records`` of a set (no slice, so no reference counting in hot loops).
+    @inline(__always) func range(_ id: Int32) -> Range<Int> {
+        let s = Int(starts[Int(id)])
+        return s..<(s + Int(counts[Int(id)]))
+    }
+
     /// The bytes of a TXT record's data.
     @inline(__always) func withText<R>(_ data: Int64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let o = Int(data >> 16), n = Int(data & 0xFFFF)
