@@ -448,8 +448,8 @@ public final class Analytics: Sendable {
     }
 
     /// **Flagged queries**: malicious queries (each query once, however many detections) in `p` per group ÷ all
-    /// queries of the group. Basis: devices with flagged queries in the group. Groups with no flagged query are
-    /// absent.
+    /// queries of the group. Basis: devices with flagged queries in the group. Every group with a query is present
+    /// (with 0 when none was flagged).
     public func flaggedQueries(in p: Period, filter f: DeviceFilter = .all, by dim: DeviceDimension? = .region) throws(AnalyticsError) -> [String: Measure] {
         try check(p, "flagged queries")
         let cf = compile(f)
@@ -467,7 +467,7 @@ public final class Analytics: Sendable {
             den[Int(group(d, dim))] += q
         }
         var out: [String: Measure] = [:]
-        for g in 0..<n where num[g] > 0 {
+        for g in 0..<n where num[g] > 0 || den[g] > 0 {
             out[groupName(Int32(g), dim)] = Measure(numerator: num[g], denominator: den[g], basis: basisCount[g])
         }
         return out
@@ -484,9 +484,10 @@ public final class Analytics: Sendable {
     }
 
     /// **Flagged-query ratios between groups**: each group's flagged queries ÷ those of the group ranked next below
-    /// it (groups ordered by flagged queries, largest first) — "APAC twice North America, the second region".
+    /// it (groups with flagged queries, ordered by them, largest first) — "APAC twice North America, the second
+    /// region".
     public func flaggedQueryRatios(in p: Period, filter f: DeviceFilter = .all, by dim: DeviceDimension = .region) throws(AnalyticsError) -> [GroupRatio] {
-        let byGroup = try flaggedQueries(in: p, filter: f, by: dim).sorted { $0.value.numerator != $1.value.numerator ? $0.value.numerator > $1.value.numerator : $0.key < $1.key }
+        let byGroup = try flaggedQueries(in: p, filter: f, by: dim).filter { $0.value.numerator > 0 }.sorted { $0.value.numerator != $1.value.numerator ? $0.value.numerator > $1.value.numerator : $0.key < $1.key }
         guard byGroup.count >= 2 else { return [] }
         return (0..<(byGroup.count - 1)).map { i in
             let a = byGroup[i], b = byGroup[i + 1]

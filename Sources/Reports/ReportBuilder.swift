@@ -107,10 +107,11 @@ struct Builder {
     var min: Int { options.minimumDevices }
     func cell(_ m: Measure) -> ReportCell { ReportCell(m, minimumDevices: min) }
 
-    /// The whole range as one period (a calendar year when it is one).
+    /// The whole range as one period: its calendar year (cut to the range, and marked partial, when the range lies in
+    /// one year), else a custom period.
     var whole: Period {
-        let y = Period.year(range.first.year)
-        return y.range == range ? y : Period.custom(range)
+        guard range.first.year == range.last.year else { return Period.custom(range) }
+        return Period.covering(range, by: .year)[0]
     }
 
     func build() throws -> ReportData {
@@ -172,9 +173,11 @@ struct Builder {
             }
             let reachAll = try a.iabReach(in: p), reachBy = try a.iabReach(in: p, by: .region)
             let chainAll = try a.chains(in: p), chainBy = try a.chains(in: p, by: .region)
+            // Every region has a row (0 of 0 when it had no C2 / IAB device), so that the JSON states each figure.
+            let zero = Measure(numerator: 0, denominator: 0, basis: 0)
             for g in ReportBuilder.regionGroups {
-                if let m = g == Analytics.total ? reachAll[g] : reachBy[g] { iab.rows.append(ReportRow(labels: [p.label, g], cells: [cell(m)])) }
-                if let m = g == Analytics.total ? chainAll[g] : chainBy[g] { chains.rows.append(ReportRow(labels: [p.label, g], cells: [cell(m)])) }
+                iab.rows.append(ReportRow(labels: [p.label, g], cells: [cell((g == Analytics.total ? reachAll[g] : reachBy[g]) ?? zero)]))
+                chains.rows.append(ReportRow(labels: [p.label, g], cells: [cell((g == Analytics.total ? chainAll[g] : chainBy[g]) ?? zero)]))
             }
             for seg in ["all"] + StoreVocabulary.segments {
                 let f: DeviceFilter = seg == "all" ? .all : .only(.segment, seg)
@@ -209,11 +212,14 @@ struct Builder {
         var flagged = ReportTable(id: "flagged-queries", labelColumns: ["period", "segment", "region"], measureColumns: ["share"])
         var ratios = ReportTable(id: "flagged-query-ratios", labelColumns: ["period", "segment", "region", "versus"], measureColumns: ["ratio"])
         var flaggedPeriods = halves
-        for p in all where !flaggedPeriods.contains(where: { $0.range == p.range }) { flaggedPeriods.append(p) }
+        for p in all where !flaggedPeriods.contains(where: { $0.label == p.label }) { flaggedPeriods.append(p) }
         for p in flaggedPeriods {
             for seg in ["home", "enterprise", "all"] {
                 let f: DeviceFilter = seg == "all" ? .all : .only(.segment, seg)
-                for (g, m) in try a.flaggedQueries(in: p, filter: f, by: .region).sorted(by: { $0.key < $1.key }) {
+                var byRegion = try a.flaggedQueries(in: p, filter: f, by: .region)
+                // Every region has a row (0 of 0 when it sent nothing in this segment).
+                for r in StoreVocabulary.regions where byRegion[r] == nil { byRegion[r] = Measure(numerator: 0, denominator: 0, basis: 0) }
+                for (g, m) in byRegion.sorted(by: { $0.key < $1.key }) {
                     flagged.rows.append(ReportRow(labels: [p.label, seg, g], cells: [cell(m)]))
                 }
                 for r in try a.flaggedQueryRatios(in: p, filter: f, by: .region) {
@@ -234,7 +240,7 @@ struct Builder {
             }
             for (i, m) in try a.phishingCampaigns(in: p).sorted(by: byShare) { campaigns.rows.append(ReportRow(labels: [p.label, i], cells: [cell(m)])) }
             for (i, m) in try a.phishingVictims(in: p).sorted(by: byShare) { victims.rows.append(ReportRow(labels: [p.label, i], cells: [cell(m)])) }
-            for c in [nil, StoreVocabulary.c2] {
+            for c in [nil] + StoreVocabulary.categories {
                 for (t, m) in try a.deviceTypes(infectedBy: c, in: p).sorted(by: byShare) {
                     types.rows.append(ReportRow(labels: [p.label, c ?? "any", t], cells: [cell(m)]))
                 }

@@ -21,9 +21,8 @@ enum SVGChart {
 
     static func f(_ x: Double) -> String { String(format: "%.1f", x) }
 
-    /// A horizontal bar chart: one bar per item; `nil` values are labelled `missingLabel` and draw no bar.
-    static func bars(id: String, title: String, items: [(label: String, value: Double?, text: String)], missingLabel: String,
-                     color: String = palette[0]) -> String {
+    /// A horizontal bar chart: one bar per item; a `nil` value draws no bar, only its text ("suppressed", "0 / 0").
+    static func bars(id: String, title: String, items: [(label: String, value: Double?, text: String)], color: String = palette[0]) -> String {
         let labelW = 190.0, barW = 300.0, rowH = 24.0, top = 8.0
         let maxV = max(items.compactMap(\.value).max() ?? 0, 1e-12)
         let h = top * 2 + rowH * Double(items.count)
@@ -36,7 +35,7 @@ enum SVGChart {
                 s += "<rect class=\"bar\" x=\"\(f(labelW))\" y=\"\(f(y + 4))\" width=\"\(f(w))\" height=\"\(f(rowH - 8))\" fill=\"\(color)\"><title>\(esc(it.label)): \(esc(it.text))</title></rect>"
                 s += "<text class=\"value\" x=\"\(f(labelW + w + 6))\" y=\"\(f(y + 16))\">\(esc(it.text))</text>"
             } else {
-                s += "<text class=\"value muted\" x=\"\(f(labelW + 6))\" y=\"\(f(y + 16))\">\(esc(missingLabel))</text>"
+                s += "<text class=\"value muted\" x=\"\(f(labelW + 6))\" y=\"\(f(y + 16))\">\(esc(it.text))</text>"
             }
         }
         return s + "</svg>"

@@ -52,6 +52,9 @@ struct View {
 
     func short(_ c: ReportCell) -> String { c.share.map(loc.percent) ?? dash }
 
+    /// A bar's label: the figure with its numerator and denominator, or "suppressed".
+    func barText(_ c: ReportCell) -> String { c.suppressed ? loc.t("suppressed") : text(c) }
+
     /// A chart label: the share, "suppressed", or 0% for a cell the data has no row for (nothing was counted).
     func chartText(_ c: ReportCell?) -> String {
         guard let c else { return loc.percent(0) }
@@ -83,8 +86,7 @@ struct View {
         let ind = table("c2-organisations-by-industry").rows(where: ["period": summary, "segment": "enterprise"])
         let byIndustry = Chart(id: "orgs-c2-industry", title: loc.t("chart.orgs-c2-industry"),
                                svg: SVGChart.bars(id: "orgs-c2-industry", title: loc.t("chart.orgs-c2-industry"),
-                                                  items: ind.map { (loc.industry($0.labels[2]), $0.cells[0].share, text($0.cells[0])) },
-                                                  missingLabel: loc.t("suppressed")))
+                                                  items: ind.map { (loc.industry($0.labels[2]), $0.cells[0].share, barText($0.cells[0])) }))
         var rows: [[String]] = []
         for p in data.periods + (data.periods.count > 1 ? [data.summaryPeriod] : []) {
             var r = [loc.period(p)]
@@ -140,8 +142,7 @@ struct View {
         let types = table("device-types").rows(where: ["period": summary, "category": "any"])
         let typeChart = Chart(id: "device-types", title: loc.t("chart.device-types"),
                               svg: SVGChart.bars(id: "device-types", title: loc.t("chart.device-types"),
-                                                 items: types.map { (loc.deviceType($0.labels[2]), $0.cells[0].share, text($0.cells[0])) },
-                                                 missingLabel: loc.t("suppressed"), color: SVGChart.palette[2]))
+                                                 items: types.map { (loc.deviceType($0.labels[2]), $0.cells[0].share, barText($0.cells[0])) }, color: SVGChart.palette[2]))
         var rows: [[String]] = []
         for p in data.periods + (data.periods.count > 1 ? [data.summaryPeriod] : []) {
             var r = [loc.period(p)]
@@ -174,8 +175,7 @@ struct View {
         let reach = table("iab-reach").rows(where: ["period": summary])
         let reachChart = Chart(id: "iab-reach", title: loc.t("chart.iab-reach"),
                                svg: SVGChart.bars(id: "iab-reach", title: loc.t("chart.iab-reach"),
-                                                  items: reach.map { (loc.region($0.labels[1]), $0.cells[0].share, text($0.cells[0])) },
-                                                  missingLabel: loc.t("suppressed"), color: SVGChart.palette[1]))
+                                                  items: reach.map { (loc.region($0.labels[1]), $0.cells[0].share, barText($0.cells[0])) }, color: SVGChart.palette[1]))
         let rows = table("family-shares").rows(where: ["period": summary, "category": "c2"]).map {
             [loc.region($0.labels[1]), loc.family($0.labels[3]), text($0.cells[0])]
         }
@@ -234,8 +234,7 @@ struct View {
         let rows = table("chains").rows(where: ["period": summary])
         let chart = Chart(id: "chains", title: loc.t("chart.chains"),
                           svg: SVGChart.bars(id: "chains", title: loc.t("chart.chains"),
-                                             items: rows.map { (loc.region($0.labels[1]), $0.cells[0].share, text($0.cells[0])) },
-                                             missingLabel: loc.t("suppressed"), color: SVGChart.palette[3]))
+                                             items: rows.map { (loc.region($0.labels[1]), $0.cells[0].share, barText($0.cells[0])) }, color: SVGChart.palette[3]))
         let t = Table(id: "chain", title: loc.t("table.chains"), header: [loc.t("col.region"), loc.t("col.share")],
                       rows: rows.map { [loc.region($0.labels[1]), text($0.cells[0])] }, labelCount: 1, ransomwareText: "")
         return Section(id: "chains", title: loc.t("chains"), charts: [chart], tables: [t])

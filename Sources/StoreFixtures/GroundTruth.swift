@@ -169,14 +169,14 @@ public struct GroundTruth: Sendable {
         return by.mapValues { Pair($0.count, all.count) }
     }
 
-    /// Flagged queries ÷ all queries, per group with at least one flagged query.
+    /// Flagged queries ÷ all queries, per group with at least one query.
     public func flaggedQueries(_ r: DayRange, _ f: Filter = everyone, _ g: Group = ungrouped) -> [String: Pair] {
         var fl: [String: Int] = [:], all: [String: Int] = [:]
         each(r, f) { o in
             all[g(o.device), default: 0] += 1
             if !dets(o).isEmpty { fl[g(o.device), default: 0] += 1 }
         }
-        return fl.reduce(into: [:]) { out, e in out[e.key] = Pair(e.value, all[e.key] ?? 0) }
+        return all.reduce(into: [:]) { out, e in out[e.key] = Pair(fl[e.key] ?? 0, e.value) }
     }
 
     /// The phishing campaigns of a range: per campaign key, runs of active days at most `campaignGapDays` apart.

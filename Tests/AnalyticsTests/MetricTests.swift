@@ -180,7 +180,7 @@ import Testing
         obs.append(Build.clean(eu, t))
         let a = try Self.load(obs)
         let h2 = Period.half(2026, 2)
-        #expect(try a.flaggedQueries(in: h2, filter: .only(.segment, "home")) == ["APAC": m(6, 10, 1), "NA": m(3, 20, 1)])
+        #expect(try a.flaggedQueries(in: h2, filter: .only(.segment, "home")) == ["APAC": m(6, 10, 1), "NA": m(3, 20, 1), "EMEA": m(0, 1, 0)])
         let ratios = try a.flaggedQueryRatios(in: h2, filter: .only(.segment, "home"))
         #expect(ratios.map(\.group) == ["APAC"] && ratios.map(\.versus) == ["NA"])
         #expect(ratios[0].measure.share == 2)

@@ -58,7 +58,7 @@ let chromiumRequired = ProcessInfo.processInfo.environment["DNSIGHT_REQUIRE_CHRO
     func expectedMarks(_ d: ReportData) -> [String: Int] {
         let s = d.summaryPeriod.label
         func published(_ id: String, _ match: [String: String]) -> [ReportRow] {
-            d.table(id)!.rows(where: match).filter { !$0.cells[0].suppressed }
+            d.table(id)!.rows(where: match).filter { !$0.cells[0].suppressed && $0.cells[0].share != nil }
         }
         var e: [String: Int] = [:]
         e["orgs-c2-trend"] = d.periods.reduce(0) { n, p in
