@@ -16,10 +16,15 @@ let package = Package(
         .library(name: "PublicSuffix", targets: ["PublicSuffix"]),
         .library(name: "Detectors", targets: ["Detectors"]),
         .library(name: "Attribution", targets: ["Attribution"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "DNSWire"),
@@ -53,11 +58,28 @@ let package = Package(
         ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
         .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
-                                                  "Detectors", .product(name: "Yams", package: "Yams")]),
+                                                  "Detectors", .product(name: "Yams", package: "Yams"), "EventStore", "SQLiteStore"]),
+        // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
+        // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
+        .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),
+        .target(name: "SQLiteStore", dependencies: [
+            "EventStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ], exclude: ["README.md"]),
+        .target(name: "Analytics", dependencies: ["EventStore"]),
+        .target(name: "Reports", dependencies: ["Analytics"]),
+        .target(name: "StoreFixtures", dependencies: ["EventStore"]),
+        .executableTarget(name: "dnsight-store-workbench", dependencies: ["SQLiteStore", "StoreFixtures"]),
+        // The simulator: a world of networks and their DNS traffic in every input format, with exact ground truth.
+        .target(
+            name: "Simulator",
+            dependencies: ["DNSWire", "DNSightCore", "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams")],
+            resources: [.embedInCode("Resources/default-scenario.yaml"), .embedInCode("Resources/scenario.schema.json")]
+        ),
         .executableTarget(
             name: "dnsight",
             dependencies: [
-                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "PublicSuffix", "Detectors", "DNSightApp",
+                "DNSWire", "DNSightCore", "LogReaders", "ThreatIntel", "DNSightApp", "SQLiteStore", "Analytics", "Reports",
+                "PublicSuffix", "Detectors", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,7 +92,12 @@ let package = Package(
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
         .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight", "Detectors"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
+        .testTarget(name: "SimulatorEndToEndTests", dependencies: ["Simulator", "DNSightApp", "SQLiteStore", "Analytics", "Reports", "LogReaders"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "Classifier", "DomainMatcher", "DNSightCore", "DNSWire"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "ThreatIntel", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "EventStore", "StoreFixtures", "Analytics", "Reports", "DNSightCore", "DNSWire"]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analytics", "EventStore", "SQLiteStore", "StoreFixtures"]),
         .testTarget(name: "PublicSuffixTests", dependencies: ["PublicSuffix"]),
         .testTarget(
             name: "DetectorsTests",

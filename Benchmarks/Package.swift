@@ -40,5 +40,35 @@ let package = Package(
             ],
             path: "Sources/DNSWireThroughput"
         ),
+        // The threat-intel workload (real shared intel plus generated names, query mixes) and the Set<String>
+        // baseline, shared by the IntelMatcher benchmarks and the figures program.
+        .target(
+            name: "IntelBenchSupport",
+            dependencies: [
+                .product(name: "DNSWire", package: "dnsight"), .product(name: "DNSightCore", package: "dnsight"),
+                .product(name: "DomainMatcher", package: "dnsight"), .product(name: "ThreatIntel", package: "dnsight"),
+            ],
+            path: "Sources/IntelBenchSupport"
+        ),
+        .executableTarget(
+            name: "IntelMatcher",
+            dependencies: [
+                "IntelBenchSupport",
+                .product(name: "DomainMatcher", package: "dnsight"), .product(name: "ThreatIntel", package: "dnsight"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/IntelMatcher",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The BENCHMARKS.md figures for the matcher in one run (see compare-intel.sh).
+        .executableTarget(
+            name: "IntelMatcherFigures",
+            dependencies: [
+                "IntelBenchSupport",
+                .product(name: "DNSWire", package: "dnsight"), .product(name: "DNSightCore", package: "dnsight"),
+                .product(name: "DomainMatcher", package: "dnsight"), .product(name: "ThreatIntel", package: "dnsight"),
+            ],
+            path: "Sources/IntelMatcherFigures"
+        ),
     ]
 )

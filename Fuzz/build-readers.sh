@@ -11,32 +11,18 @@ OUT=Fuzz/bin/modules
 mkdir -p "$OUT"
 FLAGS=(-O -g -sanitize=fuzzer,address -parse-as-library -package-name dnsight)
 
-# SwiftPM's `.embedInCode` resources become a `PackageResources` struct of byte arrays; make the same here.
-resources() {  # resources NAME SOURCE-DIR → prints the generated file's path (or nothing)
-  local dir=$2/Resources out="$OUT/$1_resources.swift"
-  [ -d "$dir" ] || return 0
-  python3 - "$dir" "$out" <<'PY'
-import os, sys
-d, out = sys.argv[1], sys.argv[2]
-with open(out, "w") as f:
-    f.write("struct PackageResources {\n")
-    for n in sorted(os.listdir(d)):
-        data = open(os.path.join(d, n), "rb").read()
-        f.write("static let %s: [UInt8] = [%s]\n" % (n.replace(".", "_").replace("-", "_"), ",".join(map(str, data))))
-    f.write("}\n")
-PY
-  echo "$out"
-}
+# DNSightCore embeds its catalogue CSVs (`.embedInCode`); generate the enum SwiftPM would.
+python3 Fuzz/package_resources.py Sources/DNSightCore/Resources/*.csv > "$OUT/PackageResources.swift"
 
 module() {  # module NAME SOURCE-DIR [extra flags]
   local name=$1 dir=$2; shift 2
   echo "compiling $name"
   # shellcheck disable=SC2046
   "$SWIFTC" "${FLAGS[@]}" -wmo -c -module-name "$name" -I "$OUT" -I Sources/CZlib "$@" \
-    -emit-module -emit-module-path "$OUT/$name.swiftmodule" $(find "$dir" -name '*.swift' | sort) $(resources "$name" "$dir") -o "$OUT/$name.o"
+    -emit-module -emit-module-path "$OUT/$name.swiftmodule" $(find "$dir" -name '*.swift' | sort) -o "$OUT/$name.o"
 }
 module DNSWire Sources/DNSWire
-module DNSightCore Sources/DNSightCore
+module DNSightCore Sources/DNSightCore "$OUT/PackageResources.swift"
 module LogReaders Sources/LogReaders
 
 targets=("$@")

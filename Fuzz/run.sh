@@ -2,7 +2,8 @@
 # Runs one libFuzzer target for a fixed time, single process, with the seed corpus and the dictionary.
 #
 # Usage: Fuzz/run.sh TARGET SECONDS [extra libFuzzer flags...]
-#   TARGET   decode-message | parse-name | tcp-deframe (any Fuzz/Targets/TARGET.swift)
+#   TARGET   decode-message | parse-name | tcp-deframe (any Fuzz/Targets/TARGET.swift), or intel-rpz | intel-lines |
+#            intel-csv | intel-json | intel-detect (Fuzz/IntelTargets/TARGET.swift)
 #   SECONDS  -max_total_time
 # Builds Fuzz/bin/TARGET if it is missing (Fuzz/build.sh) and the corpora if Fuzz/corpus-TARGET is missing
 # (Fuzz/make_seeds.py from ../shared). New inputs go into Fuzz/corpus-TARGET, crashes/timeouts/leaks into
@@ -14,13 +15,22 @@ target=${1:?usage: Fuzz/run.sh TARGET SECONDS [libFuzzer flags...]}
 seconds=${2:?usage: Fuzz/run.sh TARGET SECONDS [libFuzzer flags...]}
 shift 2
 
-[ -x "Fuzz/bin/$target" ] || Fuzz/build.sh "$target"
-[ -d "Fuzz/corpus-$target" ] || python3 Fuzz/make_seeds.py
+if [ -f "Fuzz/IntelTargets/$target.swift" ]; then
+  [ -x "Fuzz/bin/$target" ] || Fuzz/build-intel.sh "$target"
+  [ -d "Fuzz/corpus-$target" ] || python3 Fuzz/make_intel_seeds.py
+else
+  [ -x "Fuzz/bin/$target" ] || Fuzz/build.sh "$target"
+  [ -d "Fuzz/corpus-$target" ] || python3 Fuzz/make_seeds.py
+fi
 mkdir -p "Fuzz/artifacts/$target"
 log="Fuzz/artifacts/$target/run-$(date -u +%Y%m%dT%H%M%SZ).log"
 
 dict=()
-[ "$target" = tcp-deframe ] || dict=(-dict=Fuzz/dns.dict)
+case "$target" in
+  tcp-deframe) ;;
+  intel-*) dict=(-dict=Fuzz/intel.dict) ;;
+  *) dict=(-dict=Fuzz/dns.dict) ;;
+esac
 
 { cat "Fuzz/bin/$target.source-state" 2>/dev/null || true; } | tee "$log"
 set +e

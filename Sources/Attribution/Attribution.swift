@@ -1,3 +1,5 @@
+import DNSightCore
+
 /// The network vantage point a client belongs to, as the reference report splits its figures.
 public enum Segment: String, Hashable, Sendable, CaseIterable, Codable {
     case enterprise, home
@@ -34,15 +36,14 @@ public struct InventoryRule: Hashable, Sendable, CustomStringConvertible {
     public enum Key: Hashable, Sendable {
         /// An explicit device identifier.
         case deviceID(String)
-        /// A CIDR prefix, in canonical text (`10.1.0.0/16`, `2001:db8::/32`).
-        case cidr(String)
+        /// A CIDR prefix (host bits clear; IPv4-mapped IPv6 prefixes are stored as IPv4).
+        case cidr(IPNetwork)
     }
 
-    /// The key as stored: a prefix stays binary until someone asks for its text, so that look-ups format nothing.
+    /// The key as stored: the module's own compact prefix, turned into an `IPNetwork` only when asked for.
     enum Storage: Hashable, Sendable {
         case device(String)
         case prefix(CIDRPrefix)
-        case text(String)
     }
     let storage: Storage
     /// The inventory file.
@@ -54,8 +55,7 @@ public struct InventoryRule: Hashable, Sendable, CustomStringConvertible {
     public init(key: Key, file: String, line: Int) {
         switch key {
         case .deviceID(let id): storage = .device(id)
-        case .cidr(let text):
-            if case .success(let (p, _)) = CIDRPrefix.parse(text) { storage = .prefix(p) } else { storage = .text(text) }
+        case .cidr(let network): storage = .prefix(CIDRPrefix(network))
         }
         self.file = file
         self.line = line
@@ -71,15 +71,14 @@ public struct InventoryRule: Hashable, Sendable, CustomStringConvertible {
     public var key: Key {
         switch storage {
         case .device(let id): return .deviceID(id)
-        case .prefix(let p): return .cidr(p.description)
-        case .text(let t): return .cidr(t)
+        case .prefix(let p): return .cidr(p.network)
         }
     }
 
     public var description: String {
         switch key {
         case .deviceID(let id): return "device_id \(id) (\(file):\(line))"
-        case .cidr(let c): return "cidr \(c) (\(file):\(line))"
+        case .cidr(let c): return "cidr \(c.isHost ? "\(c)/\(c.prefixLength)" : c.description) (\(file):\(line))"
         }
     }
 }

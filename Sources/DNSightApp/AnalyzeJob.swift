@@ -3,6 +3,7 @@ import Classifier
 import DNSightCore
 import Detectors
 import DomainMatcher
+import EventStore
 import Foundation
 import LogReaders
 import ThreatIntel
@@ -29,6 +30,8 @@ public struct AnalyzeConfiguration: Sendable {
     public var inventoryIsAnonymised = false
     /// Where to write detections as JSON lines (`-` for standard output).
     public var detectionsPath: String?
+    /// The embedded store to write detections and roll-ups into, if any.
+    public var storePath: String?
     /// Worker threads (default: the number of cores).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// The suspected-tier detectors: which run and how (all on by default; see `Sources/Detectors/Behaviour`).
@@ -120,6 +123,8 @@ public struct AnalyzeSummary: Codable, Sendable {
     public var detectorFastPath: Int? = nil
     /// The detectors and thresholds used, for the report's methodology.
     public var detectorMethodology: DetectorMethodology? = nil
+    /// The store written, if any.
+    public var store: String?
     /// Inputs that could not be read as a whole.
     public var failedInputs: Int { inputs.filter { $0.error != nil }.count }
 }
@@ -167,11 +172,13 @@ public enum AnalyzeJob {
     /// events) while inputs are read.
     public static func run(_ c: AnalyzeConfiguration, progress: (@Sendable (Int, Int, Int) -> Void)? = nil) throws -> AnalyzeSummary {
         let started = Date()
-        let (snapshot, _) = try IntelSource.load(snapshotPath: c.snapshotPath, intelPaths: c.intelPaths)
+        let (snapshot, feeds) = try IntelSource.load(snapshotPath: c.snapshotPath, intelPaths: c.intelPaths)
         let classifier = Classifier(snapshot: snapshot)
         let attributor = try attributor(c)
         let chainPrototype = try detectorChain(c.detectors)
         let log = try c.detectionsPath.map { try DetectionLog(path: $0) }
+        let store: StoreSink?
+        do { store = try c.storePath.map { try StoreSink(path: $0) } } catch { throw AnalyzeError("store \(c.storePath!): \(error)") }
         let files = try expand(c.inputs)
         let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0.path, format: c.format, fromFolder: $0.fromFolder) })
         let counter = EventCounter()
@@ -188,15 +195,17 @@ public enum AnalyzeJob {
             ticker = t
         }
         let (workers, results) = ingest.run(threads: c.threads, options: c.readerOptions,
-                                            makeWorker: { AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, chain: chainPrototype) },
+                                            makeWorker: { AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store, chain: chainPrototype) },
                                             process: { w, e in
-                                                w.process(e)
+                                                try w.process(e)
                                                 if w.events & 0x3FFF == 0 { counter.add(0x4000) }
-                                            })
+                                            },
+                                            begin: { w, input in try w.begin(path: input.path) },
+                                            end: { w, _, result, bytes in try w.end(complete: result.error == nil, bytes: bytes) })
         stop.add(1)
         _ = ticker
         let detectorReport = try detectorSummary(c, prototype: chainPrototype, chains: workers.compactMap(\.chain), threads: workers.count)
-        var total = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log)
+        var total = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: nil)
         for var w in workers {
             w.flush()
             total.merge(w)
@@ -219,16 +228,37 @@ public enum AnalyzeJob {
         let affected = total.affectedDevices.values.reduce(into: Set<DeviceKey>()) { $0.formUnion($1) }
         let affectedOrgs = total.affectedOrganisations.values.reduce(into: Set<String>()) { $0.formUnion($1) }
         let a = total.attributionTotals
+        if let store {
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let run = IngestRun(startedNanos: Int64(started.timeIntervalSince1970 * 1e9), finishedNanos: now, tool: "dnsight \(DNSightVersion.current) analyze",
+                                sources: inputs.filter { $0.skipped == nil }.map { .init(name: $0.path, format: $0.format ?? "?", events: Int64($0.events), malformed: Int64($0.malformed)) },
+                                feeds: (feeds.isEmpty ? ImportReport(snapshot: snapshot)?.files ?? [] : feeds)
+                                    .map { .init(name: $0.path, format: $0.format ?? "?", indicators: Int64($0.kept)) },
+                                detectors: storeDetectors(c, prototype: chainPrototype), queries: Int64(total.events),
+                                detections: Int64(total.detections))
+            try store.record(run)
+        }
         var summary = AnalyzeSummary(
             inputs: inputs, events: total.events, seconds: Date().timeIntervalSince(started), malformed: malformed,
             malformedExamples: Array(examples.prefix(20)), detections: total.detections, allowlisted: total.allowed,
             categories: categories, families: families, devicesSeen: total.devicesSeen.count, organisationsSeen: total.organisationsSeen.count,
             affectedDevices: affected.count, affectedOrganisations: affectedOrgs.count,
             attribution: ["device": a.byDevice, "cidr": a.byCIDR, "mmdb": a.byMMDB, "unknown": a.unknown, "anonymised": a.anonymised],
-            intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0)
+            intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0, store: c.storePath)
         summary.suspectedDetections = total.suspected
         detectorReport(&summary)
         return summary
+    }
+
+    /// The detectors of the run as the store's methodology records them: the enabled ones, each with its settings and
+    /// the DGA thresholds resolved from the model.
+    static func storeDetectors(_ c: AnalyzeConfiguration, prototype: DetectorChain?) -> [IngestRun.Detector] {
+        guard prototype != nil else { return [] }
+        let m = c.detectors.methodology(chain: prototype)
+        return m.detectors.filter(\.enabled).map { d in
+            let resolved = m.resolvedThresholds.filter { $0.key.hasPrefix(d.name + ".") }.map { ($0.key + " (in force)", $0.value) }
+            return IngestRun.Detector(name: d.name, parameters: [("rule", d.rule)] + d.settings.map { ($0.key, $0.value) } + resolved)
+        }
     }
 
     /// The chain every worker starts from (a copy each): nil when every detector is off. Loads the DGA model and the

@@ -1,5 +1,6 @@
 import Attribution
 import Classifier
+import EventStore
 import DNSWire
 import DNSightCore
 import Detectors
@@ -94,11 +95,21 @@ public struct AnalyzeWorker: Sendable {
     var attributor: Attributor
     let classifier: Classifier
     let log: DetectionLog?
+    let store: StoreSink?
     var pending: [String] = []
     /// The suspected-tier detectors, when any is enabled.
     public internal(set) var chain: DetectorChain?
     /// Detections from the detectors (suspected tier, no intel verdict).
     public private(set) var suspected = 0
+    // Store state for the input being read: its identity, events to skip (already stored by an earlier run that
+    // stopped part-way), events seen so far and the byte offset of the last one.
+    var batch = IngestBatch()
+    var stream: StreamIdentity?
+    var skip: Int64 = 0
+    var records: Int64 = 0
+    var lastOffset: Int64 = 0
+    /// Observations per store transaction.
+    static let batchSize: Int64 = 100_000
 
     /// Events processed.
     public private(set) var events = 0
@@ -120,15 +131,59 @@ public struct AnalyzeWorker: Sendable {
     public var attribution: AttributionCounters { attributor.counters }
 
     /// Creates a worker.
-    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?, chain: DetectorChain? = nil) {
+    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?, store: StoreSink? = nil, chain: DetectorChain? = nil) {
         self.attributor = attributor
         self.classifier = classifier
         self.log = log
+        self.store = store
         self.chain = chain
     }
 
+    /// Starts an input: with a store, looks up how much of it earlier runs stored. Returns false when it is all
+    /// stored already (re-running analyze over the same file does not count it twice).
+    public mutating func begin(path: String) throws -> Bool {
+        records = 0
+        skip = 0
+        lastOffset = 0
+        stream = nil
+        guard let store, path != "-" else { return true }
+        let s = try StreamIdentity.of(file: path)
+        stream = s
+        switch try store.resume(s) {
+        case .done: return false
+        case .fromStart: return true
+        case .after(let n, _):
+            skip = n
+            return true
+        }
+    }
+
+    /// Ends an input: stores what is left of it with a checkpoint (complete when the input was read to its end).
+    public mutating func end(complete: Bool, bytes: Int) throws {
+        guard store != nil else { return }
+        try flushBatch(complete: complete, byteOffset: complete ? Int64(bytes) : lastOffset)
+    }
+
+    mutating func flushBatch(complete: Bool, byteOffset: Int64) throws {
+        guard let store else { return }
+        if let stream {
+            batch.setCheckpoint(IngestCheckpoint(stream: stream, byteOffset: byteOffset, records: records, complete: complete,
+                                                 updatedNanos: Int64(Date().timeIntervalSince1970 * 1e9)))
+        }
+        if !batch.isEmpty || stream != nil { try store.write(batch) }
+        batch = IngestBatch()
+    }
+
     /// Processes one event.
-    public mutating func process(_ event: DNSEvent) {
+    public mutating func process(_ event: DNSEvent) throws {
+        if skip > 0 {
+            skip -= 1
+            records += 1
+            return
+        }
+        // Counted before anything is batched, so a checkpoint written with this event covers it.
+        records += 1
+        lastOffset = Int64(event.position.byteOffset)
         var e = event
         events += 1
         let who = attributor.attribute(&e)
@@ -156,6 +211,12 @@ public struct AnalyzeWorker: Sendable {
                 verdict = suspectedVerdict
                 suspected += 1
             }
+        }
+        if store != nil {
+            let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
+                                  country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
+            batch.add(TrafficObservation(event: e, device: info, verdicts: verdict.map { [$0] } ?? []))
+            if batch.observationCount >= Self.batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
         }
         if let v = verdict {
             detections += 1

@@ -37,6 +37,8 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
         public var error: String?
         /// Why it was skipped without reading (a file in a folder that is no DNS log format).
         public var skipped: String?
+        /// Decompressed bytes read.
+        public var decompressedBytes = 0
     }
 
     private let lock = NSLock()
@@ -66,14 +68,26 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
     /// Runs `threads` workers to completion. `makeWorker` is called once per thread; `process` is called for every
     /// event on that thread's worker. Returns the workers and the per-input results (in input order).
     public func run(threads: Int, options: ReaderOptions, makeWorker: @escaping @Sendable () -> Worker,
-                    process: @escaping @Sendable (inout Worker, DNSEvent) throws -> Void) -> (workers: [Worker], results: [InputResult]) {
+                    process: @escaping @Sendable (inout Worker, DNSEvent) throws -> Void,
+                    begin: @escaping @Sendable (inout Worker, Input) throws -> Bool = { _, _ in true },
+                    end: @escaping @Sendable (inout Worker, Input, InputResult, Int) throws -> Void = { _, _, _, _ in }) -> (workers: [Worker], results: [InputResult]) {
         let n = max(1, min(threads, queue.count))
         var workers = [Worker?](repeating: nil, count: n)
         let box = WorkerBox(workers)
         DispatchQueue.concurrentPerform(iterations: n) { t in
             var worker = makeWorker()
             while let (index, input) = take() {
-                let result = readOne(index: index, input: input, options: options, worker: &worker, process: process)
+                var result: InputResult
+                do {
+                    guard try begin(&worker, input) else {
+                        lock.withLock { results.append((index, InputResult(path: input.path, format: input.format, diagnostics: ReaderDiagnostics(), error: nil, skipped: "already ingested into the store"))) }
+                        continue
+                    }
+                    result = readOne(index: index, input: input, options: options, worker: &worker, process: process)
+                    try end(&worker, input, result, result.decompressedBytes)
+                } catch {
+                    result = InputResult(path: input.path, format: input.format, diagnostics: ReaderDiagnostics(), error: "\(error)", skipped: nil)
+                }
                 lock.withLock { results.append((index, result)) }
             }
             box.set(t, worker)
@@ -110,7 +124,9 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
             }
             var reader = try format!.makeReader(options: options)
             try reader.read(byteInput, diagnostics: &d) { event in try process(&worker, event) }
-            return InputResult(path: input.path, format: format, diagnostics: d, error: nil, skipped: nil)
+            var r = InputResult(path: input.path, format: format, diagnostics: d, error: nil, skipped: nil)
+            r.decompressedBytes = byteInput.decompressedOffset
+            return r
         } catch {
             return InputResult(path: input.path, format: format, diagnostics: d, error: "\(error)", skipped: nil)
         }

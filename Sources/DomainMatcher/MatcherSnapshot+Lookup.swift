@@ -157,8 +157,11 @@ extension MatcherSnapshot {
                        nameServers: Bool, _ visit: (NameMatch) -> Void) {
         let f = NameHash.finish(h)
         let b = Int(truncatingIfNeeded: f.multipliedFullWidth(by: bucketCount).high)
-        let lo = Int(u32(bucketsOffset + 4 * b)), hi = Int(u32(bucketsOffset + 4 * b + 4))
+        let d = bucketsOffset + 8 * b
         let fp = UInt32(truncatingIfNeeded: f)
+        let slot = u64(d)   // start (low half) and filter (high half) in one load
+        guard UInt32(truncatingIfNeeded: slot >> 32) & SnapshotLayout.filterBit(fp) != 0 else { return }
+        let lo = Int(UInt32(truncatingIfNeeded: slot)), hi = Int(u32(d + 8))
         var e = lo
         while e < hi {
             let eo = entriesOffset + e * SnapshotLayout.entrySize

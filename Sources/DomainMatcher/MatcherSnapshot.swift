@@ -84,7 +84,7 @@ public final class MatcherSnapshot: @unchecked Sendable {
             }
             sections.append((Int(o), Int(l)))
         }
-        let expected = [(buckets + 1) * 4, n * SnapshotLayout.entrySize, n * SnapshotLayout.extraSize, nil,
+        let expected = [(buckets + 1) * SnapshotLayout.directorySize, n * SnapshotLayout.entrySize, n * SnapshotLayout.extraSize, nil,
                         records * SnapshotLayout.recordSize, nil, addresses * SnapshotLayout.addressSize, nil]
         for (k, e) in expected.enumerated() {
             if let e, sections[k].1 != e {
@@ -103,11 +103,11 @@ public final class MatcherSnapshot: @unchecked Sendable {
         var prev: UInt32 = 0
         guard u32(bucketsOffset) == 0 else { throw DomainMatcherError(.corrupt("bucket directory does not start at 0"), file: path, offset: bucketsOffset) }
         for b in 1...buckets {
-            let v = u32(bucketsOffset + 4 * b)
-            guard v >= prev else { throw DomainMatcherError(.corrupt("bucket directory goes backwards"), file: path, offset: bucketsOffset + 4 * b) }
+            let v = u32(bucketsOffset + SnapshotLayout.directorySize * b)
+            guard v >= prev else { throw DomainMatcherError(.corrupt("bucket directory goes backwards"), file: path, offset: bucketsOffset + SnapshotLayout.directorySize * b) }
             prev = v
         }
-        guard Int(prev) == n else { throw DomainMatcherError(.corrupt("bucket directory does not end at the entry count"), file: path, offset: bucketsOffset + 4 * buckets) }
+        guard Int(prev) == n else { throw DomainMatcherError(.corrupt("bucket directory does not end at the entry count"), file: path, offset: bucketsOffset + SnapshotLayout.directorySize * buckets) }
         var masks = [[UInt64]](repeating: [0, 0, 0, 0], count: 3)
         for k in 0..<addresses {
             let o = sections[6].0 + k * SnapshotLayout.addressSize
@@ -133,6 +133,12 @@ public final class MatcherSnapshot: @unchecked Sendable {
 
     /// The total size of the snapshot's bytes.
     public var byteCount: Int { region.count }
+
+    /// The bytes taken by the names themselves (lower-case wire form, each distinct name once).
+    public var nameByteCount: Int { namesLength }
+
+    /// The bytes taken by the attached meta data (the import report).
+    public var metaByteCount: Int { metaLength }
 
     /// The bytes the writer attached (dnsight's import report).
     public var meta: [UInt8] { Array(UnsafeRawBufferPointer(start: base + metaOffset, count: metaLength)) }

@@ -67,12 +67,13 @@ enum NameHash {
     /// The hash of a whole wire-format name (lower-case or not), as the builder stores it.
     static func hash(wire: [UInt8], seed: UInt64) -> UInt64 {
         wire.withUnsafeBytes { buf -> UInt64 in
-            var starts: [Int] = []
-            var i = 0
-            while i < buf.count, buf[i] != 0 { starts.append(i); i += Int(buf[i]) + 1 }
-            var h = seed
-            for s in starts.reversed() { h = mixLabel(h, buf.baseAddress!, at: s, end: buf.count) }
-            return h
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { starts in
+                var n = 0, i = 0
+                while i < buf.count, buf[i] != 0, n < 128 { starts[n] = i; n += 1; i += Int(buf[i]) + 1 }
+                var h = seed
+                while n > 0 { n -= 1; h = mixLabel(h, buf.baseAddress!, at: starts[n], end: buf.count) }
+                return h
+            }
         }
     }
 }

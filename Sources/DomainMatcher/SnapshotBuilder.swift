@@ -36,7 +36,12 @@ public struct SnapshotBuilder: Sendable {
     }
 
     private var names: [UInt8] = []
-    private var nameIndex: [[UInt8]: UInt32] = [:]
+    /// Distinct names by their table hash: the offset of the first name with that hash, then any others (rare).
+    private var nameIndex: [UInt64: UInt32] = [:]
+    private var nameCollisions: [UInt64: [UInt32]] = [:]
+    /// The metadata of the last indicator added and its record, to skip building record keys for runs of
+    /// indicators that mean the same (a feed file's entries mostly do).
+    private var lastMeta: Meta? = nil
     private var records: [RecordKey] = []
     private var recordIndex: [RecordKey: UInt32] = [:]
     private var lastRecord: (key: RecordKey, index: UInt32)? = nil
@@ -54,8 +59,10 @@ public struct SnapshotBuilder: Sendable {
     }
 
     /// Adds many indicators.
-    public mutating func add(contentsOf indicators: some Sequence<Indicator>) throws(DomainMatcherError) {
-        for i in indicators { try add(i) }
+    public mutating func add(contentsOf indicators: [Indicator]) throws(DomainMatcherError) {
+        try indicators.withUnsafeBufferPointer { (buf) throws(DomainMatcherError) in
+            for k in buf.indices { try add(buf[k]) }
+        }
     }
 
     /// Adds one indicator. Domain and `rpz-nsdname` values go into the name table; addresses (answer, client and
@@ -67,18 +74,9 @@ public struct SnapshotBuilder: Sendable {
         case .domain(let n), .nameServerName(let n):
             var isNS = false
             if case .nameServerName = indicator.value { isNS = true }
-            let wire = n.lowercased.wire
-            let offset: UInt32
-            if let o = nameIndex[wire] {
-                offset = o
-            } else {
-                guard names.count + wire.count < Int(UInt32.max) else { throw DomainMatcherError(.tooLarge("names over 4 GiB"), file: "") }
-                offset = UInt32(names.count)
-                names += wire
-                nameIndex[wire] = offset
-                let labels = n.labelCount
-                labelMask |= 1 << UInt64(min(labels, 63))
-            }
+            let wire = Self.isLowerCase(n.wire) ? n.wire : n.lowercased.wire
+            let hash = NameHash.hash(wire: wire, seed: seed)
+            let offset = try intern(wire, hash: hash, labels: n.labelCount)
             var info = record | SnapshotLayout.scopeCode(indicator.scope) << SnapshotLayout.scopeShift
             if indicator.action.isAllow { info |= SnapshotLayout.allowBit }
             if isNS { info |= SnapshotLayout.nsdnameBit }
@@ -92,7 +90,7 @@ public struct SnapshotBuilder: Sendable {
                 return
             }
             entryIndex[key] = entries.count
-            entries.append(PendingEntry(hash: NameHash.hash(wire: wire, seed: seed), nameOffset: offset, info: info,
+            entries.append(PendingEntry(hash: hash, nameOffset: offset, info: info,
                                         firstSeen: first, lastSeen: last, line: UInt32(clamping: indicator.location?.line ?? 0)))
         case .address(let net), .clientAddress(let net), .nameServerAddress(let net):
             var kind: UInt8 = 0
@@ -107,7 +105,51 @@ public struct SnapshotBuilder: Sendable {
         }
     }
 
+    static func isLowerCase(_ w: [UInt8]) -> Bool { !w.contains { $0 &- 0x41 < 26 } }
+
+    /// The offset of `wire` in the name buffer, adding it when new.
+    private mutating func intern(_ wire: [UInt8], hash: UInt64, labels: Int) throws(DomainMatcherError) -> UInt32 {
+        func same(_ o: UInt32) -> Bool {
+            let start = Int(o)
+            guard start + wire.count <= names.count else { return false }
+            return names[start..<(start + wire.count)].elementsEqual(wire)
+        }
+        if let o = nameIndex[hash] {
+            if same(o) { return o }
+            for c in nameCollisions[hash] ?? [] where same(c) { return c }
+        }
+        guard names.count + wire.count < Int(UInt32.max) else { throw DomainMatcherError(.tooLarge("names over 4 GiB"), file: "") }
+        let offset = UInt32(names.count)
+        names += wire
+        if nameIndex[hash] == nil { nameIndex[hash] = offset } else { nameCollisions[hash, default: []].append(offset) }
+        labelMask |= 1 << UInt64(min(labels, 63))
+        return offset
+    }
+
+    /// Everything a record holds, as the indicator has it; compared before building a ``RecordKey``.
+    struct Meta: Equatable {
+        var category: ThreatCategory?, tier: Tier, action: IndicatorAction, confidence: UInt8?, family: String?
+        var tags: ThreatTags, source: String, reference: String?, file: String?
+        init(_ i: Indicator) {
+            category = i.category; tier = i.tier; action = i.action; confidence = i.confidence; family = i.family
+            tags = i.tags; source = i.source; reference = i.reference; file = i.location?.file
+        }
+
+        /// Whether `i` has this metadata, compared in place (cheap when the strings and arrays share storage).
+        func matches(_ i: borrowing Indicator) -> Bool {
+            category == i.category && tier == i.tier && confidence == i.confidence && family == i.family && source == i.source
+                && reference == i.reference && file == i.location?.file && action == i.action && tags == i.tags
+        }
+    }
+
     private mutating func recordNumber(for i: Indicator) throws(DomainMatcherError) -> UInt32 {
+        if let m = lastMeta, let last = lastRecord, m.matches(i) { return last.index }
+        let n = try recordNumber(building: i)
+        lastMeta = Meta(i)
+        return n
+    }
+
+    private mutating func recordNumber(building i: Indicator) throws(DomainMatcherError) -> UInt32 {
         var devices: UInt16 = 0
         for d in i.tags.deviceTypes { devices |= d.bit }
         var local = ""
@@ -144,11 +186,14 @@ public struct SnapshotBuilder: Sendable {
         var bucketOf = [UInt32](repeating: 0, count: n)
         var counts = [UInt32](repeating: 0, count: bucketCount + 1)
         var fingerprints = [UInt32](repeating: 0, count: n)
+        var filters = [UInt32](repeating: 0, count: bucketCount + 1)
         for (k, e) in entries.enumerated() {
             let f = NameHash.finish(e.hash)
             let b = UInt32(truncatingIfNeeded: f.multipliedFullWidth(by: UInt64(bucketCount)).high)
             bucketOf[k] = b
-            fingerprints[k] = UInt32(truncatingIfNeeded: f)
+            let fp = UInt32(truncatingIfNeeded: f)
+            fingerprints[k] = fp
+            filters[Int(b)] |= SnapshotLayout.filterBit(fp)
             counts[Int(b) + 1] += 1
         }
         for b in 0..<bucketCount { counts[b + 1] += counts[b] }
@@ -191,7 +236,7 @@ public struct SnapshotBuilder: Sendable {
         let sortedAddresses = addresses.sorted()
         // Section sizes and offsets.
         let sizes = [
-            (bucketCount + 1) * 4, n * SnapshotLayout.entrySize, n * SnapshotLayout.extraSize, names.count,
+            (bucketCount + 1) * SnapshotLayout.directorySize, n * SnapshotLayout.entrySize, n * SnapshotLayout.extraSize, names.count,
             recordBytes.count, strings.count, sortedAddresses.count * SnapshotLayout.addressSize, meta.count,
         ]
         var offsets: [Int] = []
@@ -220,7 +265,10 @@ public struct SnapshotBuilder: Sendable {
                 u64(UInt64(s), 72 + 16 * k)
             }
             let bo = offsets[0]
-            for b in 0...bucketCount { u32(counts[b], bo + 4 * b) }
+            for b in 0...bucketCount {
+                u32(counts[b], bo + SnapshotLayout.directorySize * b)
+                u32(filters[b], bo + SnapshotLayout.directorySize * b + 4)
+            }
             let eo = offsets[1], xo = offsets[2]
             for (slot, k) in order.enumerated() {
                 let e = entries[k]

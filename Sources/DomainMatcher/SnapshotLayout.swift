@@ -1,6 +1,6 @@
 import DNSightCore
 
-/// The on-disk layout of a snapshot (version 1). Everything is little-endian; every section starts on a 64-byte
+/// The on-disk layout of a snapshot (version 2). Everything is little-endian; every section starts on a 64-byte
 /// boundary so that it can be read in place from a memory map.
 ///
 /// ```
@@ -10,7 +10,8 @@ import DNSightCore
 ///  32  hash seed u64            40 label-count mask u64 (bit n: some entry name has n labels; bit 63: ≥ 63)
 ///  48  created (Unix seconds) i64
 ///  64  sections: 8 × (offset u64, length u64)
-/// buckets    (bucket count + 1) × u32: entries of bucket b are entries[buckets[b] ..< buckets[b+1]]
+/// buckets    (bucket count + 1) × 8: start u32, filter u32. Entries of bucket b are entries[start[b] ..< start[b+1]];
+///            the filter has bit (fingerprint >> 27) set for each of them, so most misses never read the entries
 /// entries    entry count × 12: fingerprint u32, name offset u32, info u32 (record 26 bits | scope 2 | allow 1 | nsdname 1)
 /// extras     entry count × 12: first seen u32, last seen u32 (Unix seconds, 0 = unknown), source line u32
 /// names      lower-cased wire-format names, each once
@@ -21,9 +22,10 @@ import DNSightCore
 /// ```
 enum SnapshotLayout {
     static let magic: [UInt8] = Array("DNSIMTCH".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let headerSize = 256
     static let sectionCount = 8
+    static let directorySize = 8
     static let entrySize = 12
     static let extraSize = 12
     static let recordSize = 48
@@ -31,6 +33,9 @@ enum SnapshotLayout {
     static let alignment = 64
     static let noString: UInt32 = 0xFFFF_FFFF
     static let maxRecords = 1 << 26
+
+    /// The directory filter bit of an entry fingerprint.
+    @inline(__always) static func filterBit(_ fp: UInt32) -> UInt32 { 1 << (fp >> 27) }
 
     enum Section: Int, CaseIterable {
         case buckets, entries, extras, names, records, strings, addresses, meta

@@ -74,7 +74,7 @@ enum FormatDetector {
 }
 
 enum IPv4Like {
-    static func isAddress(_ s: String) -> Bool { IPv4Address(s) != nil || IPv6Address(s) != nil }
+    static func isAddress(_ s: String) -> Bool { HostText.ipv4(Array(s.utf8)[...]) != nil || (s.contains(":") && IPv6Address(s) != nil) }
 }
 
 extension String {

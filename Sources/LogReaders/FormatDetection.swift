@@ -70,6 +70,13 @@ public struct ReaderOptions: Sendable {
         self.maxLineLength = maxLineLength
     }
 
+    /// Parses a zone offset (`+09:00`, `-0500`, `+09`, `Z`) into seconds east of UTC.
+    public static func zoneOffset(_ text: String) -> Int? {
+        let b = Array(text.utf8)
+        guard !b.isEmpty else { return nil }
+        return b.withUnsafeBytes { TimeParse.zoneOffset($0, 0, default: 0) }
+    }
+
     /// The year syslog timestamps are taken to be in.
     var effectiveYear: Int {
         if let year { return year }
@@ -162,6 +169,8 @@ public enum FormatDetector {
         if FieldParse.find("dnsmasq[", in: line) != nil || FieldParse.find("pihole-FTL[", in: line) != nil || FieldParse.find("dnsmasq: ", in: line) != nil {
             return .dnsmasq
         }
+        // dnsmasq lines under another program tag (a container's log driver, a renamed daemon).
+        if FieldParse.find(" query[", in: line) != nil && FieldParse.find(" from ", in: line) != nil { return .dnsmasq }
         return nil
     }
 

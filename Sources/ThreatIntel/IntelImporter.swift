@@ -55,8 +55,14 @@ public struct IntelImporter: Sendable {
     public var enricher: Enricher
     /// How many problems per file are kept in the report.
     public var problemsKept = 20
-    /// Everything imported so far, enriched.
-    public private(set) var indicators: [Indicator] = []
+    /// Everything imported so far, enriched, one batch per file (kept apart so that large feeds are never copied).
+    private var batches: [[Indicator]] = []
+
+    /// Everything imported so far, enriched (allocates one array; for inspection).
+    public var indicators: [Indicator] { batches.flatMap { $0 } }
+
+    /// How many indicators have been imported so far.
+    public var indicatorCount: Int { batches.reduce(0) { $0 + $1.count } }
     /// The report so far.
     public private(set) var report = ImportReport()
 
@@ -116,9 +122,9 @@ public struct IntelImporter: Sendable {
         let context = FeedContext(file: file, source: options.source, scope: options.scope)
         let result: ImportedFile
         do {
-            let parsed = try FeedParser.parse(bytes, format: options.format, context: context)
-            indicators.reserveCapacity(indicators.count + parsed.indicators.count)
-            for i in parsed.indicators { indicators.append(enricher.enrich(i, defaults: parsed.defaults, options: options)) }
+            var parsed = try FeedParser.parse(bytes, format: options.format, context: context)
+            enricher.enrich(&parsed.indicators, defaults: parsed.defaults, options: options)
+            batches.append(parsed.indicators)
             result = ImportedFile(path: file, format: parsed.format.rawValue, source: parsed.source, kept: parsed.kept,
                                   skipped: parsed.skipped, problems: parsed.diagnostics.prefix(problemsKept).map(\.description),
                                   problemCount: parsed.diagnostics.count, error: nil, allowlist: options.allowlist)
@@ -132,13 +138,13 @@ public struct IntelImporter: Sendable {
 
     /// Adds indicators that are already complete (for example those of an existing snapshot being merged).
     public mutating func add(_ more: [Indicator]) {
-        indicators += more
+        batches.append(more)
     }
 
     /// Compiles everything imported into snapshot bytes, with the report attached.
     public func buildImage(created: Int64 = Int64(Date().timeIntervalSince1970)) throws(DomainMatcherError) -> [UInt8] {
         var builder = SnapshotBuilder()
-        try builder.add(contentsOf: indicators)
+        for b in batches { try builder.add(contentsOf: b) }
         var r = report
         r.created = created
         let encoder = JSONEncoder()

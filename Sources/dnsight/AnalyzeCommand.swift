@@ -4,6 +4,7 @@ import DNSightCore
 import Detectors
 import Foundation
 import LogReaders
+import SQLiteStore
 
 /// `dnsight analyze FILES…`: read DNS logs and captures, attribute and classify every query, and summarise.
 struct AnalyzeCommand: ParsableCommand {
@@ -58,11 +59,23 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write every detection with its evidence as JSON lines to this file (- for standard output).", valueName: "file"))
     var detections: String?
 
+    @Option(name: .long, help: ArgumentHelp("The store that detections and roll-ups go into, for `dnsight report` (default: $XDG_DATA_HOME/dnsight/store.sqlite). Inputs already stored are skipped; one stopped part-way resumes where it stopped.", valueName: "path"))
+    var store: String?
+
+    @Flag(name: .long, help: "Do not write a store (summary and --detections only).")
+    var noStore = false
+
     @Option(name: .long, help: ArgumentHelp("Ports that carry DNS in packet captures.", valueName: "port,port…"))
     var dnsPorts: String = "53"
 
-    @Option(name: .long, help: ArgumentHelp("Column mapping for json/csv input, e.g. time=ts,client=src,qname=query,qtype=type,rcode=rcode.", valueName: "field=column,…"))
+    @Option(name: .long, help: ArgumentHelp("Column mapping for json/csv input, e.g. time=ts,client=src,qname=query,qtype=type,rcode=rcode, or @FILE for a file of field=column lines.", valueName: "field=column,…|@file"))
     var map: String?
+
+    @Option(name: .long, help: ArgumentHelp("The year of syslog timestamps, which carry none (dnsmasq, Pi-hole, Unbound log-time-ascii); default: this year.", valueName: "year"))
+    var year: Int?
+
+    @Option(name: .long, help: ArgumentHelp("The zone of log timestamps written without one (BIND, syslog, zone-less ISO 8601), e.g. +09:00; default UTC.", valueName: "±hh:mm"))
+    var tz: String?
 
     @Option(name: .long, help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var threads: Int?
@@ -104,6 +117,9 @@ struct AnalyzeCommand: ParsableCommand {
         for d in withoutDetector where !known.contains(d) {
             throw ValidationError("--without-detector: unknown detector '\(d)'; one of: \(DetectorSettings.detectorNames.joined(separator: ", "))")
         }
+        if let year, !(1970...2200).contains(year) { throw ValidationError("--year must be between 1970 and 2200") }
+        if let tz, ReaderOptions.zoneOffset(tz) == nil { throw ValidationError("--tz takes an offset such as +09:00, -0500 or Z") }
+        if noStore && store != nil { throw ValidationError("--store and --no-store contradict each other") }
         if anonymise && ProcessInfo.processInfo.environment["DNSIGHT_ANONYMISE_KEY"] == nil {
             throw ValidationError("--anonymise needs the key in $DNSIGHT_ANONYMISE_KEY (64 hex digits)")
         }
@@ -150,12 +166,17 @@ struct AnalyzeCommand: ParsableCommand {
         c.anonymiseKey = anonymise ? ProcessInfo.processInfo.environment["DNSIGHT_ANONYMISE_KEY"] : nil
         c.inventoryIsAnonymised = inventoryAnonymised
         c.detectionsPath = detections
+        c.storePath = noStore ? nil : (store ?? SQLiteStore.defaultPath)
         c.readerOptions.dnsPorts = portSet ?? [53]
         if let map {
-            do { c.readerOptions.columnMapping = try ColumnMapping(parsing: map) } catch {
+            do {
+                c.readerOptions.columnMapping = map.hasPrefix("@") ? try ColumnMapping(contentsOfFile: String(map.dropFirst())) : try ColumnMapping(parsing: map)
+            } catch {
                 throw ValidationError("--map: \(error)")
             }
         }
+        c.readerOptions.year = year
+        if let tz { c.readerOptions.timeZoneOffsetSeconds = ReaderOptions.zoneOffset(tz) ?? 0 }
         if let threads { c.threads = threads }
         do { c.detectors = try detectorSettings() } catch {
             FileHandle.standardError.write(Data("dnsight analyze: \(error)\n".utf8))
@@ -257,7 +278,9 @@ enum SummaryText {
             if let e = i.error { o += "\n    NOT READ: \(e)" }
             o += "\n"
         }
-        if !skipped.isEmpty { o += "  (skipped \(skipped.count) file(s) in the folders that are no DNS log: \(skipped.prefix(3).map(\.path).joined(separator: ", "))\(skipped.count > 3 ? ", …" : ""))\n" }
+        for (reason, group) in Dictionary(grouping: skipped, by: { $0.skipped! }).sorted(by: { $0.key < $1.key }) {
+            o += "  (skipped \(group.count) file(s), \(reason): \(group.prefix(3).map(\.path).joined(separator: ", "))\(group.count > 3 ? ", …" : ""))\n"
+        }
         if !s.malformed.isEmpty {
             o += "\nMalformed records, by reason (skipped; the good records around them were kept)\n"
             for (k, v) in s.malformed.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { o += "  \(count(v))  \(k)\n" }
@@ -284,6 +307,7 @@ enum SummaryText {
         o += "\n"
         o += detectorLines(s)
         if s.detectionsWritten > 0 { o += "Wrote \(count(s.detectionsWritten)) detections with evidence.\n" }
+        if let store = s.store { o += "Stored in \(store) (render the report with: dnsight report --store \(store)).\n" }
         return o
     }
 }

@@ -200,7 +200,7 @@ struct IntelCommand: ParsableCommand {
             let st = SnapshotStats(s)
             if json {
                 let e = JSONEncoder()
-                e.outputFormatting = [.prettyPrinted, .sortedKeys]
+                e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try e.encode(st), as: UTF8.self))
                 return
             }
@@ -244,7 +244,7 @@ struct IntelCommand: ParsableCommand {
             let results = names.map { LookupExplanation(query: $0, snapshot: s) }
             if json {
                 let e = JSONEncoder()
-                e.outputFormatting = [.prettyPrinted, .sortedKeys]
+                e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try e.encode(results), as: UTF8.self))
             } else {
                 for r in results {
@@ -292,7 +292,7 @@ struct IntelCommand: ParsableCommand {
             let d = SnapshotDiff(old: a, new: b)
             if json {
                 let e = JSONEncoder()
-                e.outputFormatting = [.prettyPrinted, .sortedKeys]
+                e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try e.encode(d), as: UTF8.self))
             } else {
                 print("\(d.added.count) added, \(d.removed.count) removed, \(d.changed.count) changed")

@@ -45,7 +45,7 @@ import Testing
         e = event("10.9.1.1")
         let byCIDR = at.attribute(&e)
         #expect(byCIDR.source == .cidr && byCIDR.site == "Tokyo" && byCIDR.country == "JP" && !byCIDR.countryFromMMDB)
-        #expect(byCIDR.rule == InventoryRule(key: .cidr("10.9.0.0/16"), file: "inv.csv", line: 3))
+        #expect(byCIDR.rule == InventoryRule(key: .cidr(IPNetwork(parsing: "10.9.0.0/16")!), file: "inv.csv", line: 3))
 
         // The inventory matched but has no country: the MMDB fills it (10.0.0.0/8 → US in the test database).
         e = event("10.1.1.1")

@@ -98,6 +98,30 @@ import Testing
         #expect(s.inputs.filter { $0.skipped != nil }.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["README.txt"])
     }
 
+    @Test func storeIsWrittenOnceAndTheReportReadsIt() throws {
+        let dir = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let intel = ["--intel", dir.appendingPathComponent("intel").path, "--inventory", dir.appendingPathComponent("inventory.csv").path]
+        let log = dir.appendingPathComponent("dns.log").path
+        let store = dir.appendingPathComponent("store.sqlite").path
+        let (first, text, err) = try Self.run(["analyze", "--store", store] + intel + [log])
+        #expect(first == 0, "\(err)")
+        #expect(text.contains("Stored in \(store)"))
+        // The same file again: already stored, so nothing is counted twice.
+        let (again, json, _) = try Self.run(["analyze", "--json", "--store", store] + intel + [log])
+        #expect(again == 0)
+        let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        #expect(obj["events"] as? Int == 0)
+        let inputs = obj["inputs"] as! [[String: Any]]
+        #expect(inputs.first?["skipped"] as? String == "already ingested into the store")
+        // The report reads the store.
+        let out = dir.appendingPathComponent("report.json").path
+        let (rc, _, rerr) = try Self.run(["report", "--store", store, "--format", "json", "--out", out, "--min-devices", "1"])
+        #expect(rc == 0, "\(rerr)")
+        let report = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(report.contains("QakBot") && report.contains("LockBit"))
+    }
+
     /// The built `dnsight` binary next to the test bundle.
     static var binary: URL { Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("dnsight") }
 
@@ -119,24 +143,33 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let intel = ["--intel", dir.appendingPathComponent("intel").path, "--inventory", dir.appendingPathComponent("inventory.csv").path]
         let log = dir.appendingPathComponent("dns.log").path
-        let (ok, text, _) = try Self.run(["analyze"] + intel + [log])
+        let (ok, text, _) = try Self.run(["analyze", "--no-store"] + intel + [log])
         #expect(ok == 0)
         #expect(text.contains("Read 6 DNS transactions from 1 input(s)"))
         #expect(text.contains("Affected: 3 of 5 devices seen (60.0%), 2 of 3 organisations (66.7%)"))
         #expect(text.contains("QakBot"))
         // A missing input: the others are still analysed, exit 1.
-        let (missing, text2, _) = try Self.run(["analyze"] + intel + [log, dir.appendingPathComponent("nope.log").path])
+        let (missing, text2, _) = try Self.run(["analyze", "--no-store"] + intel + [log, dir.appendingPathComponent("nope.log").path])
         #expect(missing == 1)
         #expect(text2.contains("NOT READ"))
         // No intel at all: exit 2 with the reason.
-        let (noIntel, _, err) = try Self.run(["analyze", "--snapshot", dir.appendingPathComponent("none.snapshot").path, log])
+        let (noIntel, _, err) = try Self.run(["analyze", "--no-store", "--snapshot", dir.appendingPathComponent("none.snapshot").path, log])
         #expect(noIntel == 2)
         #expect(err.contains("no intel snapshot"))
         // Bad usage: exit 64.
-        let (usage, _, _) = try Self.run(["analyze", "--format", "nonsense", log])
+        let (usage, _, _) = try Self.run(["analyze", "--no-store", "--format", "nonsense", log])
         #expect(usage == 64)
+        // CSV through a mapping file (--map @file).
+        let csv = dir.appendingPathComponent("proxy.csv"), mapping = dir.appendingPathComponent("proxy.map")
+        try Data("When,Who,Asked,Kind\n2026-11-28 10:00:00,10.1.0.5,a.example,A\n2026-11-28 10:00:01,10.1.0.6,b.example,AAAA\n".utf8).write(to: csv)
+        try Data("# proxy export\ntime = When\nclient = Who\nqname = Asked\nqtype = Kind\n".utf8).write(to: mapping)
+        let (mapped, text3, _) = try Self.run(["analyze", "--no-store", "--format", "csv", "--map", "@" + mapping.path, "--tz", "+09:00"] + intel + [csv.path])
+        #expect(mapped == 0)
+        #expect(text3.contains("Read 2 DNS transactions from 1 input(s)"))
+        let (badTZ, _, _) = try Self.run(["analyze", "--no-store", "--tz", "Tokyo", log])
+        #expect(badTZ == 64)
         // JSON summary for machines.
-        let (_, json, _) = try Self.run(["analyze", "--json"] + intel + [log])
+        let (_, json, _) = try Self.run(["analyze", "--no-store", "--json"] + intel + [log])
         let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
         #expect(obj["detections"] as? Int == 4)
     }

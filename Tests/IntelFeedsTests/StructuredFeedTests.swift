@@ -46,6 +46,7 @@ import Testing
         let a = try #require(r.first("c2-a.example"))
         #expect(a.family == "QakBot" && a.category == .commandAndControl && a.confidence == 85 && a.scope == .subdomain)
         #expect(a.tags.traits == [.botnet, .initialAccessBroker, .remoteAccess])
+        #expect(a.tags.labels == ["kill-chain:command-and-control"], "kill-chain phases are kept")
         #expect(a.reference == "https://report.example/qak")
         #expect(a.firstSeen == DateText.seconds("2024-03-01T00:00:00Z"))
         #expect(a.location?.line == 8)

@@ -174,6 +174,17 @@ import Testing
         #expect(events[8].rcode == nil && d.skipped == ["query without a logged answer (reported alone)": 1])
     }
 
+    @Test func dnsmasqUnderRsyslogHighPrecisionTimestamps() throws {
+        let log = """
+        2026-11-28T10:00:00.250000+09:00 gw dnsmasq[77]: 9 10.0.0.1/40000 query[A] a.example from 10.0.0.1
+        2026-11-28T10:00:00.260000+09:00 gw dnsmasq[77]: 9 10.0.0.1/40000 cached a.example is 192.0.2.1
+        """
+        let (events, d) = try Text.read(DnsmasqLogParser(year: 1999), log)
+        #expect(d.malformedCount == 0 && events.count == 1)
+        #expect(events[0].timeNanos == Text.utc(2026, 11, 28, 1, 0, 0, nanos: 250_000_000) && events[0].clientPort == 40000)
+        #expect(events[0].sourceAction == "cached" && events[0].answers.first?.address == Text.ip("192.0.2.1"))
+    }
+
     @Test func dnsmasqGarbageAndBinaryInput() throws {
         var bytes = Array(try String(contentsOfFile: Text.fixture("dnsmasq-queries.log"), encoding: .utf8).utf8)
         bytes += Array("this line has no timestamp at all\nNov 28 10:00:00 dnsmasq[1]: query[A] bad..name from 1.2.3.4\nNov 28 10:00:00 dnsmasq[1]: query[A] ok.example from 1.2.3.999\n".utf8)
@@ -185,5 +196,51 @@ import Testing
         #expect(throws: ReaderError.self) { try Text.read(BINDQueryLogParser(year: 2026), bytes: Text.binaryGarbage) }
         // A Zeek log is not a BIND log.
         #expect(throws: ReaderError.self) { try Shared.read(LineFormatReader(BINDQueryLogParser(year: 2026)), ByteInput(path: Text.fixture("zeek-dns.log"))) }
+    }
+}
+
+/// The fixture script run live: BIND, Unbound and dnsmasq on loopback write their query logs now, on this machine,
+/// and the readers must make the same transactions of them as of the committed fixtures. Skipped where the
+/// programs are not installed (CI installs them).
+@Suite struct LiveDaemonLogTests {
+    static var programsInstalled: Bool {
+        ["/usr/sbin/named", "/usr/sbin/unbound", "/usr/sbin/dnsmasq", "/usr/bin/dig"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test(.enabled(if: programsInstalled), .timeLimit(.minutes(3)))
+    func realDaemonsWriteLogsTheReadersUnderstand() throws {
+        let out = try Shared.temporaryDirectory()
+        var script = URL(fileURLWithPath: Text.fixture("make-daemon-logs.sh"))
+        script.standardize()
+        let transcript = out.appendingPathComponent("script.log").path
+        try Shared.run("OUT='\(out.path)' bash -x '\(script.path)' >'\(transcript)' 2>&1")
+        let made = ["bind-query-full.log", "unbound-queries-replies.log", "unbound-queries-replies-ascii.log", "dnsmasq-queries.log", "dnsmasq-queries-extra.log"]
+        guard made.allSatisfy({ FileManager.default.fileExists(atPath: out.appendingPathComponent($0).path) }) else {
+            let tail = (try? String(contentsOfFile: transcript, encoding: .utf8))?.split(separator: "\n").suffix(25).joined(separator: "\n") ?? ""
+            Issue.record("the daemons did not write every log; the script's last lines:\n\(tail)")
+            return
+        }
+        func read(_ name: String) throws -> (LogFormat, [DNSEvent], ReaderDiagnostics) {
+            try Text.readDetected(out.appendingPathComponent(name).path)
+        }
+        let (bf, bind, bd) = try read("bind-query-full.log")
+        #expect(bf == .bind && bd.malformedCount == 0)
+        #expect(bind.map(\.queryName.presentation) == ["ns.bench.example.", "www.bench.example.", "www.bench.example.", "alias.bench.example.",
+                                                         "mail.bench.example.", "nothere.bench.example.", "outside.example.org.", "version.bind."])
+        #expect(bind.map(\.transport) == [.udp, .udp, .tcp, .udp, .udp, .udp, .udp, .udp] && bind[3].flags == 0x0110 && bind[4].flags == 0)
+        for name in ["unbound-queries-replies.log", "unbound-queries-replies-ascii.log"] {
+            let (f, events, d) = try read(name)
+            #expect(f == .unbound && d.malformedCount == 0, "\(name)")
+            #expect(events.map(\.rcode) == [.noError, .noError, .noError, .nxDomain, .noError, .nxDomain], "\(name)")
+            try #require(events.count == 6, "\(name)")
+            #expect(events[4].clientAddress == Text.ip("::1"), "\(name)")
+        }
+        for name in ["dnsmasq-queries.log", "dnsmasq-queries-extra.log"] {
+            let (f, events, d) = try read(name)
+            #expect(f == .dnsmasq && d.malformedCount == 0, "\(name)")
+            #expect(events.map(\.sourceAction?.isEmpty) == Array(repeating: false, count: 8), "\(name)")
+            #expect(events.map(\.rcode) == [.noError, .noError, .noError, .noError, .nxDomain, .noError, .noError, .noError], "\(name)")
+            #expect(events[6].answers.map(\.type) == [.cname, .a], "\(name)")
+        }
     }
 }

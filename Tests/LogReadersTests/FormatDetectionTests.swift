@@ -35,6 +35,7 @@ import Testing
         #expect(detect(dnsmasq) == .dnsmasq)
         #expect(detect("Nov 28 10:00:00 ns1 named[812]: client @0x1 192.0.2.1#5 (a.example): query: a.example IN A + (192.0.2.53)\n") == .bind)
         #expect(detect("Nov 28 10:00:00 host unbound: [99:0] info: 192.0.2.8 bad.example. A IN\n") == .unbound)
+        #expect(detect("2026-11-28T10:00:00.000000+00:00 pihole dns[77]: query[A] a.example from 10.0.0.1\n") == .dnsmasq)
         #expect(FormatDetector.detect([0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0]) == .pcap)
         #expect(FormatDetector.detect([0x0A, 0x0D, 0x0D, 0x0A, 0x1C, 0, 0, 0]) == .pcapng)
         #expect(FormatDetector.detect(Array("SQLite format 3\0".utf8) + [0x10, 0]) == .piholeDB)

@@ -34,7 +34,9 @@ struct U128: Hashable, Sendable, Comparable {
 
 /// A parsed CIDR prefix, IPv4 or IPv6, with its network address masked to the prefix length.
 ///
-/// Internal on purpose: DNSightCore is getting a public `IPNetwork`; this module switches to it once it lands.
+/// Internal: the public face of a prefix is DNSightCore's `IPNetwork` (`network`, `init(_:)`); this form keeps the
+/// 128-bit arithmetic the prefix table is built with, and the parser reports what `IPNetwork(parsing:)` silently
+/// fixes (host bits set).
 struct CIDRPrefix: Hashable, Sendable, CustomStringConvertible {
     enum Family: Hashable, Sendable { case v4, v6 }
     /// The family.
@@ -47,6 +49,29 @@ struct CIDRPrefix: Hashable, Sendable, CustomStringConvertible {
     /// Why a text is not a CIDR.
     enum ParseFailure: Error, Equatable {
         case bad(String)
+    }
+
+    /// The prefix as an `IPNetwork`.
+    var network: IPNetwork {
+        switch family {
+        case .v4: return IPNetwork(IPv4Address(rawValue: UInt32(truncatingIfNeeded: bits.low)), prefixLength: length)!
+        case .v6: return IPNetwork(IPv6Address(high: bits.high, low: bits.low), prefixLength: length)!
+        }
+    }
+
+    /// The prefix of an `IPNetwork`.
+    init(_ n: IPNetwork) {
+        switch n {
+        case .v4(let a, let p): self.init(family: .v4, bits: U128(high: 0, low: UInt64(a.rawValue)), length: Int(p))
+        case .v6(let a, let p): self.init(family: .v6, bits: U128(a), length: Int(p))
+        }
+        self = masked
+    }
+
+    init(family: Family, bits: U128, length: Int) {
+        self.family = family
+        self.bits = bits
+        self.length = length
     }
 
     /// The first and last address covered, as IPv4 integers.

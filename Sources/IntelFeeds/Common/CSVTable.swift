@@ -64,3 +64,19 @@ struct CSVTable {
         return columns != nil
     }
 }
+
+extension FeedParseResult {
+    /// The `url` cell of a row, or `nil` after recording a malformed-row diagnostic when it is empty or not a URL.
+    mutating func urlCell(_ row: CSVTable.Row, file: String) -> String? {
+        let url = row["url"]
+        guard !url.isEmpty else {
+            malformed("row without a url", line: row.line, offset: row.offset, excerpt: row.excerpt, file: file)
+            return nil
+        }
+        guard HostText.findScheme(HostText.refang(Array(url.utf8)[...])) != nil else {
+            malformed("not a URL (expected scheme://host/…)", line: row.line, offset: row.offset, excerpt: url, file: file)
+            return nil
+        }
+        return url
+    }
+}

@@ -8,7 +8,7 @@ extension FeedParseResult {
     @discardableResult
     mutating func add(
         _ host: HostText, nameScope: MatchScope, urlScope: MatchScope = .exact, template: Indicator,
-        line: Int, offset: Int, excerpt: some StringProtocol, file: String
+        line: Int, offset: Int, excerpt: @autoclosure () -> String, file: String
     ) -> Bool {
         switch host {
         case .name(let n, let wildcard, let fromURL):
@@ -29,7 +29,7 @@ extension FeedParseResult {
             skip(why)
             return false
         case .invalid(let why):
-            malformed(why, line: line, offset: offset, excerpt: excerpt, file: file)
+            malformed(why, line: line, offset: offset, excerpt: excerpt(), file: file)
             return false
         }
     }
@@ -45,33 +45,61 @@ extension FeedParseResult {
     /// Merges entries with the same value and scope (URL feeds list one host many times), keeping the earliest
     /// first-seen, the latest last-seen and the union of tags; each merged entry is counted as skipped.
     mutating func mergeSameHost() {
-        var seen: [Key: Int] = [:]
-        var out: [Indicator] = []
-        out.reserveCapacity(indicators.count)
-        for i in indicators {
-            let k = Key(value: i.value, scope: i.scope, action: i.action)
-            if let j = seen[k] {
-                var e = out[j]
-                if let f = i.firstSeen { e.firstSeen = min(e.firstSeen ?? f, f) }
-                if let l = i.lastSeen { e.lastSeen = max(e.lastSeen ?? l, l) }
-                e.tags = e.tags.union(i.tags)
-                if e.category == nil { e.category = i.category }
-                if e.family == nil { e.family = i.family }
-                if let c = i.confidence { e.confidence = max(e.confidence ?? c, c) }
-                out[j] = e
-                skip("same host as an earlier entry")
-            } else {
-                seen[k] = out.count
-                out.append(i)
-            }
+        var seen: [HostKey: Int] = [:]
+        seen.reserveCapacity(indicators.count)
+        var keep = [Bool](repeating: true, count: indicators.count)
+        var merged = 0
+        for k in indicators.indices {
+            let key = HostKey(indicators[k])
+            guard let j = seen[key] else { seen[key] = k; continue }
+            keep[k] = false
+            merged += 1
+            let i = indicators[k]
+            if let f = i.firstSeen { indicators[j].firstSeen = min(indicators[j].firstSeen ?? f, f) }
+            if let l = i.lastSeen { indicators[j].lastSeen = max(indicators[j].lastSeen ?? l, l) }
+            if !i.tags.isEmpty, i.tags != indicators[j].tags { indicators[j].tags = indicators[j].tags.union(i.tags) }
+            if indicators[j].category == nil { indicators[j].category = i.category }
+            if indicators[j].family == nil { indicators[j].family = i.family }
+            if let c = i.confidence { indicators[j].confidence = max(indicators[j].confidence ?? c, c) }
         }
-        indicators = out
+        guard merged > 0 else { return }
+        var w = 0
+        for k in indicators.indices where keep[k] {
+            if w != k { indicators.swapAt(w, k) }
+            w += 1
+        }
+        indicators.removeLast(indicators.count - w)
+        skipped["same host as an earlier entry", default: 0] += merged
+    }
+}
+
+/// What makes two parsed entries the same host: the value's kind and bytes (names from the parsers are already
+/// lower-case wire form), the scope and the action. Hashes the bytes in one call rather than byte by byte.
+struct HostKey: Hashable {
+    var kind: UInt8
+    var bytes: [UInt8]
+    var net: IPNetwork?
+    var scope: MatchScope
+    var action: IndicatorAction
+
+    init(_ i: Indicator) {
+        switch i.value {
+        case .domain(let n): kind = 0; bytes = n.wire; net = nil
+        case .nameServerName(let n): kind = 1; bytes = n.wire; net = nil
+        case .address(let a): kind = 2; bytes = []; net = a
+        case .clientAddress(let a): kind = 3; bytes = []; net = a
+        case .nameServerAddress(let a): kind = 4; bytes = []; net = a
+        }
+        scope = i.scope
+        action = i.action
     }
 
-    private struct Key: Hashable {
-        var value: IndicatorValue
-        var scope: MatchScope
-        var action: IndicatorAction
+    func hash(into h: inout Hasher) {
+        h.combine(kind)
+        bytes.withUnsafeBytes { h.combine(bytes: $0) }
+        h.combine(net)
+        h.combine(scope)
+        h.combine(action)
     }
 }
 

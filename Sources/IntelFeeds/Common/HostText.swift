@@ -117,26 +117,49 @@ enum HostText: Equatable {
             host = host[..<c]
             fromURL = true
         }
-        if let last = host.last, last &- 0x30 < 10, let a = IPv4Address(String(decoding: host, as: UTF8.self)) {
+        if let last = host.last, last &- 0x30 < 10, let a = ipv4(host) {
             return .address(.host(a), fromURL: fromURL)
         }
         return name(host, allowWildcard: allowWildcard, fromURL: fromURL)
     }
 
+    /// Dotted-quad IPv4 text (no leading zeros) read straight from bytes.
+    static func ipv4(_ s: ArraySlice<UInt8>) -> IPv4Address? {
+        s.withUnsafeBufferPointer { buf -> IPv4Address? in
+            var v: UInt32 = 0, parts = 0, cur = -1, digits = 0
+            for c in buf {
+                if c == UInt8(ascii: ".") {
+                    guard cur >= 0, parts < 3 else { return nil }
+                    v = v << 8 | UInt32(cur); parts += 1; cur = -1; digits = 0
+                } else if c &- 0x30 < 10 {
+                    if digits > 0 && cur == 0 { return nil }
+                    cur = (cur < 0 ? 0 : cur) * 10 + Int(c - 0x30); digits += 1
+                    guard cur <= 255 else { return nil }
+                } else {
+                    return nil
+                }
+            }
+            guard cur >= 0, parts == 3 else { return nil }
+            return IPv4Address(rawValue: v << 8 | UInt32(cur))
+        }
+    }
+
     /// The index of `:` in a leading `scheme://`, if any.
     static func findScheme(_ s: ArraySlice<UInt8>) -> Int? {
-        var i = s.startIndex
-        while i < s.endIndex {
-            let c = s[i]
-            if c == UInt8(ascii: ":") {
-                guard i > s.startIndex, s.endIndex - i >= 3, s[i + 1] == UInt8(ascii: "/"), s[i + 2] == UInt8(ascii: "/") else { return nil }
-                return i
+        s.withUnsafeBufferPointer { buf -> Int? in
+            var i = 0
+            while i < buf.count {
+                let c = buf[i]
+                if c == UInt8(ascii: ":") {
+                    guard i > 0, buf.count - i >= 3, buf[i + 1] == UInt8(ascii: "/"), buf[i + 2] == UInt8(ascii: "/") else { return nil }
+                    return s.startIndex + i
+                }
+                let lower = c | 0x20
+                guard (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || (i > 0 && (c &- 0x30 < 10 || c == UInt8(ascii: "+") || c == UInt8(ascii: "-"))) else { return nil }
+                i += 1
             }
-            let lower = c | 0x20
-            guard (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || (i > s.startIndex && (c &- 0x30 < 10 || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: "."))) else { return nil }
-            i += 1
+            return nil
         }
-        return nil
     }
 
     static func validPort(_ p: ArraySlice<UInt8>) -> Bool {
@@ -162,28 +185,33 @@ enum HostText: Equatable {
         var labels = 0
         var lastLabelNumeric = true
         var nonASCII = false
-        for c in host {
-            if c == UInt8(ascii: ".") {
-                let len = wire.count - labelStart - 1
-                if len == 0 { return .invalid("empty label") }
-                if len > 63 { return .invalid("label longer than 63 bytes") }
-                wire[labelStart] = UInt8(len)
-                labelStart = wire.count
-                wire.append(0)
-                labels += 1
-                lastLabelNumeric = true
-                continue
-            }
-            let lc = c &- 0x41 < 26 ? c | 0x20 : c
-            let ok = (lc >= UInt8(ascii: "a") && lc <= UInt8(ascii: "z")) || lc &- 0x30 < 10 || lc == UInt8(ascii: "-") || lc == UInt8(ascii: "_")
-            if !ok {
-                if c >= 0x80 { nonASCII = true } else {
-                    return .invalid("character '\(String(decoding: [c], as: UTF8.self))' is not allowed in a host name")
+        var problem: HostText? = nil
+        host.withUnsafeBufferPointer { buf in
+            for c in buf {
+                if c == UInt8(ascii: ".") {
+                    let len = wire.count - labelStart - 1
+                    if len == 0 { problem = .invalid("empty label"); return }
+                    if len > 63 { problem = .invalid("label longer than 63 bytes"); return }
+                    wire[labelStart] = UInt8(len)
+                    labelStart = wire.count
+                    wire.append(0)
+                    labels += 1
+                    lastLabelNumeric = true
+                    continue
                 }
+                let lc = c &- 0x41 < 26 ? c | 0x20 : c
+                let ok = (lc >= UInt8(ascii: "a") && lc <= UInt8(ascii: "z")) || lc &- 0x30 < 10 || lc == UInt8(ascii: "-") || lc == UInt8(ascii: "_")
+                if !ok {
+                    if c >= 0x80 { nonASCII = true } else {
+                        problem = .invalid("character '\(String(decoding: [c], as: UTF8.self))' is not allowed in a host name")
+                        return
+                    }
+                }
+                if lc &- 0x30 >= 10 { lastLabelNumeric = false }
+                wire.append(lc)
             }
-            if lc &- 0x30 >= 10 { lastLabelNumeric = false }
-            wire.append(lc)
         }
+        if let problem { return problem }
         let len = wire.count - labelStart - 1
         if len == 0 { return .invalid("empty label") }
         if len > 63 { return .invalid("label longer than 63 bytes") }

@@ -10,11 +10,7 @@ enum PhishTankParser {
         let found = CSVTable.read(bytes, isHeader: { $0.contains("url") && ($0.contains("phish_id") || $0.contains("phish_detail_url")) },
             problem: { why, line, offset, ex in r.malformed(why, line: line, offset: offset, excerpt: ex, file: file) },
             row: { row in
-                let url = row["url"]
-                guard !url.isEmpty else { r.malformed("row without a url", line: row.line, offset: row.offset, excerpt: row.excerpt, file: file); return }
-                guard HostText.findScheme(HostText.refang(Array(url.utf8)[...])) != nil else {
-                    r.malformed("not a URL (expected scheme://host/…)", line: row.line, offset: row.offset, excerpt: url, file: file); return
-                }
+                guard let url = r.urlCell(row, file: file) else { return }
                 var i = Indicator.template(source: r.source)
                 i.category = .phishing
                 i.tags.addBrand(row["target"])

@@ -69,6 +69,7 @@ enum STIXParser {
             }
             for phase in o["kill_chain_phases"]?.array ?? [] {
                 let p = (phase["phase_name"]?.text ?? "").lowercased()
+                if !p.isEmpty { t.tags.addLabel("kill-chain:" + p) }
                 if p.contains("command") && p.contains("control") { t.category = .commandAndControl }
                 else if p.contains("exfiltration") { t.category = t.category ?? .exfiltration }
                 else if ["delivery", "installation", "exploitation"].contains(p) { t.category = t.category ?? .malware }

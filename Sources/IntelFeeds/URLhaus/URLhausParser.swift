@@ -12,11 +12,7 @@ enum URLhausParser {
             comment: { text, _ in if text.lowercased().hasPrefix("last updated:") { r.notes["updated"] = text.components(after: "updated:").trimmingCharacters("#") } },
             problem: { why, line, offset, ex in r.malformed(why, line: line, offset: offset, excerpt: ex, file: file) },
             row: { row in
-                let url = row["url"]
-                guard !url.isEmpty else { r.malformed("row without a url", line: row.line, offset: row.offset, excerpt: row.excerpt, file: file); return }
-                guard HostText.findScheme(HostText.refang(Array(url.utf8)[...])) != nil else {
-                    r.malformed("not a URL (expected scheme://host/…)", line: row.line, offset: row.offset, excerpt: url, file: file); return
-                }
+                guard let url = r.urlCell(row, file: file) else { return }
                 var i = Indicator.template(source: r.source)
                 let threat = row["threat"].lowercased()
                 if threat == "malware_download" || threat.isEmpty { i.category = .malware } else { i.category = ThreatCategory(parsing: threat) ?? .malware }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the real-program fixtures: BIND query logs, Unbound query/reply logs and dnsmasq query logs, made by
 # the Debian packages themselves on loopback (ports 5391–5394), answering only from local data (no traffic leaves
-# the machine). Needs: bind9 bind9-dnsutils unbound dnsmasq-base. Run from anywhere; writes next to this script.
+# the machine). Needs: bind9 bind9-dnsutils unbound dnsmasq-base. Run from anywhere; writes next to this script,
+# or into $OUT when that is set (the live test does that).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
+here="${OUT:-$(cd "$(dirname "$0")" && pwd)}"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -49,7 +50,7 @@ view "external" {
 EOF
 named -f -u root -c "$work/bind/named.conf" >"$work/bind/stderr" 2>&1 &
 bind_pid=$!
-for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p 5391 ns.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 300); do dig +time=1 +tries=1 @127.0.0.1 -p 5391 ns.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
 q @127.0.0.1 -p 5391 www.bench.example A
 q @127.0.0.1 -p 5391 www.bench.example AAAA +tcp
 q @127.0.0.1 -p 5391 alias.bench.example A +dnssec +cd
@@ -95,12 +96,15 @@ run_unbound() { # $1 = logfile, $2 = log-time-ascii
     write_unbound_conf "$1" "$2"
     unbound -d -c "$work/unbound/unbound.conf" >"$work/unbound/stderr" 2>&1 &
     local pid=$!
-    for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p 5392 www.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
+    for _ in $(seq 300); do dig +time=1 +tries=1 @127.0.0.1 -p 5392 www.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
     q @127.0.0.1 -p 5392 www.bench.example AAAA
     q @127.0.0.1 -p 5392 txt.bench.example TXT +tcp
     q @127.0.0.1 -p 5392 missing.bench.example A
     q @::1 -p 5392 www.bench.example A
     q @127.0.0.1 -p 5392 bad1.malware.example A
+    # On a loaded machine Unbound may still be answering (and logging) when the last dig gives up: wait for the six
+    # reply lines before stopping it, so the log is complete.
+    for _ in $(seq 100); do [ "$(grep -cE ' IN [A-Z]+ [0-9]+\.[0-9]+ ' "$1" 2>/dev/null || true)" -ge 6 ] && break; sleep 0.1; done
     kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 run_unbound "$work/unbound/epoch.log" no
@@ -112,16 +116,17 @@ cp "$work/unbound/ascii.log" "$here/unbound-queries-replies-ascii.log"
 write_unbound_conf "$work/unbound/upstream.log" no
 unbound -d -c "$work/unbound/unbound.conf" >"$work/unbound/stderr2" 2>&1 &
 up_pid=$!
-for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p 5392 www.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 300); do dig +time=1 +tries=1 @127.0.0.1 -p 5392 www.bench.example >/dev/null 2>&1 && break; sleep 0.2; done
 mkdir -p "$work/dnsmasq"
 printf '192.0.2.99 printer.lan\n' > "$work/dnsmasq/hosts"
+: > "$work/dnsmasq/empty.conf"   # no system configuration (an empty file, not /dev/null, which a broken machine may lack)
 run_dnsmasq() { # $1 = logfile, $2 = log-queries value
-    dnsmasq -d -k --conf-file=/dev/null --port=5393 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+    dnsmasq -d -k --conf-file="$work/dnsmasq/empty.conf" --port=5393 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
         --addn-hosts="$work/dnsmasq/hosts" --server=127.0.0.1#5392 --address=/blocked.example/0.0.0.0 \
         --cname=alias.lan,printer.lan --log-facility="$1" "--log-queries=$2" --pid-file="$work/dnsmasq/pid" \
         >"$work/dnsmasq/stderr" 2>&1 &
     local pid=$!
-    for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p 5393 printer.lan >/dev/null 2>&1 && break; sleep 0.2; done
+    for _ in $(seq 300); do dig +time=1 +tries=1 @127.0.0.1 -p 5393 printer.lan >/dev/null 2>&1 && break; sleep 0.2; done
     q @127.0.0.1 -p 5393 www.bench.example A
     q @127.0.0.1 -p 5393 www.bench.example A
     q @127.0.0.1 -p 5393 www.bench.example AAAA

@@ -100,7 +100,9 @@ public struct UnboundLogParser: LineEventParser {
         if let s = pending.seqs(key).first, let entry = pending.remove(s) {
             e = entry.event
         } else {
-            e = DNSEvent(timeNanos: time &- micros * 1000, clientAddress: client, queryName: name, queryType: type, queryClass: qclass, position: position)
+            // The query was sent when the reply was logged less the time it took.
+            let (sent, overflow) = time.subtractingReportingOverflow(micros * 1000)
+            e = DNSEvent(timeNanos: overflow ? time : sent, clientAddress: client, queryName: name, queryType: type, queryClass: qclass, position: position)
         }
         e.rcode = rcode
         e.responseTimeMicros = micros

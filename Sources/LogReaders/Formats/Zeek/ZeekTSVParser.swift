@@ -95,12 +95,23 @@ public struct ZeekTSVParser: LineEventParser {
         return true
     }
 
-    /// The end of the field that starts at `start` (the next separator, or the end of the line). A plain loop: the
-    /// fields are short, and a call to memchr per field costs more than it saves.
+    /// The end of the field that starts at `start` (the next separator, or the end of the line). Eight bytes at a
+    /// time (a SWAR zero-byte test): the separator scan is most of the work of a TSV line, and a call to memchr per
+    /// short field costs more than it saves.
     @inline(__always) func fieldEnd(_ b: UnsafeRawBufferPointer, from start: Int) -> Int {
         var i = start
-        let sep = separator
-        while i < b.count && b[i] != sep { i += 1 }
+        let n = b.count
+        guard let base = b.baseAddress else { return start }
+        #if _endian(little)
+        let pattern = UInt64(separator) &* 0x0101_0101_0101_0101
+        while i + 8 <= n {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+            let t = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+            if t != 0 { return i + (t.trailingZeroBitCount >> 3) }
+            i += 8
+        }
+        #endif
+        while i < n && base.load(fromByteOffset: i, as: UInt8.self) != separator { i += 1 }
         return i
     }
 

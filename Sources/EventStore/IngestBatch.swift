@@ -1,0 +1,387 @@
+/// The number of queries a key saw and the first and last time it saw one.
+public struct Span: Hashable, Sendable, Codable {
+    /// Queries counted.
+    public var queries: Int64
+    /// The earliest query time, nanoseconds since 1970 UTC.
+    public var firstNanos: Int64
+    /// The latest query time.
+    public var lastNanos: Int64
+
+    /// A span of one query at `t`.
+    public init(at t: Int64) { queries = 1; firstNanos = t; lastNanos = t }
+    /// Creates a span.
+    public init(queries: Int64, firstNanos: Int64, lastNanos: Int64) {
+        self.queries = queries
+        self.firstNanos = firstNanos
+        self.lastNanos = lastNanos
+    }
+
+    /// Adds one query at `t`.
+    @inlinable public mutating func add(_ t: Int64) {
+        queries += 1
+        if t < firstNanos { firstNanos = t }
+        if t > lastNanos { lastNanos = t }
+    }
+
+    /// Merges another span.
+    public mutating func merge(_ o: Span) {
+        queries += o.queries
+        firstNanos = min(firstNanos, o.firstNanos)
+        lastNanos = max(lastNanos, o.lastNanos)
+    }
+}
+
+/// Query counts of one device on one day.
+public struct TrafficCounts: Hashable, Sendable, Codable {
+    /// All queries.
+    public var queries: Int64 = 0
+    /// Queries with at least one detection (each query counted once, whatever the number of detections).
+    public var flagged: Int64 = 0
+    /// Queries with at least one known-tier detection.
+    public var flaggedKnown: Int64 = 0
+    /// Zero counts.
+    public init() {}
+    /// Creates counts.
+    public init(queries: Int64, flagged: Int64, flaggedKnown: Int64) {
+        self.queries = queries
+        self.flagged = flagged
+        self.flaggedKnown = flaggedKnown
+    }
+}
+
+/// What the store remembers about one domain's sightings (for newly observed domains).
+public struct DomainSighting: Hashable, Sendable, Codable {
+    /// The first query for it.
+    public var firstNanos: Int64
+    /// The last query for it.
+    public var lastNanos: Int64
+    /// The first query that resolved (NOERROR with answers), if any.
+    public var firstResolvedNanos: Int64?
+    /// The first query classified malicious, if any.
+    public var firstMaliciousNanos: Int64?
+
+    /// Creates a sighting.
+    public init(firstNanos: Int64, lastNanos: Int64, firstResolvedNanos: Int64? = nil, firstMaliciousNanos: Int64? = nil) {
+        self.firstNanos = firstNanos
+        self.lastNanos = lastNanos
+        self.firstResolvedNanos = firstResolvedNanos
+        self.firstMaliciousNanos = firstMaliciousNanos
+    }
+
+    /// Merges another sighting of the same domain (earliest firsts, latest last).
+    public mutating func merge(_ o: DomainSighting) {
+        firstNanos = min(firstNanos, o.firstNanos)
+        lastNanos = max(lastNanos, o.lastNanos)
+        firstResolvedNanos = DomainSighting.minOpt(firstResolvedNanos, o.firstResolvedNanos)
+        firstMaliciousNanos = DomainSighting.minOpt(firstMaliciousNanos, o.firstMaliciousNanos)
+    }
+
+    static func minOpt(_ a: Int64?, _ b: Int64?) -> Int64? {
+        switch (a, b) {
+        case let (x?, y?): return min(x, y)
+        case let (x?, nil): return x
+        case let (nil, y): return y
+        }
+    }
+}
+
+/// A device's position in one ``IngestBatch`` (valid for that batch only).
+public struct DeviceSlot: Hashable, Sendable {
+    /// The index into ``IngestBatch/devices``.
+    public let index: Int32
+}
+
+/// Key of the threat roll-up: day × device × category × tier × family.
+public struct ThreatRollupKey: Hashable, Sendable {
+    /// The day.
+    public var day: Day
+    /// The device slot in the batch.
+    public var device: Int32
+    /// Category code.
+    public var category: String
+    /// Tier code.
+    public var tier: String
+    /// Family; empty when unattributed.
+    public var family: String
+}
+
+/// Key of the tag roll-up: day × device × category × tier × tag.
+public struct TagRollupKey: Hashable, Sendable {
+    /// The day.
+    public var day: Day
+    /// The device slot in the batch.
+    public var device: Int32
+    /// Category code.
+    public var category: String
+    /// Tier code.
+    public var tier: String
+    /// The tag.
+    public var tag: String
+}
+
+/// Key of the phishing roll-up: day × device × tier × campaign key × targeted industry.
+public struct PhishingRollupKey: Hashable, Sendable {
+    /// The day.
+    public var day: Day
+    /// The device slot in the batch.
+    public var device: Int32
+    /// Tier code.
+    public var tier: String
+    /// The campaign key (``StoreVocabulary/campaignKey(tags:family:queryName:)``).
+    public var campaign: String
+    /// The targeted industry; empty when the detection names none.
+    public var industry: String
+}
+
+/// A family and one tag seen on its detections.
+public struct FamilyTag: Hashable, Sendable, Codable {
+    /// The family.
+    public var family: String
+    /// The tag.
+    public var tag: String
+    /// Creates a pair.
+    public init(family: String, tag: String) {
+        self.family = family
+        self.tag = tag
+    }
+}
+
+/// An in-memory, pre-aggregated unit of ingest: the roll-ups, detections and domain sightings of many observations,
+/// plus the checkpoints they reach. A store writes a batch in one transaction, so that detections, roll-ups and the
+/// checkpoint are either all stored or none is.
+///
+/// The hot path is ``addQuery(timeNanos:device:domain:resolved:)`` with a ``DeviceSlot`` from
+/// ``device(_:)``: one dictionary update per query (plus one for the domain when tracked).
+public struct IngestBatch: Sendable {
+    /// The devices of this batch, in slot order (attributes from the last registration win).
+    public private(set) var devices: [DeviceInfo] = []
+    private var deviceIndex: [DeviceIdentity: Int32] = [:]
+    /// Per day × device query counts of finished days, keyed by ``packKey(day:device:)``.
+    private var trafficSpill: [UInt64: TrafficCounts] = [:]
+    /// The day each slot is counting now and its counts (traffic is mostly in time order: one array access per query).
+    private var current: [(day: Int32, counts: TrafficCounts)] = []
+    /// Threat roll-up.
+    public private(set) var threats: [ThreatRollupKey: Span] = [:]
+    /// Tag roll-up.
+    public private(set) var tags: [TagRollupKey: Span] = [:]
+    /// Phishing roll-up.
+    public private(set) var phishing: [PhishingRollupKey: Span] = [:]
+    /// Tags seen per family.
+    public private(set) var familyTags: Set<FamilyTag> = []
+    /// Domain sightings.
+    private var domainTable = DomainTable()
+    /// Every detection, with evidence.
+    public private(set) var detections: [DetectionRecord] = []
+    /// The checkpoints this batch reaches, by stream key (the last one set for a stream wins).
+    public private(set) var checkpoints: [String: IngestCheckpoint] = [:]
+    /// Observations added.
+    public private(set) var observationCount: Int64 = 0
+
+    /// An empty batch.
+    public init() {}
+
+    /// Whether nothing was added (checkpoints aside).
+    public var isEmpty: Bool { observationCount == 0 && detections.isEmpty }
+
+    /// Packs a day and a device slot into the ``traffic`` key.
+    @inlinable public static func packKey(day: Day, device: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: day.index)) << 32 | UInt64(UInt32(bitPattern: device))
+    }
+
+    /// Unpacks a ``traffic`` key.
+    @inlinable public static func unpackKey(_ k: UInt64) -> (day: Day, device: Int32) {
+        (Day(index: Int32(bitPattern: UInt32(truncatingIfNeeded: k >> 32))), Int32(bitPattern: UInt32(truncatingIfNeeded: k)))
+    }
+
+    /// Registers a device (or updates its attributes) and returns its slot in this batch.
+    public mutating func device(_ info: DeviceInfo) -> DeviceSlot {
+        let id = info.identity
+        if let i = deviceIndex[id] {
+            if devices[Int(i)] != info { devices[Int(i)] = info }
+            return DeviceSlot(index: i)
+        }
+        let i = Int32(devices.count)
+        devices.append(info)
+        deviceIndex[id] = i
+        current.append((Int32.min, TrafficCounts()))
+        return DeviceSlot(index: i)
+    }
+
+    /// Per day × device query counts, keyed by ``packKey(day:device:)``.
+    public var traffic: [UInt64: TrafficCounts] {
+        var out = trafficSpill
+        for (slot, e) in current.enumerated() where e.day != Int32.min {
+            let k = Self.packKey(day: Day(index: e.day), device: Int32(slot))
+            let c = e.counts
+            if let o = out[k] {
+                out[k] = TrafficCounts(queries: o.queries + c.queries, flagged: o.flagged + c.flagged, flaggedKnown: o.flaggedKnown + c.flaggedKnown)
+            } else {
+                out[k] = c
+            }
+        }
+        return out
+    }
+
+    /// The tracked domains and their sightings, in first-seen order (parallel arrays).
+    public var domainSightings: (names: [String], sightings: [DomainSighting]) { (domainTable.names, domainTable.sightings) }
+
+    /// Domain sightings, by domain.
+    public var domains: [String: DomainSighting] {
+        var out: [String: DomainSighting] = [:]
+        out.reserveCapacity(domainTable.names.count)
+        for (i, n) in domainTable.names.enumerated() { out[n] = domainTable.sightings[i] }
+        return out
+    }
+
+    /// Counts a query of a slot on a day.
+    @inline(__always)
+    private mutating func count(slot: Int32, day: Int32, flagged: Bool, known: Bool) {
+        let i = Int(slot)
+        if current[i].day != day { spill(i, newDay: day) }
+        current[i].counts.queries += 1
+        if flagged { current[i].counts.flagged += 1 }
+        if known { current[i].counts.flaggedKnown += 1 }
+    }
+
+    /// Moves a slot's counts of its previous day into the spill dictionary and starts counting `newDay`.
+    private mutating func spill(_ i: Int, newDay: Int32) {
+        let (day, c) = current[i]
+        if day != Int32.min {
+            let k = Self.packKey(day: Day(index: day), device: Int32(i))
+            if let o = trafficSpill[k] {
+                trafficSpill[k] = TrafficCounts(queries: o.queries + c.queries, flagged: o.flagged + c.flagged, flaggedKnown: o.flaggedKnown + c.flaggedKnown)
+            } else {
+                trafficSpill[k] = c
+            }
+        }
+        current[i] = (newDay, TrafficCounts())
+    }
+
+    /// Counts one clean query (the hot path).
+    public mutating func addQuery(timeNanos t: Int64, device: DeviceSlot, domain: String?, resolved: Bool) {
+        observationCount += 1
+        count(slot: device.index, day: Day(timeNanos: t).index, flagged: false, known: false)
+        if let domain { domainTable.sight(domain, at: t, resolved: resolved, malicious: false) }
+    }
+
+    /// Counts one observation: its query, and each of its detections in the threat, tag and phishing roll-ups.
+    ///
+    /// The tier of a roll-up row is the query's best tier for that key: `known` if any of its detections for the
+    /// key is known, else `suspected`.
+    public mutating func add(_ o: TrafficObservation) {
+        let slot = device(o.device)
+        guard !o.detections.isEmpty else {
+            addQuery(timeNanos: o.timeNanos, device: slot, domain: o.domain, resolved: o.resolved)
+            return
+        }
+        observationCount += 1
+        let t = o.timeNanos
+        let day = Day(timeNanos: t)
+        count(slot: slot.index, day: day.index, flagged: true, known: o.detections.contains(where: { $0.tier == StoreVocabulary.known }))
+        if let d = o.domain { domainTable.sight(d, at: t, resolved: o.resolved, malicious: true) }
+        // A query counts once per roll-up key, however many detections map to it; when a query has both known and
+        // suspected detections for a key, it counts under known only (so that summing over tiers is exact and the
+        // known-only view still sees every query intel flagged).
+        var threatKeys: [ThreatRollupKey: Bool] = [:], tagKeys: [TagRollupKey: Bool] = [:], phishKeys: [PhishingRollupKey: Bool] = [:]
+        for d in o.detections {
+            detections.append(d)
+            let known = d.tier == StoreVocabulary.known
+            Self.mark(&threatKeys, ThreatRollupKey(day: day, device: slot.index, category: d.category, tier: "", family: d.family), known)
+            for tag in d.tags {
+                Self.mark(&tagKeys, TagRollupKey(day: day, device: slot.index, category: d.category, tier: "", tag: tag), known)
+                if !d.family.isEmpty { familyTags.insert(FamilyTag(family: d.family, tag: tag)) }
+            }
+            if !d.family.isEmpty { familyTags.insert(FamilyTag(family: d.family, tag: "category:" + d.category)) }
+            if d.category == StoreVocabulary.phishing {
+                let campaign = StoreVocabulary.campaignKey(tags: d.tags, family: d.family, queryName: d.queryName)
+                let industries = StoreVocabulary.values(prefix: StoreVocabulary.targetedIndustryPrefix, in: d.tags)
+                for industry in industries.isEmpty ? [""] : industries {
+                    Self.mark(&phishKeys, PhishingRollupKey(day: day, device: slot.index, tier: "", campaign: campaign, industry: industry), known)
+                }
+            }
+        }
+        func tier(_ known: Bool) -> String { known ? StoreVocabulary.known : StoreVocabulary.suspected }
+        for (var key, known) in threatKeys {
+            key.tier = tier(known)
+            threats[key, default: Span(queries: 0, firstNanos: t, lastNanos: t)].add(t)
+        }
+        for (var key, known) in tagKeys {
+            key.tier = tier(known)
+            tags[key, default: Span(queries: 0, firstNanos: t, lastNanos: t)].add(t)
+        }
+        for (var key, known) in phishKeys {
+            key.tier = tier(known)
+            phishing[key, default: Span(queries: 0, firstNanos: t, lastNanos: t)].add(t)
+        }
+    }
+
+    private static func mark<K: Hashable>(_ d: inout [K: Bool], _ k: K, _ known: Bool) {
+        if known { d[k] = true } else if d[k] == nil { d[k] = false }
+    }
+
+    /// Records that input up to `checkpoint` is part of this batch.
+    public mutating func setCheckpoint(_ checkpoint: IngestCheckpoint) {
+        checkpoints[checkpoint.stream.key] = checkpoint
+    }
+
+}
+
+/// Domain sightings keyed by name in an open-addressing table over a 64-bit FNV-1a hash of the name's bytes (the
+/// name is compared on every hit, so distinct names never merge): cheaper per query than a `[String: …]` dictionary.
+struct DomainTable: Sendable {
+    private(set) var names: [String] = []
+    private(set) var sightings: [DomainSighting] = []
+    /// Open addressing: each slot holds a name's hash and its index (-1 when empty), so a probe touches one cache line.
+    private var table = [Slot](repeating: Slot(hash: 0, index: -1), count: 1024)
+    private var mask = 1023
+
+    struct Slot: Sendable {
+        var hash: UInt64
+        var index: Int32
+    }
+
+    static func hash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var copy = s
+        copy.withUTF8 { buf in
+            for b in buf {
+                h ^= UInt64(b)
+                h = h &* 0x0000_0100_0000_01b3
+            }
+        }
+        return h ^ (h >> 29)
+    }
+
+    mutating func sight(_ name: String, at t: Int64, resolved: Bool, malicious: Bool) {
+        let h = Self.hash(name)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = table[i]
+            if e.index < 0 { break }
+            if e.hash == h && names[Int(e.index)] == name {
+                let k = Int(e.index)
+                if t < sightings[k].firstNanos { sightings[k].firstNanos = t }
+                if t > sightings[k].lastNanos { sightings[k].lastNanos = t }
+                if resolved, sightings[k].firstResolvedNanos.map({ t < $0 }) ?? true { sightings[k].firstResolvedNanos = t }
+                if malicious, sightings[k].firstMaliciousNanos.map({ t < $0 }) ?? true { sightings[k].firstMaliciousNanos = t }
+                return
+            }
+            i = (i + 1) & mask
+        }
+        table[i] = Slot(hash: h, index: Int32(names.count))
+        names.append(name)
+        sightings.append(DomainSighting(firstNanos: t, lastNanos: t, firstResolvedNanos: resolved ? t : nil, firstMaliciousNanos: malicious ? t : nil))
+        if names.count * 2 > table.count { grow() }
+    }
+
+    private mutating func grow() {
+        let old = table
+        table = [Slot](repeating: Slot(hash: 0, index: -1), count: old.count * 2)
+        mask = table.count - 1
+        for e in old where e.index >= 0 {
+            var i = Int(truncatingIfNeeded: e.hash) & mask
+            while table[i].index >= 0 { i = (i + 1) & mask }
+            table[i] = e
+        }
+    }
+}
