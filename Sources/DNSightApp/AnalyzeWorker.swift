@@ -205,7 +205,7 @@ public struct AnalyzeWorker: Sendable {
         case .detected(let v): verdict = v
         }
         if chain != nil {
-            let suspectedVerdict = chain!.observe(e, deviceHash: device.stableHash, device: { device.name }, intelListed: verdict != nil,
+            let suspectedVerdict = chain!.observe(e, deviceHash: { device.stableHash }, device: { device.name }, intelListed: verdict != nil,
                                                   intelAllowed: isAllowed)
             if verdict == nil && !isAllowed, let suspectedVerdict {
                 verdict = suspectedVerdict

@@ -3,7 +3,9 @@ import DNSightCore
 /// Beaconing per (device, name): a device asking for the same name at regular intervals, as an implant checking in
 /// with its C2 does, with or without jitter.
 ///
-/// Per (device, name) the detector keeps the last ``historySize`` distinct query times (queries closer together
+/// A (device, name) pair is tracked from its second sighting (a ``Doorkeeper`` keeps one-off pairs out of the
+/// tables; the first query's time is not kept). Per pair the detector then keeps the last ``historySize`` distinct
+/// query times (queries closer together
 /// than `dedupeSeconds` — A and AAAA together, retries — count once). Once it holds `minQueries` times, and again
 /// after every `evaluateEvery` new ones, it scores the inter-arrival times the way RITA scores a connection pair's
 /// timestamps:
@@ -67,6 +69,7 @@ public struct BeaconDetector: Sendable {
     let popularDevices: Int
     var table: ExpiringTable<State>
     var candidates: ExpiringTable<Candidate>
+    var doorkeeper = Doorkeeper()
 
     /// Creates the detector.
     public init(settings: DetectorSettings.Beacon, popularDevices: Int) {
@@ -89,6 +92,8 @@ public struct BeaconDetector: Sendable {
         let key = StableHash.pair(f.deviceHash, f.nameHash)
         let t = f.seconds
         let slot: Int
+        // A pair becomes a candidate on its second sighting: most (device, name) pairs are never seen again.
+        if !doorkeeper.seenBefore(key) { return .none }
         // One probe for most queries: the candidate entry says whether the pair has a history.
         let (c, _) = candidates.upsert(key, now: t)
         if candidates[c].promoted, table.find(key, now: t) != nil {

@@ -20,6 +20,7 @@ public struct DetectorChain: Sendable {
     public let nxdomainDGAThreshold: Double, newDomainDGAThreshold: Double, queryDGAThreshold: Double
 
     var domains: DomainTable
+    var domainDoor = Doorkeeper()
     var dgaStage: DGAQueryDetector?
     var tunnel: TunnelDetector?
     var beacon: BeaconDetector?
@@ -32,6 +33,8 @@ public struct DetectorChain: Sendable {
     var counters: [DetectorCounters]
     var fast = [FastEntry](repeating: FastEntry(), count: 1 << DetectorChain.fastBits)
     var fastBase: Int64 = .min
+    /// One bit per top-16-bit parent hash that may have a tunnel pair open.
+    var tunnelParents = [UInt64](repeating: 0, count: 1024)
     let newDomainWindow: Int64
     let minDGAThreshold: Double
     /// Queries answered by the fast path.
@@ -90,12 +93,12 @@ public struct DetectorChain: Sendable {
     /// Observes one event of `device` (the organisation-scoped device key). `intelListed`: the classifier had a
     /// verdict (which wins); `intelAllowed`: an allowlist covered the name. Returns the detectors' verdict, or nil.
     public mutating func observe(_ e: DNSEvent, device: String, intelListed: Bool = false, intelAllowed: Bool = false) -> Verdict? {
-        observe(e, deviceHash: StableHash.hash(device), device: { device }, intelListed: intelListed, intelAllowed: intelAllowed)
+        observe(e, deviceHash: { StableHash.hash(device) }, device: { device }, intelListed: intelListed, intelAllowed: intelAllowed)
     }
 
-    /// Observes one event of the device whose ``StableHash`` is `deviceHash`; `device` names it (called only when
-    /// a verdict or an alert needs the name).
-    public mutating func observe(_ e: DNSEvent, deviceHash: UInt64, device: () -> String, intelListed: Bool = false,
+    /// Observes one event of the device whose ``StableHash`` `deviceHash` gives (called unless the fast path
+    /// answers); `device` names it (called only when a verdict or an alert needs the name).
+    public mutating func observe(_ e: DNSEvent, deviceHash: () -> UInt64, device: () -> String, intelListed: Bool = false,
                                  intelAllowed: Bool = false) -> Verdict? {
         events += 1
         lastWasNewDomain = false
@@ -115,7 +118,7 @@ public struct DetectorChain: Sendable {
             let entry = fast[fastSlot]
             if entry.key == wireHash && seconds &- fastBase <= Int64(entry.validUntil)
                 && (entry.anyQuery || (e.rcode != .nxDomain && !TunnelDetector.isRareType(e.queryType)))
-                && (tunnel == nil || !tunnel!.parentHasPairs(UInt64(entry.parentTop) << 48)) {
+                && tunnelParents[Int(entry.parentTop >> 6)] & (1 << UInt64(entry.parentTop & 63)) == 0 {
                 fastHits += 1
                 if entry.newDomain { lastWasNewDomain = true }
                 return nil
@@ -147,7 +150,7 @@ public struct DetectorChain: Sendable {
             }
             let name = UnsafeBufferPointer(rebasing: buf[0..<o])
             return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, lastDot: lastDot, device: device,
-                           deviceHash: deviceHash, intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
+                           deviceHash: deviceHash(), intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
                            fastSlot: fastSlot)
         }
     }
@@ -189,7 +192,20 @@ public struct DetectorChain: Sendable {
         var firstSeen: Int64? = nil
         let domainHash = randomByDesign ? suffixHash : registrableHash
         let needDomain = newDomain != nil || (scope == .watched && (tunnel != nil || beacon != nil || dgaStage != nil || rcode == .nxDomain))
-        if (scope == .watched || scope == .benign) && needDomain {
+        if (scope == .watched || scope == .benign) && needDomain && !domainDoor.seenBefore(registrableHash) {
+            // First sighting of the domain (since the doorkeeper's last clear): answer without a table entry — one
+            // device, the seen-set asked directly, the score computed — so that one-off domains do not churn it.
+            f.prevalence = 1
+            if newDomain != nil {
+                switch newDomain!.lookup(domainHash, at: f.seconds) {
+                case .old: break
+                case .new(let t):
+                    firstSeen = t
+                    newDomains.insert(domainHash)
+                }
+            }
+            if scope == .watched && (dgaStage != nil || f.rcode == .nxDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
+        } else if (scope == .watched || scope == .benign) && needDomain {
             let slot = domains.slot(registrableHash, now: f.seconds)
             if scope == .watched && (tunnel != nil || beacon != nil) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
             if newDomain != nil {
@@ -233,7 +249,15 @@ public struct DetectorChain: Sendable {
             let out = dgaStage!.observe(f, dga: &dga)
             consider(0, out, rank: out.verdict?.family != nil ? 0 : 4)
         }
-        if tunnel != nil, f.subdomainLength > 0 { consider(1, tunnel!.observe(f, answers: answers), rank: 1) }
+        if tunnel != nil, f.subdomainLength > 0 {
+            // Any query that may open a tunnel pair marks its parent, so that the fast path sends the parent's later
+            // queries to the detector (over-marking only costs a full path).
+            if f.subdomainLength >= settings.tunnel.longSubdomain || TunnelDetector.isRareType(f.queryType) {
+                let top = Int(truncatingIfNeeded: registrableHash >> 48)
+                tunnelParents[top >> 6] |= 1 << UInt64(top & 63)
+            }
+            consider(1, tunnel!.observe(f, answers: answers), rank: 1)
+        }
         if beacon != nil { consider(2, beacon!.observe(f), rank: 2) }
         if nxdomain != nil, f.rcode != nil { consider(3, nxdomain!.observe(f, device: device, dga: &dga), rank: 3) }
         if let t = firstSeen {

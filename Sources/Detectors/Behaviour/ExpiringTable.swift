@@ -7,8 +7,9 @@
 ///
 /// - An entry idle for more than `idleSeconds` is **expired**: a lookup treats it as absent and an insert starts
 ///   it afresh; sweeps (every half idle period of event time, and before any eviction) drop expired entries.
-/// - When the table is full and nothing has expired, about the least recently seen eighth is **evicted** to make
-///   room; ``evictions`` counts those entries so that a summary can say the cap was hit and how often.
+/// - When the table is full, the least recently seen of the entries next to the new key's home slot is **evicted**
+///   (an expired one counts as expired); ``evictions`` counts those entries so that a summary can say the cap was hit
+///   and how often.
 public struct ExpiringTable<Value> {
     /// The most entries kept at once.
     public let maxEntries: Int
@@ -87,7 +88,7 @@ public struct ExpiringTable<Value> {
             i = (i &+ 1) & mask
         }
         if count >= maxEntries {
-            makeRoom()
+            evictNear(k)
             i = emptySlot(k)
         } else if (count + 1) * 2 > keys.count && keys.count < maxSlots {
             rebuild(slots: keys.count * 2) { _ in true }
@@ -172,23 +173,29 @@ public struct ExpiringTable<Value> {
         return removed
     }
 
-    /// Makes room for one entry: expired entries first, then about the least recently seen eighth.
-    private mutating func makeRoom() {
-        sweep()
-        guard count >= maxEntries else { return }
-        // The cut-off time from an evenly spaced sample of last-seen times.
-        var sample = [Int64]()
-        sample.reserveCapacity(1024)
-        let step = max(1, keys.count / 1024)
-        var i = 0
-        while i < keys.count {
-            if keys[i] != 0 { sample.append(stamps[i]) }
-            i += step
+    /// Makes room for one entry in O(1): the least recently seen of the entries near the new key's home slot (the
+    /// next occupied ones from there, up to 8) is removed — an approximation of least-recently-used that costs no
+    /// scan of the table, so that a stream of never-repeated keys at the cap stays cheap. Expired entries go first.
+    private mutating func evictNear(_ k: UInt64) {
+        var i = home(k)
+        var victim = -1
+        var oldest = Int64.max
+        var seen = 0
+        var steps = 0
+        while seen < 8 && steps < keys.count {
+            if keys[i] != 0 {
+                seen += 1
+                if stamps[i] < oldest {
+                    oldest = stamps[i]
+                    victim = i
+                }
+            }
+            i = (i &+ 1) & mask
+            steps += 1
         }
-        if sample.isEmpty { sample = keys.indices.filter { keys[$0] != 0 }.map { stamps[$0] } }
-        sample.sort()
-        let cutoff = sample[min(sample.count - 1, sample.count / 8)]
-        evictions += removeAll { $0 <= cutoff }
+        guard victim >= 0 else { return }
+        if clock &- oldest > idleSeconds { expirations += 1 } else { evictions += 1 }
+        remove(slot: victim)
     }
 
     private mutating func rebuild(slots: Int, keep: (Int64) -> Bool) {

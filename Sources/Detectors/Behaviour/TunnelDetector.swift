@@ -44,15 +44,6 @@ public struct TunnelDetector: Sendable {
     /// One bit per pair-key prefix (2^16 bits): set when a pair is opened, so that short, common-type queries — most
     /// queries — learn that their pair is not tracked without probing the table.
     var opened = [UInt64](repeating: 0, count: 1024)
-    /// One bit per parent-domain prefix (2^16 bits): set when any device opens a pair under the parent, so that the
-    /// chain's fast path knows to send that parent's queries through the detector.
-    var openedParents = [UInt64](repeating: 0, count: 1024)
-
-    /// Whether some pair may be open under the parent (registrable domain hash).
-    @inline(__always)
-    func parentHasPairs(_ parent: UInt64) -> Bool {
-        openedParents[Int(parent >> 54)] & (1 << ((parent >> 48) & 63)) != 0
-    }
 
     /// Creates the detector.
     public init(settings: DetectorSettings.Tunnel, popularDevices: Int) {
@@ -86,7 +77,6 @@ public struct TunnelDetector: Sendable {
         if popularDevices > 0 && f.prevalence >= popularDevices { return .none }
         let (slot, isNew) = table.upsert(key, now: f.seconds)
         opened[Int(key >> 54)] |= 1 << ((key >> 48) & 63)
-        openedParents[Int(f.registrableHash >> 54)] |= 1 << ((f.registrableHash >> 48) & 63)
         if isNew || f.seconds - table[slot].windowStart >= settings.windowSeconds {
             table[slot] = State()
             table[slot].windowStart = f.seconds

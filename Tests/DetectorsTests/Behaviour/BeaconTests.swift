@@ -23,7 +23,7 @@ import Testing
         #expect(v.score! >= v.threshold!)
         let median = try #require(v.evidence?.measure("median_interval_s"))
         #expect(abs(median - 60) < 8)
-        #expect(index >= 15 && index <= 24, "fired at query \(index + 1)")
+        #expect(index >= 12 && index <= 24, "fired at query \(index + 1)")
         #expect(v.evidence!.names.first?.name == "cdn-update.checkin-svc.com")
         #expect(Behaviour.counters(chain, "beacon").alerts == 1)
     }
@@ -107,7 +107,8 @@ import Testing
         let (chain, _) = Behaviour.run(s, events)
         let c = Behaviour.counters(chain, "beacon")
         #expect(c.tracked <= 64 && c.evictions > 0)
-        let later = [Behaviour.event("late.example.org", at: Behaviour.t0 + 100_000)]
+        // (twice: a pair enters the tables on its second sighting)
+        let later = [Behaviour.event("late.example.org", at: Behaviour.t0 + 100_000), Behaviour.event("late.example.org", at: Behaviour.t0 + 100_060)]
         let (after, _) = Behaviour.run(s, later, chain: chain)
         #expect(Behaviour.counters(after, "beacon").tracked == 1)
         #expect(Behaviour.counters(after, "beacon").expirations > 0)

@@ -13,12 +13,14 @@ import Testing
         #expect(t.count == 100 && t.evictions == 0)
         let (_, isNew) = t.upsert(12345, now: 1000)
         #expect(isNew)
-        #expect(t.count <= 100)
-        #expect(t.evictions > 0 && t.evictions <= 100 / 8 + 2)
-        // the oldest keys went, the newest stayed
-        #expect(t.find(UInt64(1) &* 0x9E37_79B9_7F4A_7C15, now: 1000) == nil)
-        let newest = t.find(UInt64(100) &* 0x9E37_79B9_7F4A_7C15, now: 1000)
-        #expect(newest != nil && t[newest!] == 100)
+        // one entry made room: the least recently seen of those next to the new key's home slot
+        #expect(t.count == 100 && t.evictions == 1)
+        #expect(t.find(12345, now: 1000) != nil)
+        // a long stream of keys never seen again stays at the cap, every insert evicting one
+        for k in 1...10_000 { _ = t.upsert(UInt64(k) &* 0xD1B5_4A32_D192_ED03, now: 2000 + Int64(k)) }
+        #expect(t.count == 100 && t.evictions == 10_001)
+        let newest = t.find(UInt64(10_000) &* 0xD1B5_4A32_D192_ED03, now: 20_000)
+        #expect(newest != nil)
     }
 
     @Test func idleEntriesExpireLazilyAndInSweeps() {
