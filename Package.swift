@@ -13,9 +13,9 @@ let package = Package(
         .library(name: "IntelFeeds", targets: ["IntelFeeds"]),
         .library(name: "DomainMatcher", targets: ["DomainMatcher"]),
         .library(name: "ThreatIntel", targets: ["ThreatIntel"]),
-        .library(name: "Attribution", targets: ["Attribution"]),
         .library(name: "PublicSuffix", targets: ["PublicSuffix"]),
         .library(name: "Detectors", targets: ["Detectors"]),
+        .library(name: "Attribution", targets: ["Attribution"]),
         .library(name: "EventStore", targets: ["EventStore"]),
         .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
         .library(name: "Analytics", targets: ["Analytics"]),
@@ -53,11 +53,12 @@ let package = Package(
         .target(
             name: "Detectors",
             dependencies: ["DNSightCore", "PublicSuffix"],
+            exclude: ["Behaviour/README.md"],
             resources: [.copy("Resources/DGAModel")]
         ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
         .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
-                                                  "EventStore", "SQLiteStore"]),
+                                                  "Detectors", .product(name: "Yams", package: "Yams"), "EventStore", "SQLiteStore"]),
         // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
         // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
         .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),
@@ -89,7 +90,7 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
-        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight"]),
+        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight", "Detectors"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "SimulatorEndToEndTests", dependencies: ["Simulator", "DNSightApp", "SQLiteStore", "Analytics", "Reports", "LogReaders"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "Classifier", "DomainMatcher", "DNSightCore", "DNSWire"]),

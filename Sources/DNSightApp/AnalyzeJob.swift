@@ -1,6 +1,7 @@
 import Attribution
 import Classifier
 import DNSightCore
+import Detectors
 import DomainMatcher
 import EventStore
 import Foundation
@@ -33,6 +34,8 @@ public struct AnalyzeConfiguration: Sendable {
     public var storePath: String?
     /// Worker threads (default: the number of cores).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// The suspected-tier detectors: which run and how (all on by default; see `Sources/Detectors/Behaviour`).
+    public var detectors = DetectorSettings()
 
     /// Creates a configuration.
     public init(inputs: [String], snapshotPath: String) {
@@ -69,6 +72,24 @@ public struct AnalyzeSummary: Codable, Sendable {
         public var queries: Int
     }
 
+    /// One detector's line.
+    public struct Detector: Codable, Sendable {
+        /// The configuration name (`beacon`) and the verdicts' `matched` name.
+        public var name: String
+        public var matched: String
+        public var enabled: Bool
+        /// Alerts raised, devices with an alert, queries that carried its verdict (and of them, queries intel also
+        /// listed: intel's verdict was kept).
+        public var alerts: Int
+        public var devices: Int
+        public var queries: Int
+        public var alsoKnown: Int
+        /// State entries held at the end, evicted because a cap was hit, expired after inactivity (summed over workers).
+        public var tracked: Int
+        public var evictions: Int
+        public var expirations: Int
+    }
+
     public var inputs: [Input]
     public var events: Int
     public var seconds: Double
@@ -85,6 +106,23 @@ public struct AnalyzeSummary: Codable, Sendable {
     public var attribution: [String: Int]
     public var intelEntries: Int
     public var detectionsWritten: Int
+    /// Detections that came from the detectors (intel had no verdict).
+    public var suspectedDetections: Int = 0
+    /// Per-detector counts, in chain order (empty when every detector is off).
+    public var detectors: [Detector] = []
+    /// Registrable domains queried while newly observed, and those of them with a malicious verdict (intel or
+    /// detector); nil when the newly-observed detector is off.
+    public var newlyObservedDomains: Int? = nil
+    public var maliciousNewlyObservedDomains: Int? = nil
+    /// How many days the seen-set had watched by the end, and where it was saved.
+    public var seenSetHistoryDays: Double? = nil
+    public var seenSetSaved: String? = nil
+    /// How per-device state is kept across workers.
+    public var detectorStateScope: String? = nil
+    /// Queries the detector chain answered on its fast path (names of no interest to any detector), of all.
+    public var detectorFastPath: Int? = nil
+    /// The detectors and thresholds used, for the report's methodology.
+    public var detectorMethodology: DetectorMethodology? = nil
     /// The store written, if any.
     public var store: String?
     /// Inputs that could not be read as a whole.
@@ -137,6 +175,7 @@ public enum AnalyzeJob {
         let (snapshot, feeds) = try IntelSource.load(snapshotPath: c.snapshotPath, intelPaths: c.intelPaths)
         let classifier = Classifier(snapshot: snapshot)
         let attributor = try attributor(c)
+        let chainPrototype = try detectorChain(c.detectors)
         let log = try c.detectionsPath.map { try DetectionLog(path: $0) }
         let store: StoreSink?
         do { store = try c.storePath.map { try StoreSink(path: $0) } } catch { throw AnalyzeError("store \(c.storePath!): \(error)") }
@@ -156,7 +195,7 @@ public enum AnalyzeJob {
             ticker = t
         }
         let (workers, results) = ingest.run(threads: c.threads, options: c.readerOptions,
-                                            makeWorker: { AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store) },
+                                            makeWorker: { AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store, chain: chainPrototype) },
                                             process: { w, e in
                                                 try w.process(e)
                                                 if w.events & 0x3FFF == 0 { counter.add(0x4000) }
@@ -165,6 +204,7 @@ public enum AnalyzeJob {
                                             end: { w, _, result, bytes in try w.end(complete: result.error == nil, bytes: bytes) })
         stop.add(1)
         _ = ticker
+        let detectorReport = try detectorSummary(c, prototype: chainPrototype, chains: workers.compactMap(\.chain), threads: workers.count)
         var total = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: nil)
         for var w in workers {
             w.flush()
@@ -194,16 +234,101 @@ public enum AnalyzeJob {
                                 sources: inputs.filter { $0.skipped == nil }.map { .init(name: $0.path, format: $0.format ?? "?", events: Int64($0.events), malformed: Int64($0.malformed)) },
                                 feeds: (feeds.isEmpty ? ImportReport(snapshot: snapshot)?.files ?? [] : feeds)
                                     .map { .init(name: $0.path, format: $0.format ?? "?", indicators: Int64($0.kept)) },
-                                detectors: [], queries: Int64(total.events), detections: Int64(total.detections))
+                                detectors: storeDetectors(c, prototype: chainPrototype), queries: Int64(total.events),
+                                detections: Int64(total.detections))
             try store.record(run)
         }
-        return AnalyzeSummary(
+        var summary = AnalyzeSummary(
             inputs: inputs, events: total.events, seconds: Date().timeIntervalSince(started), malformed: malformed,
             malformedExamples: Array(examples.prefix(20)), detections: total.detections, allowlisted: total.allowed,
             categories: categories, families: families, devicesSeen: total.devicesSeen.count, organisationsSeen: total.organisationsSeen.count,
             affectedDevices: affected.count, affectedOrganisations: affectedOrgs.count,
             attribution: ["device": a.byDevice, "cidr": a.byCIDR, "mmdb": a.byMMDB, "unknown": a.unknown, "anonymised": a.anonymised],
             intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0, store: c.storePath)
+        summary.suspectedDetections = total.suspected
+        detectorReport(&summary)
+        return summary
+    }
+
+    /// The detectors of the run as the store's methodology records them: the enabled ones, each with its settings and
+    /// the DGA thresholds resolved from the model.
+    static func storeDetectors(_ c: AnalyzeConfiguration, prototype: DetectorChain?) -> [IngestRun.Detector] {
+        guard prototype != nil else { return [] }
+        let m = c.detectors.methodology(chain: prototype)
+        return m.detectors.filter(\.enabled).map { d in
+            let resolved = m.resolvedThresholds.filter { $0.key.hasPrefix(d.name + ".") }.map { ($0.key + " (in force)", $0.value) }
+            return IngestRun.Detector(name: d.name, parameters: [("rule", d.rule)] + d.settings.map { ($0.key, $0.value) } + resolved)
+        }
+    }
+
+    /// The chain every worker starts from (a copy each): nil when every detector is off. Loads the DGA model and the
+    /// newly-observed seen-set (when its file exists).
+    static func detectorChain(_ s: DetectorSettings) throws -> DetectorChain? {
+        do { try s.validate() } catch { throw AnalyzeError("detectors: \(error.detail)") }
+        guard !s.enabledDetectors.isEmpty else { return nil }
+        let scorer: DGAScorer
+        do { scorer = try DGAScorer.bundled() } catch { throw AnalyzeError("the DGA model could not be loaded: \(error)") }
+        var history: NewDomainHistory? = nil
+        if s.newDomain.enabled, let path = s.newDomain.stateFile, FileManager.default.fileExists(atPath: path) {
+            do {
+                history = try NewDomainHistory.load(from: path, windowSeconds: Int64(s.newDomain.windowDays) * 86_400, maxRecent: s.newDomain.maxRecent)
+            } catch { throw AnalyzeError("the newly-observed seen-set: \(error)") }
+        }
+        if s.newDomain.enabled && !s.newDomain.seedFiles.isEmpty {
+            var h = history ?? NewDomainDetector.emptyHistory(s.newDomain)
+            do { _ = try NewDomainDetector.seed(&h, files: s.newDomain.seedFiles, suffixes: scorer.suffixes) } catch {
+                throw AnalyzeError("a newly-observed seed list: \(error)")
+            }
+            history = h
+        }
+        return DetectorChain(settings: s, scorer: scorer, history: history)
+    }
+
+    /// Merges the workers' detector counters and seen-sets, saves the seen-set, and returns a function that writes
+    /// the detector part of the summary.
+    static func detectorSummary(_ c: AnalyzeConfiguration, prototype: DetectorChain?, chains: [DetectorChain],
+                                threads: Int) throws -> (inout AnalyzeSummary) -> Void {
+        let methodology = c.detectors.methodology(chain: prototype)
+        guard prototype != nil else { return { $0.detectorMethodology = methodology } }
+        var counters = DetectorSettings.detectorNames.map { DetectorCounters(detector: $0) }
+        var newDomains = Set<UInt64>(), malicious = Set<UInt64>()
+        var history: NewDomainHistory? = nil
+        var fastHits = 0
+        for ch in chains {
+            fastHits += ch.fastHits
+            for (i, k) in ch.detectorCounters.enumerated() { counters[i].merge(k) }
+            newDomains.formUnion(ch.newDomains)
+            malicious.formUnion(ch.maliciousNewDomains)
+            if let h = ch.newDomainHistory {
+                if history == nil { history = h } else { history!.merge(h) }
+            }
+        }
+        var saved: String? = nil
+        if let h = history, let path = c.detectors.newDomain.stateFile {
+            do { try h.save(to: path) } catch { throw AnalyzeError("the newly-observed seen-set: \(error)") }
+            saved = path
+        }
+        let lines = counters.map { k -> AnalyzeSummary.Detector in
+            let m = methodology.detectors.first { $0.name == k.detector }
+            return .init(name: k.detector, matched: m?.matched ?? k.detector, enabled: m?.enabled ?? false, alerts: k.alerts,
+                         devices: k.devices.count, queries: k.flaggedQueries, alsoKnown: k.alsoKnown, tracked: k.tracked,
+                         evictions: k.evictions, expirations: k.expirations)
+        }
+        let nod = c.detectors.newDomain.enabled
+        let historyDays = history.flatMap { h in h.historyStart.map { Double(h.clock - $0) / 86_400 } }
+        let scope = threads > 1
+            ? "per worker (\(threads) workers, each reading whole files; a device split across files read by different workers is watched in parts)"
+            : "one worker: every device's queries are watched together"
+        return { s in
+            s.detectors = lines
+            s.newlyObservedDomains = nod ? newDomains.count : nil
+            s.maliciousNewlyObservedDomains = nod ? malicious.count : nil
+            s.seenSetHistoryDays = historyDays
+            s.seenSetSaved = saved
+            s.detectorStateScope = scope
+            s.detectorFastPath = fastHits
+            s.detectorMethodology = methodology
+        }
     }
 }
 

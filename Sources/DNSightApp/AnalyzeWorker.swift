@@ -3,6 +3,7 @@ import Classifier
 import EventStore
 import DNSWire
 import DNSightCore
+import Detectors
 import Foundation
 
 /// Where detections go as JSON lines: a file shared by every worker, written in batches under a lock.
@@ -59,16 +60,47 @@ public struct DeviceKey: Hashable, Sendable {
         deviceID = e.deviceID
         client = e.deviceID == nil ? e.clientAddress : nil
     }
+
+    /// A stable 64-bit hash of the key (the detectors' per-device state is keyed by it).
+    public var stableHash: UInt64 {
+        var h = StableHash.hash(organisation ?? "")
+        if let id = deviceID {
+            h = StableHash.pair(h, StableHash.hash(id))
+        } else if let a = client {
+            switch a {
+            case .v4(let x): h = StableHash.pair(h, UInt64(x.rawValue))
+            case .v6(let x): h = StableHash.pair(StableHash.pair(h, x.high), x.low)
+            }
+        } else {
+            h = StableHash.pair(h, 0)
+        }
+        return h
+    }
+
+    /// `organisation|device` (`unattributed|…`, `…|unknown`), as detector evidence names devices.
+    public var name: String {
+        (organisation ?? "unattributed") + "|" + (deviceID ?? client?.description ?? "unknown")
+    }
 }
 
-/// One thread's share of `dnsight analyze`: attribute and classify each event, count what the summary needs, and
+/// One thread's share of `dnsight analyze`: attribute and classify each event (intel first, then the detector
+/// chain, which sees every event so that its per-device state stays right), count what the summary needs, and
 /// queue detections for the log. Workers are merged at the end.
+///
+/// Each worker owns its detector chain: per-device state (NXDOMAIN windows, beacon and tunnel pairs) and the
+/// newly-observed seen-set are per worker, and a worker reads whole input files. A device whose queries are split
+/// over files that different workers read is therefore watched in parts; each part must show the behaviour on its
+/// own. The seen-sets are merged (earliest first sighting wins) before they are saved.
 public struct AnalyzeWorker: Sendable {
     var attributor: Attributor
     let classifier: Classifier
     let log: DetectionLog?
     let store: StoreSink?
     var pending: [String] = []
+    /// The suspected-tier detectors, when any is enabled.
+    public internal(set) var chain: DetectorChain?
+    /// Detections from the detectors (suspected tier, no intel verdict).
+    public private(set) var suspected = 0
     // Store state for the input being read: its identity, events to skip (already stored by an earlier run that
     // stopped part-way), events seen so far and the byte offset of the last one.
     var batch = IngestBatch()
@@ -99,11 +131,12 @@ public struct AnalyzeWorker: Sendable {
     public var attribution: AttributionCounters { attributor.counters }
 
     /// Creates a worker.
-    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?, store: StoreSink? = nil) {
+    public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?, store: StoreSink? = nil, chain: DetectorChain? = nil) {
         self.attributor = attributor
         self.classifier = classifier
         self.log = log
         self.store = store
+        self.chain = chain
     }
 
     /// Starts an input: with a store, looks up how much of it earlier runs stored. Returns false when it is all
@@ -162,19 +195,30 @@ public struct AnalyzeWorker: Sendable {
             organisationsSeen.insert(org)
             lastOrganisation = org
         }
-        let outcome = classifier.classify(e)
+        var verdict: Verdict? = nil
+        var isAllowed = false
+        switch classifier.classify(e) {
+        case .clean: break
+        case .allowed:
+            allowed += 1
+            isAllowed = true
+        case .detected(let v): verdict = v
+        }
+        if chain != nil {
+            let suspectedVerdict = chain!.observe(e, deviceHash: { device.stableHash }, device: { device.name }, intelListed: verdict != nil,
+                                                  intelAllowed: isAllowed)
+            if verdict == nil && !isAllowed, let suspectedVerdict {
+                verdict = suspectedVerdict
+                suspected += 1
+            }
+        }
         if store != nil {
             let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
                                   country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
-            var verdicts: [Verdict] = []
-            if case .detected(let v) = outcome { verdicts = [v] }
-            batch.add(TrafficObservation(event: e, device: info, verdicts: verdicts))
+            batch.add(TrafficObservation(event: e, device: info, verdicts: verdict.map { [$0] } ?? []))
             if batch.observationCount >= Self.batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
         }
-        switch outcome {
-        case .clean: return
-        case .allowed: allowed += 1; return
-        case .detected(let v):
+        if let v = verdict {
             detections += 1
             let c = v.categoryCode
             queriesByCategory[c, default: 0] += 1
@@ -199,7 +243,7 @@ public struct AnalyzeWorker: Sendable {
 
     /// Adds another worker's counts to this one.
     public mutating func merge(_ o: AnalyzeWorker) {
-        events += o.events; allowed += o.allowed; detections += o.detections
+        events += o.events; allowed += o.allowed; detections += o.detections; suspected += o.suspected
         for (k, v) in o.queriesByCategory { queriesByCategory[k, default: 0] += v }
         for (k, v) in o.queriesByFamily { queriesByFamily[k, default: 0] += v }
         devicesSeen.formUnion(o.devicesSeen)
@@ -241,12 +285,28 @@ public struct AnalyzeWorker: Sendable {
             ("indicator", JSONText.string(v.matched)),
             ("source", JSONText.string(v.source)),
             ("reference", s(v.reference)),
+            ("score", v.score.map(JSONText.number)),
+            ("threshold", v.threshold.map(JSONText.number)),
             ("source_action", s(e.sourceAction)),
             ("evidence", JSONText.object([
                 ("file", JSONText.string(e.position.file)),
                 ("line", e.position.line > 0 ? String(e.position.line) : nil),
                 ("offset", String(e.position.byteOffset)),
             ])),
+            ("detector", v.evidence.map(detectorEvidence)),
+        ])
+    }
+
+    /// What a detector saw, as a JSON object: the rule, the window, its key, measures and names.
+    static func detectorEvidence(_ d: DetectorEvidence) -> String {
+        JSONText.object([
+            ("rule", JSONText.string(d.rule)),
+            ("window_start", JSONText.string(JSONText.isoTime(d.windowStartNanos))),
+            ("window_end", JSONText.string(JSONText.isoTime(d.windowEndNanos))),
+            ("key", d.key.map(JSONText.string)),
+            ("measures", "{" + d.measures.map { JSONText.string($0.name) + ":" + JSONText.number($0.value) }.joined(separator: ",") + "}"),
+            ("names", "[" + d.names.map { JSONText.object([("name", JSONText.string($0.name)), ("count", String($0.count))]) }
+                .joined(separator: ",") + "]"),
         ])
     }
 }

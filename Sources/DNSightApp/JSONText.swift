@@ -28,6 +28,13 @@ public enum JSONText {
         "{" + pairs.compactMap { k, v in v.map { string(k) + ":" + $0 } }.joined(separator: ",") + "}"
     }
 
+    /// A JSON number (finite values; others become null), shortest round-trip form.
+    public static func number(_ x: Double) -> String {
+        guard x.isFinite else { return "null" }
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+
     /// A JSON array of strings.
     public static func array(_ items: [String]) -> String { "[" + items.map(string).joined(separator: ",") + "]" }
 

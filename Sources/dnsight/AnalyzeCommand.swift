@@ -1,6 +1,7 @@
 import ArgumentParser
 import DNSightApp
 import DNSightCore
+import Detectors
 import Foundation
 import LogReaders
 import SQLiteStore
@@ -18,6 +19,14 @@ struct AnalyzeCommand: ParsableCommand {
         Malformed records are counted by reason, with the first examples located by file and line or byte \
         offset; they never stop the run.
 
+        After intel, the suspected-tier detectors look at every query (intel's verdict wins): dga (DGA-like and \
+        known-family generated names), tunnel (DNS tunnelling per device and parent domain), beacon (periodic \
+        queries per device and name), nxdomain (NXDOMAIN bursts per device), nod (newly observed domains that \
+        look generated). All run by default; --detectors, --without-detector and --detectors-config change that \
+        and their thresholds (keys and defaults: Sources/Detectors/Behaviour/README.md). Per-device state is kept \
+        per worker thread, and each worker reads whole files: use --threads 1 when one device's queries are spread \
+        over several files.
+
         Exit codes: 0 every input was read (malformed records inside them are counted, not fatal); 1 at least one \
         input could not be read at all (the others were still analysed); 2 the intel, the inventory or an output \
         could not be opened, so nothing was analysed; 64 bad usage.
@@ -25,7 +34,10 @@ struct AnalyzeCommand: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("Log files, capture files or folders; - for standard input.", valueName: "file|dir"))
-    var inputs: [String]
+    var inputs: [String] = []
+
+    @Flag(name: .long, help: "Print every detector setting in effect (file key, value, help) after --detectors-config and the detector flags, and exit.")
+    var listDetectorSettings = false
 
     @Option(name: .long, help: ArgumentHelp("The input format, instead of detecting it.", valueName: "format"))
     var format: String?
@@ -68,6 +80,21 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var threads: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Detectors to run: all, none, or a list of \(DetectorSettings.detectorNames.joined(separator: ",")) (default: all, or as --detectors-config says).", valueName: "list"))
+    var detectors: String?
+
+    @Option(name: .customLong("without-detector"), help: ArgumentHelp("Turn one detector off; repeatable.", valueName: "name"))
+    var withoutDetector: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Detector settings (YAML or JSON): on/off, thresholds, windows, state caps.", valueName: "file"))
+    var detectorsConfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("Newly-observed-domain seen-set: loaded if it exists, saved at the end (overrides nod.state_file).", valueName: "file"))
+    var nodState: String?
+
+    @Option(name: .long, help: ArgumentHelp("A popular-domain list whose registrable domains count as long known to the newly-observed detector; repeatable.", valueName: "file"))
+    var nodSeed: [String] = []
+
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
 
@@ -75,17 +102,41 @@ struct AnalyzeCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if inputs.isEmpty && !listDetectorSettings { throw ValidationError("give at least one input file or folder (- for standard input)") }
         if let format, LogFormat(name: format) == nil {
             throw ValidationError("unknown format '\(format)'; one of: \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if portSet == nil { throw ValidationError("--dns-ports takes comma-separated port numbers, e.g. 53,5353") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        let known = Set(DetectorSettings.detectorNames)
+        if let detectors, !["all", "none"].contains(detectors) {
+            for d in detectors.split(separator: ",") where !known.contains(String(d)) {
+                throw ValidationError("--detectors: unknown detector '\(d)'; one of: all, none, \(DetectorSettings.detectorNames.joined(separator: ", "))")
+            }
+        }
+        for d in withoutDetector where !known.contains(d) {
+            throw ValidationError("--without-detector: unknown detector '\(d)'; one of: \(DetectorSettings.detectorNames.joined(separator: ", "))")
+        }
         if let year, !(1970...2200).contains(year) { throw ValidationError("--year must be between 1970 and 2200") }
         if let tz, ReaderOptions.zoneOffset(tz) == nil { throw ValidationError("--tz takes an offset such as +09:00, -0500 or Z") }
         if noStore && store != nil { throw ValidationError("--store and --no-store contradict each other") }
         if anonymise && ProcessInfo.processInfo.environment["DNSIGHT_ANONYMISE_KEY"] == nil {
             throw ValidationError("--anonymise needs the key in $DNSIGHT_ANONYMISE_KEY (64 hex digits)")
         }
+    }
+
+    /// The detector settings: the config file's (or the defaults), then --detectors, --without-detector, --nod-state.
+    func detectorSettings() throws -> DetectorSettings {
+        var s = try detectorsConfig.map { try DetectorConfigFile.load($0) } ?? DetectorSettings()
+        if let detectors {
+            let on: Set<String> = detectors == "all" ? Set(DetectorSettings.detectorNames)
+                : detectors == "none" ? [] : Set(detectors.split(separator: ",").map(String.init))
+            for d in DetectorSettings.detectorNames { s.setEnabled(d, on.contains(d)) }
+        }
+        for d in withoutDetector { s.setEnabled(d, false) }
+        if let nodState { s.newDomain.stateFile = nodState }
+        s.newDomain.seedFiles += nodSeed
+        return s
     }
 
     var portSet: Set<UInt16>? {
@@ -98,6 +149,15 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if listDetectorSettings {
+            let s: DetectorSettings
+            do { s = try detectorSettings() } catch {
+                FileHandle.standardError.write(Data("dnsight analyze: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            for e in DetectorSettings.entries { print("\(e.key)\t\(e.value(in: s))\t\(e.help)") }
+            return
+        }
         var c = AnalyzeConfiguration(inputs: inputs, snapshotPath: intel.snapshotPath)
         c.format = format.flatMap { LogFormat(name: $0) }
         c.intelPaths = intel.intel
@@ -118,6 +178,10 @@ struct AnalyzeCommand: ParsableCommand {
         c.readerOptions.year = year
         if let tz { c.readerOptions.timeZoneOffsetSeconds = ReaderOptions.zoneOffset(tz) ?? 0 }
         if let threads { c.threads = threads }
+        do { c.detectors = try detectorSettings() } catch {
+            FileHandle.standardError.write(Data("dnsight analyze: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let showProgress = !quiet && !json && isatty(STDERR_FILENO) == 1
         let summary: AnalyzeSummary
         do {
@@ -177,6 +241,31 @@ enum SummaryText {
 
     static func percent(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : String(format: "%.1f%%", Double(a) * 100 / Double(b)) }
 
+    /// The detectors' part of the summary.
+    static func detectorLines(_ s: AnalyzeSummary) -> String {
+        guard !s.detectors.isEmpty else { return "\nDetectors: none enabled\n" }
+        var o = "\nDetectors (suspected tier): \(count(s.suspectedDetections)) queries flagged where intel had no verdict\n"
+        for d in s.detectors {
+            guard d.enabled else {
+                o += "  \(d.name.padding(toLength: 9, withPad: " ", startingAt: 0)) off\n"
+                continue
+            }
+            o += "  \(d.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(count(d.alerts)) fired, \(count(d.devices)) devices, \(count(d.queries)) queries"
+            if d.alsoKnown > 0 { o += " (\(count(d.alsoKnown)) also listed by intel)" }
+            if d.name != "dga" { o += "; state \(count(d.tracked)) held, \(count(d.evictions)) evicted at the cap, \(count(d.expirations)) expired" }
+            o += "\n"
+        }
+        if let n = s.newlyObservedDomains {
+            o += "  newly observed domains: \(count(n)), of which malicious \(count(s.maliciousNewlyObservedDomains ?? 0)) (\(percent(s.maliciousNewlyObservedDomains ?? 0, n)))"
+            if let days = s.seenSetHistoryDays { o += "; seen-set history \(String(format: "%.1f", days)) days" }
+            if let p = s.seenSetSaved { o += "; saved to \(p)" }
+            o += "\n"
+        }
+        if let scope = s.detectorStateScope { o += "  per-device state: \(scope)\n" }
+        if let fast = s.detectorFastPath { o += "  fast path (names of no interest to any detector): \(percent(fast, s.events)) of queries\n" }
+        return o
+    }
+
     static func render(_ s: AnalyzeSummary) -> String {
         var o = ""
         let rate = s.seconds > 0 ? Int(Double(s.events) / s.seconds) : 0
@@ -216,6 +305,7 @@ enum SummaryText {
         o += "\nAttribution: inventory by device id \(count(a["device"] ?? 0)), by CIDR \(count(a["cidr"] ?? 0)), MMDB \(count(a["mmdb"] ?? 0)), unknown \(count(a["unknown"] ?? 0))"
         if (a["anonymised"] ?? 0) > 0 { o += "; \(count(a["anonymised"]!)) client addresses anonymised" }
         o += "\n"
+        o += detectorLines(s)
         if s.detectionsWritten > 0 { o += "Wrote \(count(s.detectionsWritten)) detections with evidence.\n" }
         if let store = s.store { o += "Stored in \(store) (render the report with: dnsight report --store \(store)).\n" }
         return o

@@ -1,0 +1,136 @@
+import DNSightCore
+
+/// A known-family DGA hit: which family's generator produces the name around the query's date.
+public struct KnownDGAHit: Sendable, Hashable {
+    /// The family, as the generator names it (`qsnatch`, `pykspa`).
+    public var family: String
+    /// The generators (variants) that produce it.
+    public var variants: [KnownDGAVariant]
+    /// True when only weak generators (QSnatch-A's short names, which collide with real domains) produce it.
+    public var isWeak: Bool
+}
+
+/// The DGA side of the detector chain, one per worker: the bundled scorer (the chain caches scores per registrable
+/// domain in its ``DomainTable``), and the known-family generators' names around the current day, hashed for
+/// allocation-free lookups behind a 64 KB bit filter.
+///
+/// Value type: each worker owns its copy, so nothing is shared or locked on the hot path.
+public struct DGAContext: Sendable {
+    /// The scorer, or nil when DGA scoring is unavailable (every score is then 0).
+    public let scorer: DGAScorer?
+    /// Whether known-family lookups are made, and the margin in days either side of an event's day.
+    public let knownFamilies: Bool
+    public let marginDays: Int
+    private var days: [(day: Int64, names: [(UInt64, UInt8)])] = []
+    private var windowDay: Int64 = .min
+    private var window = DayIndex(pairs: [])
+    /// Scores computed.
+    public private(set) var scored = 0
+    /// Days whose generated names were built.
+    public private(set) var daysBuilt = 0
+
+    /// Creates a context.
+    public init(scorer: DGAScorer?, knownFamilies: Bool = true, marginDays: Int = 1) {
+        self.scorer = scorer
+        self.knownFamilies = knownFamilies
+        self.marginDays = max(0, min(marginDays, 30))
+    }
+
+    /// The DGA score of the query's registrable label: the chain's cached value when the facts carry one, else
+    /// computed (0 without a scorer, a registrable domain, or under a platform whose labels are random by design).
+    public mutating func score(_ f: QueryFacts) -> Double {
+        if !f.dgaScore.isNaN { return Double(f.dgaScore) }
+        return Double(computeScore(f))
+    }
+
+    /// Computes the score (single precision, as the chain caches it).
+    mutating func computeScore(_ f: QueryFacts) -> Float {
+        guard let scorer, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
+        scored += 1
+        return Float(scorer.model.score(label: f.registrableLabel))
+    }
+
+    /// The known family whose generator produces the query name within the margin of its day, if any.
+    public mutating func knownFamily(_ f: QueryFacts) -> KnownDGAHit? {
+        guard knownFamilies else { return nil }
+        let day = UTCDay(containing: f.seconds).daysSinceEpoch
+        if day != windowDay { buildWindow(day) }
+        let mask = window.lookup(f.nameHash)
+        guard mask != 0 else { return nil }
+        let variants = KnownDGAVariant.allCases.enumerated().filter { mask & (1 << UInt8($0.offset)) != 0 }.map(\.element)
+        // A name produced by two families has not been seen; the first strong generator decides deterministically.
+        let strong = variants.filter { !$0.isWeakEvidence }
+        let family = (strong.first ?? variants[0]).family
+        return KnownDGAHit(family: family, variants: variants, isWeak: strong.isEmpty)
+    }
+
+    /// One table of every name generated on the days within the margin of `day` (one probe per query).
+    private mutating func buildWindow(_ day: Int64) {
+        var pairs: [(UInt64, UInt8)] = []
+        for d in (day - Int64(marginDays))...(day + Int64(marginDays)) where d >= 0 { pairs += names(for: d) }
+        window = DayIndex(pairs: pairs)
+        windowDay = day
+    }
+
+    private mutating func names(for day: Int64) -> [(UInt64, UInt8)] {
+        if let i = days.firstIndex(where: { $0.day == day }) { return days[i].names }
+        var pairs: [(UInt64, UInt8)] = []
+        let d = UTCDay(daysSinceEpoch: day)
+        for (bit, variant) in KnownDGAVariant.allCases.enumerated() {
+            for g in KnownDGAIndex.generate(variant, days: d...d) {
+                pairs.append((StableHash.hash(g.name), UInt8(1) << UInt8(bit)))
+            }
+        }
+        daysBuilt += 1
+        if days.count >= 2 * marginDays + 3 { days.removeFirst() }
+        days.append((day, pairs))
+        return pairs
+    }
+
+    /// Generated names as hashes → variant bit mask.
+    struct DayIndex: Sendable {
+        var keys: [UInt64]
+        var masks: [UInt8]
+        var mask: Int
+        /// One bit per hash prefix (2^19 bits, 64 KB; a window holds some 60,000 names, so about one bit in nine is
+        /// set): most queries are answered here without touching the table.
+        var filter: [UInt64]
+
+        init(pairs: [(UInt64, UInt8)]) {
+            filter = Array(repeating: 0, count: 8192)
+            for (h, _) in pairs { filter[Int(h >> 51)] |= 1 << ((h >> 45) & 63) }
+            var n = 64
+            while n < pairs.count * 2 { n <<= 1 }
+            keys = Array(repeating: 0, count: n)
+            masks = Array(repeating: 0, count: n)
+            mask = n - 1
+            for (h, m) in pairs {
+                let k = h | 1
+                var i = Int(truncatingIfNeeded: k) & mask
+                while keys[i] != 0 && keys[i] != k { i = (i + 1) & mask }
+                keys[i] = k
+                masks[i] |= m
+            }
+        }
+
+        func lookup(_ h: UInt64) -> UInt8 {
+            if filter[Int(h >> 51)] & (1 << ((h >> 45) & 63)) == 0 { return 0 }
+            let k = h | 1
+            var i = Int(truncatingIfNeeded: k) & mask
+            while true {
+                let x = keys[i]
+                if x == k { return masks[i] }
+                if x == 0 { return 0 }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    /// The catalogue's view of a generator's family: canonical name, category and traits.
+    static func catalogued(_ family: String) -> (name: String, category: ThreatCategory, traits: ThreatTraits, tags: ThreatTags) {
+        if let f = FamilyCatalogue.builtIn.family(named: family) {
+            return (f.name, f.category ?? .malware, f.tags.traits, f.tags)
+        }
+        return (family, .malware, .dga, .none)
+    }
+}

@@ -1,0 +1,392 @@
+import DNSWire
+import DNSightCore
+import PublicSuffix
+
+/// The suspected-tier stage of the pipeline: runs the enabled detectors over every event, keeps their state, and
+/// returns the verdict of the first that flags the event.
+///
+/// One chain per worker thread (a value, never shared). The caller runs the intel classifier first and passes what
+/// it found: intel's verdict wins, but every event still goes through the detectors so that their windows, counts
+/// and seen-sets stay right; a name that intel's allowlist covers is recorded but never flagged.
+///
+/// Order when several detectors flag one event: a known-family DGA name, tunnelling, beaconing, an NXDOMAIN burst,
+/// a DGA-like name, a newly observed DGA-like domain.
+public struct DetectorChain: Sendable {
+    /// The settings in force.
+    public let settings: DetectorSettings
+    /// The DGA scorer and known-family names, with this worker's caches.
+    public private(set) var dga: DGAContext
+    /// The thresholds resolved from the settings and the model.
+    public let nxdomainDGAThreshold: Double, newDomainDGAThreshold: Double, queryDGAThreshold: Double
+
+    var domains: DomainTable
+    var domainDoor = Doorkeeper()
+    var dgaStage: DGAQueryDetector?
+    var tunnel: TunnelDetector?
+    var beacon: BeaconDetector?
+    var nxdomain: NXDomainBurstDetector?
+    var newDomain: NewDomainDetector?
+    let suffixes: PublicSuffixList
+    let benign: HashSet64
+    let randomLabels: HashSet64
+    let internalLabels: HashSet64
+    var counters: [DetectorCounters]
+    var fast = [FastEntry](repeating: FastEntry(), count: 1 << DetectorChain.fastBits)
+    var fastBase: Int64 = .min
+    /// One bit per top-16-bit parent hash that may have a tunnel pair open.
+    var tunnelParents = [UInt64](repeating: 0, count: 1024)
+    let newDomainWindow: Int64
+    let minDGAThreshold: Double
+    /// Queries answered by the fast path.
+    public private(set) var fastHits = 0
+
+    /// Events seen, and events without a usable name (root, empty) or device.
+    public private(set) var events = 0, skipped = 0
+    /// Whether the last event's registrable domain was newly observed (the newly-observed detector must be on).
+    public private(set) var lastWasNewDomain = false
+    /// Newly observed registrable domains queried in this run (counted when the chain first asks the seen-set about
+    /// them), and those of them with a malicious verdict (intel or detector).
+    public private(set) var newDomains = Set<UInt64>(), maliciousNewDomains = Set<UInt64>()
+
+    /// Index of each detector's counters.
+    static let order = DetectorSettings.detectorNames
+
+    /// Creates a chain. Without a scorer, DGA-likeness is unavailable: the DGA stage only attributes known-family
+    /// names and the DGA branches never hold. `history` is the newly-observed seen-set to start from (nil: empty).
+    public init(settings: DetectorSettings, scorer: DGAScorer?, history: NewDomainHistory? = nil) {
+        self.settings = settings
+        suffixes = scorer?.suffixes ?? PublicSuffixList.bundled
+        dga = DGAContext(scorer: scorer, knownFamilies: settings.dga.knownFamilies, marginDays: settings.dga.marginDays)
+        let t3 = scorer?.model.thresholdFPR1e3 ?? .infinity
+        let t4 = scorer?.model.thresholdFPR1e4 ?? .infinity
+        nxdomainDGAThreshold = settings.nxdomain.dgaThreshold ?? t3
+        newDomainDGAThreshold = settings.newDomain.dgaThreshold ?? t3
+        queryDGAThreshold = settings.dga.threshold ?? t4
+        domains = DomainTable(maxDomains: settings.common.maxDomains, idleSeconds: settings.common.domainIdleSeconds)
+        if settings.dga.enabled { dgaStage = DGAQueryDetector(threshold: queryDGAThreshold) }
+        if settings.tunnel.enabled { tunnel = TunnelDetector(settings: settings.tunnel, popularDevices: settings.common.popularDevices) }
+        if settings.beacon.enabled { beacon = BeaconDetector(settings: settings.beacon, popularDevices: settings.common.popularDevices) }
+        if settings.nxdomain.enabled { nxdomain = NXDomainBurstDetector(settings: settings.nxdomain, dgaThreshold: nxdomainDGAThreshold) }
+        if settings.newDomain.enabled {
+            newDomain = NewDomainDetector(settings: settings.newDomain, dgaThreshold: newDomainDGAThreshold,
+                                          history: history ?? NewDomainDetector.emptyHistory(settings.newDomain))
+        }
+        benign = HashSet64(settings.common.benignDomains.map { StableHash.hash(Self.normalise($0)) })
+        randomLabels = HashSet64(settings.common.randomLabelSuffixes.map { StableHash.hash(Self.normalise($0)) })
+        internalLabels = HashSet64(settings.common.internalSuffixes.map { StableHash.hash(Self.normalise($0)) })
+        counters = Self.order.map { DetectorCounters(detector: $0) }
+        newDomainWindow = Int64(settings.newDomain.windowDays) * 86_400
+        var m = Double.infinity
+        if settings.dga.enabled { m = min(m, queryDGAThreshold) }
+        if settings.newDomain.enabled { m = min(m, newDomainDGAThreshold) }
+        if settings.nxdomain.enabled { m = min(m, nxdomainDGAThreshold) }
+        minDGAThreshold = m
+    }
+
+    static func normalise(_ s: String) -> String {
+        var t = Substring(s.lowercased())
+        while t.hasPrefix(".") { t = t.dropFirst() }
+        while t.hasSuffix(".") { t = t.dropLast() }
+        return String(t)
+    }
+
+    /// Observes one event of `device` (the organisation-scoped device key). `intelListed`: the classifier had a
+    /// verdict (which wins); `intelAllowed`: an allowlist covered the name. Returns the detectors' verdict, or nil.
+    public mutating func observe(_ e: DNSEvent, device: String, intelListed: Bool = false, intelAllowed: Bool = false) -> Verdict? {
+        observe(e, deviceHash: { StableHash.hash(device) }, device: { device }, intelListed: intelListed, intelAllowed: intelAllowed)
+    }
+
+    /// Observes one event of the device whose ``StableHash`` `deviceHash` gives (called unless the fast path
+    /// answers); `device` names it (called only when a verdict or an alert needs the name).
+    public mutating func observe(_ e: DNSEvent, deviceHash: () -> UInt64, device: () -> String, intelListed: Bool = false,
+                                 intelAllowed: Bool = false) -> Verdict? {
+        events += 1
+        lastWasNewDomain = false
+        let wire = e.queryName.wire
+        guard wire.count > 1 else {
+            skipped += 1
+            return nil
+        }
+        let timeNanos = e.timeNanos
+        let seconds = timeNanos >= 0 ? timeNanos / 1_000_000_000 : (timeNanos - 999_999_999) / 1_000_000_000
+        // Fast path: a name the chain has already found to be of no interest to any detector (for any device) —
+        // popular, low DGA score, no generator produces it, no tunnel pair open under its parent — and a query
+        // that cannot change that (not NXDOMAIN, not a TXT/NULL/CNAME/MX/KEY/ANY type, not listed by intel).
+        let wireHash = wire.withUnsafeBufferPointer { StableHash.hash($0, seed: 0x5EED) } | 1
+        let fastSlot = Int(truncatingIfNeeded: wireHash >> UInt64(64 - Self.fastBits))
+        if !intelListed {
+            let entry = fast[fastSlot]
+            if entry.key == wireHash && seconds &- fastBase <= Int64(entry.validUntil)
+                && (entry.anyQuery || (e.rcode != .nxDomain && !TunnelDetector.isRareType(e.queryType)))
+                && tunnelParents[Int(entry.parentTop >> 6)] & (1 << UInt64(entry.parentTop & 63)) == 0 {
+                fastHits += 1
+                if entry.newDomain { lastWasNewDomain = true }
+                return nil
+            }
+        }
+        let type = e.queryType, rcode = e.rcode
+        let answers = e.answers
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> Verdict? in
+            var o = 0
+            var lastDot = -1
+            wire.withUnsafeBufferPointer { w in
+                var i = 0
+                while i < w.count, w[i] != 0 {
+                    let n = Int(w[i])
+                    if o > 0 {
+                        buf[o] = UInt8(ascii: ".")
+                        lastDot = o
+                        o += 1
+                    }
+                    var j = i + 1
+                    while j <= i + n && j < w.count && o < 255 {
+                        let b = w[j]
+                        buf[o] = b &- 0x41 < 26 ? b | 0x20 : b
+                        o += 1
+                        j += 1
+                    }
+                    i += n + 1
+                }
+            }
+            let name = UnsafeBufferPointer(rebasing: buf[0..<o])
+            return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, lastDot: lastDot, device: device,
+                           deviceHash: deviceHash(), intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
+                           fastSlot: fastSlot)
+        }
+    }
+
+    /// A name of no interest to any detector, for a while (16 bytes: the table stays in the L2 cache).
+    struct FastEntry: Sendable {
+        var key: UInt64 = 0
+        /// Seconds after the chain's first event until which the entry holds.
+        var validUntil: UInt32 = 0
+        /// The top 16 bits of the registrable domain's hash (for the tunnel detector's open-parent filter).
+        var parentTop: UInt16 = 0
+        /// The name's domain is newly observed (throughout the entry's validity).
+        var newDomain = false
+        /// No query for this name can interest a detector, whatever its type or response (internal, `.arpa`,
+        /// single-label, benign-listed names).
+        var anyQuery = false
+    }
+
+    static let fastBits = 14
+    /// How long (event seconds) a name stays on the fast path before the full path looks at it again.
+    static let fastValidity: Int64 = 3600
+
+    private mutating func observe(answers: [DNSAnswer], timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
+                                  name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: () -> String, deviceHash: UInt64,
+                                  intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> Verdict? {
+        let nameHash = StableHash.hash(name)
+        // The name's split and scope (the fast path already spares names of no interest this work).
+        let n = describe(name, lastDot: lastDot)
+        var scope = n.scope
+        if intelAllowed && scope == .watched { scope = .benign }
+        let suffixStart = Int(n.suffixStart), registrableStart = Int(n.registrableStart)
+        let registrableHash = n.registrableHash, suffixHash = n.suffixHash, randomByDesign = n.randomByDesign
+        var f = QueryFacts(deviceHash: deviceHash, timeNanos: timeNanos, name: name, nameHash: nameHash,
+                           suffixStart: suffixStart, registrableStart: registrableStart, registrableHash: registrableHash,
+                           suffixHash: suffixHash, queryType: type, rcode: rcode, scope: scope, prevalence: 0)
+        f.randomByDesign = randomByDesign
+
+        // One probe into the domain table: device count, cached DGA score, newly-observed answer.
+        var firstSeen: Int64? = nil
+        let domainHash = randomByDesign ? suffixHash : registrableHash
+        let needDomain = newDomain != nil || (scope == .watched && (tunnel != nil || beacon != nil || dgaStage != nil || rcode == .nxDomain))
+        if (scope == .watched || scope == .benign) && needDomain && !domainDoor.seenBefore(registrableHash) {
+            // First sighting of the domain (since the doorkeeper's last clear): answer without a table entry — one
+            // device, the seen-set asked directly, the score computed — so that one-off domains do not churn it.
+            f.prevalence = 1
+            if newDomain != nil {
+                switch newDomain!.lookup(domainHash, at: f.seconds) {
+                case .old: break
+                case .new(let t):
+                    firstSeen = t
+                    newDomains.insert(domainHash)
+                }
+            }
+            if scope == .watched && (dgaStage != nil || f.rcode == .nxDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
+        } else if (scope == .watched || scope == .benign) && needDomain {
+            let slot = domains.slot(registrableHash, now: f.seconds)
+            if scope == .watched && (tunnel != nil || beacon != nil) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
+            if newDomain != nil {
+                switch domains.table[slot].newState {
+                case 1: break
+                case 2 where f.seconds - domains.table[slot].firstSeen <= newDomain!.history.windowSeconds:
+                    firstSeen = domains.table[slot].firstSeen
+                default:
+                    switch newDomain!.lookup(domainHash, at: f.seconds) {
+                    case .old: domains.table[slot].newState = 1
+                    case .new(let t):
+                        domains.table[slot].newState = 2
+                        domains.table[slot].firstSeen = t
+                        firstSeen = t
+                        newDomains.insert(domainHash)
+                    }
+                }
+            }
+            if scope == .watched && (dgaStage != nil || f.rcode == .nxDomain || firstSeen != nil) {
+                if domains.table[slot].score.isNaN { domains.table[slot].score = dga.computeScore(f) }
+                f.dgaScore = domains.table[slot].score
+            }
+        }
+
+        var chosen: Verdict? = nil
+        var chosenRank = Int.max
+        func consider(_ index: Int, _ outcome: DetectorOutcome, rank: Int) {
+            guard case .flag(let v, let newAlert) = outcome else { return }
+            counters[index].flaggedQueries += 1
+            if intelListed { counters[index].alsoKnown += 1 }
+            if newAlert {
+                counters[index].alerts += 1
+                counters[index].devices.insert(device())
+            }
+            if rank < chosenRank {
+                chosen = v
+                chosenRank = rank
+            }
+        }
+        if dgaStage != nil {
+            let out = dgaStage!.observe(f, dga: &dga)
+            consider(0, out, rank: out.verdict?.family != nil ? 0 : 4)
+        }
+        if tunnel != nil, f.subdomainLength > 0 {
+            // Any query that may open a tunnel pair marks its parent, so that the fast path sends the parent's later
+            // queries to the detector (over-marking only costs a full path).
+            if f.subdomainLength >= settings.tunnel.longSubdomain || TunnelDetector.isRareType(f.queryType) {
+                let top = Int(truncatingIfNeeded: registrableHash >> 48)
+                tunnelParents[top >> 6] |= 1 << UInt64(top & 63)
+            }
+            consider(1, tunnel!.observe(f, answers: answers), rank: 1)
+        }
+        if beacon != nil { consider(2, beacon!.observe(f), rank: 2) }
+        if nxdomain != nil, f.rcode != nil { consider(3, nxdomain!.observe(f, device: device, dga: &dga), rank: 3) }
+        if let t = firstSeen {
+            lastWasNewDomain = true
+            consider(4, newDomain!.flag(f, domainHash: domainHash, firstSeen: t, dga: &dga), rank: 5)
+            if intelListed || chosen != nil { maliciousNewDomains.insert(domainHash) }
+        }
+        if fastBase == .min { fastBase = f.seconds }
+        if chosen == nil && !intelListed && (rcode != .nxDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
+            let dayEnd = (f.seconds >= 0 ? f.seconds / 86_400 : (f.seconds - 86_399) / 86_400) * 86_400 + 86_399
+            var until = min(f.seconds + Self.fastValidity, dayEnd)
+            if let t = firstSeen { until = min(until, t + newDomainWindow) }
+            let rel = until - fastBase
+            if rel >= 0 && rel < Int64(UInt32.max) {
+                fast[fastSlot] = FastEntry(key: fastKey, validUntil: UInt32(rel), parentTop: UInt16(truncatingIfNeeded: registrableHash >> 48),
+                                           newDomain: firstSeen != nil, anyQuery: scope != .watched)
+            }
+        }
+        return chosen
+    }
+
+    /// Whether no detector can act on this name (for any device) until the fast entry expires: see the fast path.
+    private mutating func isOfNoInterest(_ f: QueryFacts, intelAllowed: Bool) -> Bool {
+        switch f.scope {
+        case .internalName, .noRegistrableDomain, .benign: return true
+        case .watched: break
+        }
+        let popularAt = settings.common.popularDevices
+        let popular = popularAt > 0 && f.prevalence >= popularAt
+        if beacon != nil && !popular { return false }
+        if tunnel != nil && f.subdomainLength >= settings.tunnel.longSubdomain && !popular { return false }
+        if dgaStage != nil || newDomain != nil || nxdomain != nil {
+            if dga.scorer != nil {
+                let s = f.dgaScore.isNaN ? Double(dga.computeScore(f)) : Double(f.dgaScore)
+                if s >= minDGAThreshold { return false }
+            }
+            if dga.knownFamily(f) != nil { return false }
+        }
+        return true
+    }
+
+    /// What the chain works out about a name: split, hashes, scope.
+    struct NameFacts: Sendable {
+        var registrableHash: UInt64 = 0
+        var suffixHash: UInt64 = 0
+        var suffixStart: Int16 = 0
+        var registrableStart: Int16 = -1
+        var scope: QueryFacts.Scope = .noRegistrableDomain
+        var randomByDesign = false
+    }
+
+    func describe(_ name: UnsafeBufferPointer<UInt8>, lastDot: Int) -> NameFacts {
+        var n = NameFacts()
+        if internalLabels.contains(StableHash.hash(UnsafeBufferPointer(rebasing: name[(lastDot + 1)...]))) {
+            n.scope = .internalName
+            return n
+        }
+        guard let split = suffixes.split(name), let r = split.registrableStart else { return n }
+        n.suffixStart = Int16(split.suffixStart)
+        n.registrableStart = Int16(r)
+        n.registrableHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[r...]))
+        n.suffixHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[split.suffixStart...]))
+        // The benign and random-label lists hold registrable domains or platform suffixes (`googleapis.com`,
+        // `cloudfront.net` are public suffixes of the list's private section): try the registrable domain and each
+        // suffix of it down to the last two labels.
+        var isBenign = benign.contains(n.registrableHash)
+        n.randomByDesign = randomLabels.contains(n.registrableHash)
+        var i = r
+        while i < lastDot {
+            if name[i] == UInt8(ascii: ".") {
+                let h = i + 1 == split.suffixStart ? n.suffixHash : StableHash.hash(UnsafeBufferPointer(rebasing: name[(i + 1)...]))
+                if benign.contains(h) { isBenign = true }
+                if randomLabels.contains(h) { n.randomByDesign = true }
+            }
+            i += 1
+        }
+        n.scope = isBenign ? .benign : .watched
+        return n
+    }
+
+    /// The counters of every detector (enabled or not), with their state sizes, evictions and expiries now.
+    public var detectorCounters: [DetectorCounters] {
+        var out = counters
+        func state(_ i: Int, tracked: Int, evictions: Int, expirations: Int) {
+            out[i].tracked = tracked
+            out[i].evictions = evictions
+            out[i].expirations = expirations
+        }
+        if let t = tunnel { state(1, tracked: t.tracked, evictions: t.evictions, expirations: t.expirations) }
+        if let b = beacon { state(2, tracked: b.tracked, evictions: b.evictions, expirations: b.expirations) }
+        if let n = nxdomain { state(3, tracked: n.tracked, evictions: n.evictions, expirations: n.expirations) }
+        if let d = newDomain { state(4, tracked: d.history.recentCount, evictions: d.history.evictedEarly, expirations: d.history.agedOut) }
+        return out
+    }
+
+    /// The domain table's size, evictions and expiries (device counts, DGA scores, newly-observed answers).
+    public var domainState: (tracked: Int, evictions: Int, expirations: Int) { (domains.tracked, domains.evictions, domains.expirations) }
+
+    /// The newly-observed seen-set as this worker leaves it (nil when that detector is off).
+    public var newDomainHistory: NewDomainHistory? { newDomain?.history }
+}
+
+/// A set of 64-bit hashes, open-addressed, built once.
+struct HashSet64: Sendable {
+    private var slots: [UInt64]
+    private let mask: Int
+
+    init(_ items: [UInt64]) {
+        var n = 16
+        while n < items.count * 4 { n <<= 1 }
+        slots = Array(repeating: 0, count: n)
+        mask = n - 1
+        for h in items {
+            let k = h | 1
+            var i = Int(truncatingIfNeeded: k) & mask
+            while slots[i] != 0 && slots[i] != k { i = (i + 1) & mask }
+            slots[i] = k
+        }
+    }
+
+    @inline(__always)
+    func contains(_ h: UInt64) -> Bool {
+        let k = h | 1
+        var i = Int(truncatingIfNeeded: k) & mask
+        while true {
+            let x = slots[i]
+            if x == k { return true }
+            if x == 0 { return false }
+            i = (i + 1) & mask
+        }
+    }
+}
