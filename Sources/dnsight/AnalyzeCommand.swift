@@ -65,6 +65,10 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not write a store (summary and --detections only).")
     var noStore = false
 
+    /// Observations per store transaction. Hidden: for tests (small batches make a kill land mid-file) and tuning.
+    @Option(name: .long, help: ArgumentHelp("Observations per store transaction and checkpoint (default 100000).", valueName: "n", visibility: .hidden))
+    var storeBatchSize: Int64?
+
     @Option(name: .long, help: ArgumentHelp("Ports that carry DNS in packet captures.", valueName: "port,port…"))
     var dnsPorts: String = "53"
 
@@ -119,6 +123,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         if let year, !(1970...2200).contains(year) { throw ValidationError("--year must be between 1970 and 2200") }
         if let tz, ReaderOptions.zoneOffset(tz) == nil { throw ValidationError("--tz takes an offset such as +09:00, -0500 or Z") }
+        if let storeBatchSize, storeBatchSize < 1 { throw ValidationError("--store-batch-size must be at least 1") }
         if noStore && store != nil { throw ValidationError("--store and --no-store contradict each other") }
         if anonymise && ProcessInfo.processInfo.environment["DNSIGHT_ANONYMISE_KEY"] == nil {
             throw ValidationError("--anonymise needs the key in $DNSIGHT_ANONYMISE_KEY (64 hex digits)")
@@ -178,6 +183,7 @@ struct AnalyzeCommand: ParsableCommand {
         c.readerOptions.year = year
         if let tz { c.readerOptions.timeZoneOffsetSeconds = ReaderOptions.zoneOffset(tz) ?? 0 }
         if let threads { c.threads = threads }
+        if let storeBatchSize { c.storeBatchSize = storeBatchSize }
         do { c.detectors = try detectorSettings() } catch {
             FileHandle.standardError.write(Data("dnsight analyze: \(error)\n".utf8))
             throw ExitCode(2)
