@@ -39,6 +39,8 @@ public struct AnalyzeConfiguration: Sendable {
     /// Observations per store transaction (and checkpoint). Smaller batches lose less work to a crash and cost
     /// more transactions.
     public var storeBatchSize: Int64 = 100_000
+    /// Retention: after the ingest, remove the store's data of the days more than this many days before today (UTC).
+    public var retainDays: Int?
 
     /// Creates a configuration.
     public init(inputs: [String], snapshotPath: String) {
@@ -128,6 +130,9 @@ public struct AnalyzeSummary: Codable, Sendable {
     public var detectorMethodology: DetectorMethodology? = nil
     /// The store written, if any.
     public var store: String?
+    /// With `--retain`: the first day kept, and what was removed from the store after the ingest.
+    public var retainedFrom: String? = nil
+    public var pruned: RetentionSummary? = nil
     /// Inputs that could not be read as a whole.
     public var failedInputs: Int { inputs.filter { $0.error != nil }.count }
 }
@@ -261,6 +266,11 @@ public enum AnalyzeJob {
             intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0, store: c.storePath)
         summary.suspectedDetections = total.suspected
         detectorReport(&summary)
+        if let store, let days = c.retainDays {
+            let cut = Day(timeNanos: Int64(Date().timeIntervalSince1970 * 1e9)).advanced(by: -days)
+            do { summary.pruned = try store.store.removeData(before: cut) } catch { throw AnalyzeError("retention: \(error)") }
+            summary.retainedFrom = cut.description
+        }
         return summary
     }
 

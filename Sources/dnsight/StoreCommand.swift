@@ -12,6 +12,13 @@ struct StoreCommand: ParsableCommand {
     )
 }
 
+/// Prints a value as pretty, key-sorted JSON on standard output.
+private func printJSON(_ value: some Encodable) throws {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try e.encode(value), as: UTF8.self))
+}
+
 /// Prints a message on standard error and returns the exit code to throw.
 private func storeFailure(_ command: String, _ message: String, _ code: Int32) -> ExitCode {
     FileHandle.standardError.write(Data("dnsight store \(command): \(message)\n".utf8))
@@ -112,12 +119,7 @@ struct StoreInfoCommand: ParsableCommand {
         } catch {
             throw storeFailure("info", "\(error)", 2)
         }
-        if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try e.encode(info), as: UTF8.self))
-            return
-        }
+        if json { return try printJSON(info) }
         let n = SummaryText.count
         var o = "Store \(info.store) (schema \(info.schema))\n"
         o += "  size: \(SummaryText.bytes(Int(info.databaseBytes))) database + \(SummaryText.bytes(Int(info.walBytes))) write-ahead log\n"
@@ -234,12 +236,7 @@ struct StorePruneCommand: ParsableCommand {
         } catch {
             throw storeFailure("prune", "\(error)", 2)
         }
-        if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try e.encode(result), as: UTF8.self))
-            return
-        }
+        if json { return try printJSON(result) }
         let n = SummaryText.count
         print("\(dryRun ? "Would remove" : "Removed") the data of the days before \(result.before): \(n(Int(result.rollupRows))) roll-up rows, \(n(Int(result.detections))) detections, \(n(Int(result.domains))) domains.")
         if let f = result.firstDay, let l = result.lastDay {

@@ -5,17 +5,8 @@ import Testing
 /// `dnsight demo` in a format other than dnstap: the JSON lines the simulator writes as Packetbeat does are read
 /// through the Packetbeat column mapping, so every simulated transaction reaches the store.
 @Suite struct DemoCommandTests {
-    func dnsight() throws -> String {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let p = candidate.appendingPathComponent("dnsight").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        throw CocoaError(.fileNoSuchFile)
-    }
-
     @Test func demoInPacketbeatJSONReadsEveryTransaction() throws {
-        let bin = try dnsight()
+        let bin = try dnsightBinary()
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try DetectorMethodologyTests.scenario.write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)

@@ -7,22 +7,13 @@ import Testing
 /// The methodology section names the detectors that actually ran, with the thresholds in force: `dnsight analyze`
 /// records them in the store's run record, and every report format and language shows them.
 @Suite struct DetectorMethodologyTests {
-    func dnsight() throws -> String {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let p = candidate.appendingPathComponent("dnsight").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        throw CocoaError(.fileNoSuchFile)
-    }
-
     /// The scenario of the end-to-end test, one month long.
     static var scenario: String {
         EndToEndTests.scenario.replacingOccurrences(of: "end: \"2022-06-30\"", with: "end: \"2022-01-31\"")
     }
 
     @Test func reportsShowTheDetectorsAndThresholdsThatRan() throws {
-        let bin = try dnsight()
+        let bin = try dnsightBinary()
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(Self.scenario.contains("2022-01-31"))

@@ -5,8 +5,8 @@ import SQLiteStore
 import Testing
 
 /// Issue 5: killing `dnsight analyze` with SIGKILL mid-ingest and running it again gives exactly the same metrics as
-/// an uninterrupted run. Everything goes through the built binary: `dnsight simulate` writes half a year of a small
-/// world in two formats, Zeek TSV and dnstap (monthly files, with inventory and intel); store A is filled by one uninterrupted
+/// an uninterrupted run. Everything goes through the built binary: `dnsight simulate` writes a small
+/// world (three months) in two formats, Zeek TSV and dnstap (monthly files, with inventory and intel); store A is filled by one uninterrupted
 /// `analyze`; store B by an `analyze` killed three times part-way (each kill once the store shows it has committed a
 /// little more), then run to the end, then run once more (which must store nothing). The JSON reports of A and B must
 /// be equal in every table, cell, numerator, denominator and finding; only the ingest-run records differ (B has
@@ -16,15 +16,6 @@ import Testing
 /// checkpointed, so a resumed run re-learns them (see ARCHITECTURE.md, "Resuming after a crash"). Intel verdicts,
 /// roll-ups, detections and domain sightings are what this test holds exact.
 @Suite struct ResumeAfterKillTests {
-    func dnsight() throws -> String {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let p = candidate.appendingPathComponent("dnsight").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        throw CocoaError(.fileNoSuchFile)
-    }
-
     /// Events stored so far according to the checkpoints (each checkpoint counts the events of its input that are
     /// stored), or nil while the store does not exist or has no schema yet.
     func storedEvents(_ path: String) -> (events: Int64, inputs: Int, complete: Int)? {
@@ -40,10 +31,12 @@ import Testing
     }
 
     @Test func sigkillDuringAnalyzeThenRerunGivesExactlyTheSameReport() throws {
-        let bin = try dnsight()
+        let bin = try dnsightBinary()
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try EndToEndTests.scenario.write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)
+        let scenario = EndToEndTests.scenario.replacingOccurrences(of: "end: \"2022-06-30\"", with: "end: \"2022-03-31\"")
+        #expect(scenario != EndToEndTests.scenario)
+        try scenario.write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)
         let (simStatus, _, simErr) = try run(bin, ["simulate", "--scenario", dir + "/scenario.yaml", "--out", dir + "/sim", "--format", "zeek,dnstap", "--quiet"])
         try #require(simStatus == 0, "\(simErr)")
         let analyze = ["analyze", dir + "/sim/traffic", "--intel", dir + "/sim/intel", "--inventory", dir + "/sim/inventory.csv",
@@ -56,7 +49,7 @@ import Testing
         let total = try SQLiteStore.openReadOnly(path: a).summary().queries
         let inputs = try #require(storedEvents(a)).inputs
         #expect(total > 200_000, "\(total) events")
-        #expect(inputs >= 10, "\(inputs) input files")
+        #expect(inputs >= 6, "\(inputs) input files")
 
         // B: killed three times, each time after it has committed past another quarter of the events.
         let b = dir + "/b.sqlite"
@@ -102,8 +95,15 @@ import Testing
         ca.context.runs = []
         cb.context.runs = []
         #expect(ca.tables.count > 10)
-        for (ta, tb) in zip(ca.tables, cb.tables) { #expect(ta == tb, "table \(ta.id)") }
-        #expect(ca == cb)
+        #expect(ca.tables.map(\.id) == cb.tables.map(\.id))
+        for (ta, tb) in zip(ca.tables, cb.tables) {
+            let differ = zip(ta.rows, tb.rows).filter { $0 != $1 }
+            #expect(ta.rows.count == tb.rows.count && differ.isEmpty,
+                    "table \(ta.id): \(ta.rows.count) vs \(tb.rows.count) rows, \(differ.count) differ; first: \(differ.first.map { "\($0.0) vs \($0.1)" } ?? "-")")
+        }
+        ca.tables = []
+        cb.tables = []
+        #expect(ca == cb, "findings, periods and store facts")
 
         // The run records account for exactly what is stored: A one finished run; B three interrupted ones (left
         // with finished 0), the one that completed, and the one that found nothing to do.

@@ -6,15 +6,6 @@ import Testing
 
 /// `dnsight store info` and `dnsight store prune`, run as a user would, with their exit codes.
 @Suite struct StoreCommandTests {
-    func dnsight() throws -> String {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let p = candidate.appendingPathComponent("dnsight").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        throw CocoaError(.fileNoSuchFile)
-    }
-
     /// A store with traffic on the 1st and 20th of January to June 2020 (clean queries and C2 hits), one finished run
     /// and one checkpoint.
     func makeStore(_ path: String) throws -> SQLiteStore {
@@ -43,7 +34,7 @@ import Testing
     }
 
     @Test func infoDescribesTheStore() throws {
-        let bin = try dnsight()
+        let bin = try dnsightBinary()
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/s.sqlite"
@@ -75,7 +66,7 @@ import Testing
     }
 
     @Test func pruneRemovesTheDaysBeforeTheCutOff() throws {
-        let bin = try dnsight()
+        let bin = try dnsightBinary()
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/s.sqlite"
@@ -121,5 +112,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/missing.sqlite"))
         try "not a database".write(toFile: dir + "/text.sqlite", atomically: true, encoding: .utf8)
         #expect(try run(bin, ["store", "prune", "--store", dir + "/text.sqlite", "--before", "2020-01-01"]).0 == 2)
+    }
+
+    /// `analyze --retain AGE` prunes the store after the ingest, as `store prune --older-than` does.
+    @Test func analyzeRetainPrunesAfterTheIngest() throws {
+        let bin = try dnsightBinary()
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try DetectorMethodologyTests.scenario.write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)
+        try #require(try run(bin, ["simulate", "--scenario", dir + "/scenario.yaml", "--out", dir + "/sim", "--format", "zeek", "--quiet"]).0 == 0)
+        let common = ["analyze", dir + "/sim/traffic", "--intel", dir + "/sim/intel", "--inventory", dir + "/sim/inventory.csv",
+                      "--detectors", "none", "--quiet", "--json"]
+        // An age that reaches back before the data keeps everything.
+        let (ks, kout, kerr) = try run(bin, common + ["--store", dir + "/keep.sqlite", "--retain", "100000d"])
+        #expect(ks == 0, "\(kerr)")
+        let keep = try json(kout)
+        #expect((keep["pruned"] as? [String: Any])?["detections"] as? Int == 0)
+        let kept = try SQLiteStore.openReadOnly(path: dir + "/keep.sqlite").summary()
+        #expect(kept.queries == Int64(keep["events"] as? Int ?? -1) && kept.detections > 0)
+        // One day: the simulated January 2022 is all older, so everything stored goes again.
+        let (ps, pout, perr) = try run(bin, common + ["--store", dir + "/pruned.sqlite", "--retain", "1d"])
+        #expect(ps == 0, "\(perr)")
+        let pruned = try json(pout)
+        #expect((pruned["pruned"] as? [String: Any])?["detections"] as? Int == Int(kept.detections))
+        #expect(try SQLiteStore.openReadOnly(path: dir + "/pruned.sqlite").summary().firstDay == nil)
+        // Usage errors.
+        #expect(try run(bin, common + ["--store", dir + "/x.sqlite", "--retain", "soon"]).0 == 64)
+        #expect(try run(bin, common + ["--no-store", "--retain", "10d"]).0 == 64)
     }
 }
