@@ -241,13 +241,16 @@ public struct AnalyzeWorker: Sendable {
     /// lower-cased; the whole name when it has none (a public suffix itself, or malformed).
     static func observedDomain(_ name: DNSName) -> String {
         var text = StoreVocabulary.text(name)
-        let cut: Range<Int>? = text.withUTF8 { buf in
-            guard let s = PublicSuffixList.bundled.split(buf), let r = s.registrableStart else { return nil }
-            return r..<s.end
+        // One pass over the bytes: the registrable part, and whether anything needs lower-casing (rarely).
+        let (cut, upper): (Range<Int>?, Bool) = text.withUTF8 { buf in
+            let upper = buf.contains { $0 >= 0x41 && $0 <= 0x5A }
+            guard let s = PublicSuffixList.bundled.split(buf), let r = s.registrableStart else { return (nil, upper) }
+            return (r..<s.end, upper)
         }
-        guard let cut else { return text.lowercased() }
-        if cut.lowerBound == 0 && cut.upperBound == text.utf8.count { return text.lowercased() }
-        return text.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[cut]), as: UTF8.self) }.lowercased()
+        if let cut, cut.lowerBound > 0 || cut.upperBound < text.utf8.count {
+            text = text.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[cut]), as: UTF8.self) }
+        }
+        return upper ? text.lowercased() : text
     }
 
     /// Writes queued detections.
