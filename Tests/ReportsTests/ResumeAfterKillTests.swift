@@ -116,5 +116,10 @@ import Testing
         #expect(rb.context.runs.map { $0.finishedNanos == 0 } == [true, true, true, false, false])
         #expect(rb.context.runs.prefix(3).map(\.queries).reduce(0, +) == killedAt[2])
         #expect(rb.context.runs[4].queries == 0 && rb.context.runs[4].sources.isEmpty)
+        // The methodology says so.
+        let (ms, _, _) = try run(bin, ["report", "--store", b, "--format", "md", "--out", dir + "/b.md"])
+        #expect(ms == 0)
+        #expect(try String(contentsOfFile: dir + "/b.md", encoding: .utf8).contains("from 5 ingest runs (dnsight"))
+        #expect(try String(contentsOfFile: dir + "/b.md", encoding: .utf8).contains("; 3 of them did not finish (interrupted, or still running)"))
     }
 }
