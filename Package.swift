@@ -58,7 +58,7 @@ let package = Package(
         ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
         .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
-                                                  "Detectors", .product(name: "Yams", package: "Yams"), "EventStore", "SQLiteStore"]),
+                                                  "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams"), "EventStore", "SQLiteStore"]),
         // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
         // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
         .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),

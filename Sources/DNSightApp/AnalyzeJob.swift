@@ -36,6 +36,11 @@ public struct AnalyzeConfiguration: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// The suspected-tier detectors: which run and how (all on by default; see `Sources/Detectors/Behaviour`).
     public var detectors = DetectorSettings()
+    /// Observations per store transaction (and checkpoint). Smaller batches lose less work to a crash and cost
+    /// more transactions.
+    public var storeBatchSize: Int64 = 100_000
+    /// Retention: after the ingest, remove the store's data of the days more than this many days before today (UTC).
+    public var retainDays: Int?
 
     /// Creates a configuration.
     public init(inputs: [String], snapshotPath: String) {
@@ -125,6 +130,9 @@ public struct AnalyzeSummary: Codable, Sendable {
     public var detectorMethodology: DetectorMethodology? = nil
     /// The store written, if any.
     public var store: String?
+    /// With `--retain`: the first day kept, and what was removed from the store after the ingest.
+    public var retainedFrom: String? = nil
+    public var pruned: RetentionSummary? = nil
     /// Inputs that could not be read as a whole.
     public var failedInputs: Int { inputs.filter { $0.error != nil }.count }
 }
@@ -179,6 +187,14 @@ public enum AnalyzeJob {
         let log = try c.detectionsPath.map { try DetectionLog(path: $0) }
         let store: StoreSink?
         do { store = try c.storePath.map { try StoreSink(path: $0) } } catch { throw AnalyzeError("store \(c.storePath!): \(error)") }
+        let feedRecords = (feeds.isEmpty ? ImportReport(snapshot: snapshot)?.files ?? [] : feeds)
+            .map { IngestRun.Feed(name: $0.path, format: $0.format ?? "?", indicators: Int64($0.kept)) }
+        let tool = "dnsight \(DNSightVersion.current) analyze"
+        if let store {
+            // The run's record exists before its first batch: a run killed part-way still accounts for what it stored.
+            try store.begin(run: IngestRun(startedNanos: Int64(started.timeIntervalSince1970 * 1e9), finishedNanos: 0, tool: tool, sources: [],
+                                           feeds: feedRecords, detectors: storeDetectors(c, prototype: chainPrototype), queries: 0, detections: 0))
+        }
         let files = try expand(c.inputs)
         let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0.path, format: c.format, fromFolder: $0.fromFolder) })
         let counter = EventCounter()
@@ -195,7 +211,11 @@ public enum AnalyzeJob {
             ticker = t
         }
         let (workers, results) = ingest.run(threads: c.threads, options: c.readerOptions,
-                                            makeWorker: { AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store, chain: chainPrototype) },
+                                            makeWorker: {
+                                                var w = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store, chain: chainPrototype)
+                                                w.batchSize = max(1, c.storeBatchSize)
+                                                return w
+                                            },
                                             process: { w, e in
                                                 try w.process(e)
                                                 if w.events & 0x3FFF == 0 { counter.add(0x4000) }
@@ -230,10 +250,9 @@ public enum AnalyzeJob {
         let a = total.attributionTotals
         if let store {
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
-            let run = IngestRun(startedNanos: Int64(started.timeIntervalSince1970 * 1e9), finishedNanos: now, tool: "dnsight \(DNSightVersion.current) analyze",
+            let run = IngestRun(startedNanos: Int64(started.timeIntervalSince1970 * 1e9), finishedNanos: now, tool: tool,
                                 sources: inputs.filter { $0.skipped == nil }.map { .init(name: $0.path, format: $0.format ?? "?", events: Int64($0.events), malformed: Int64($0.malformed)) },
-                                feeds: (feeds.isEmpty ? ImportReport(snapshot: snapshot)?.files ?? [] : feeds)
-                                    .map { .init(name: $0.path, format: $0.format ?? "?", indicators: Int64($0.kept)) },
+                                feeds: feedRecords,
                                 detectors: storeDetectors(c, prototype: chainPrototype), queries: Int64(total.events),
                                 detections: Int64(total.detections))
             try store.record(run)
@@ -247,6 +266,11 @@ public enum AnalyzeJob {
             intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0, store: c.storePath)
         summary.suspectedDetections = total.suspected
         detectorReport(&summary)
+        if let store, let days = c.retainDays {
+            let cut = Day(timeNanos: Int64(Date().timeIntervalSince1970 * 1e9)).advanced(by: -days)
+            do { summary.pruned = try store.store.removeData(before: cut) } catch { throw AnalyzeError("retention: \(error)") }
+            summary.retainedFrom = cut.description
+        }
         return summary
     }
 

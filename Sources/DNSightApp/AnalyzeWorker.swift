@@ -5,6 +5,7 @@ import DNSWire
 import DNSightCore
 import Detectors
 import Foundation
+import PublicSuffix
 
 /// Where detections go as JSON lines: a file shared by every worker, written in batches under a lock.
 public final class DetectionLog: @unchecked Sendable {
@@ -108,8 +109,8 @@ public struct AnalyzeWorker: Sendable {
     var skip: Int64 = 0
     var records: Int64 = 0
     var lastOffset: Int64 = 0
-    /// Observations per store transaction.
-    static let batchSize: Int64 = 100_000
+    /// Observations per store transaction (`--store-batch-size`).
+    public var batchSize: Int64 = 100_000
 
     /// Events processed.
     public private(set) var events = 0
@@ -215,8 +216,8 @@ public struct AnalyzeWorker: Sendable {
         if store != nil {
             let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
                                   country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
-            batch.add(TrafficObservation(event: e, device: info, verdicts: verdict.map { [$0] } ?? []))
-            if batch.observationCount >= Self.batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
+            batch.add(TrafficObservation(event: e, device: info, verdicts: verdict.map { [$0] } ?? [], domain: Self.observedDomain(e.queryName)))
+            if batch.observationCount >= batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
         }
         if let v = verdict {
             detections += 1
@@ -233,6 +234,23 @@ public struct AnalyzeWorker: Sendable {
                 if pending.count >= 1024 { flush() }
             }
         }
+    }
+
+    /// The domain whose first sighting the store tracks for newly observed domains (mission.md: a domain first
+    /// queried in the window): the registrable domain (eTLD+1, bundled Public Suffix List, both sections),
+    /// lower-cased; the whole name when it has none (a public suffix itself, or malformed).
+    static func observedDomain(_ name: DNSName) -> String {
+        var text = StoreVocabulary.text(name)
+        // One pass over the bytes: the registrable part, and whether anything needs lower-casing (rarely).
+        let (cut, upper): (Range<Int>?, Bool) = text.withUTF8 { buf in
+            let upper = buf.contains { $0 >= 0x41 && $0 <= 0x5A }
+            guard let s = PublicSuffixList.bundled.split(buf), let r = s.registrableStart else { return (nil, upper) }
+            return (r..<s.end, upper)
+        }
+        if let cut, cut.lowerBound > 0 || cut.upperBound < text.utf8.count {
+            text = text.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[cut]), as: UTF8.self) }
+        }
+        return upper ? text.lowercased() : text
     }
 
     /// Writes queued detections.

@@ -11,6 +11,8 @@ public final class StoreSink: @unchecked Sendable {
     private let lock = NSLock()
     /// Batches written.
     public private(set) var batches = 0
+    /// The record of this run (``begin(run:)``), which every batch adds its queries and detections to.
+    public private(set) var runID: Int64?
 
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws {
@@ -22,7 +24,7 @@ public final class StoreSink: @unchecked Sendable {
     /// Writes one batch (with the checkpoints it carries) in one transaction.
     public func write(_ batch: IngestBatch) throws {
         try lock.withLock {
-            try store.write(batch)
+            try store.write(batch, run: runID)
             batches += 1
         }
     }
@@ -32,8 +34,17 @@ public final class StoreSink: @unchecked Sendable {
         try lock.withLock { try IngestLedger.resume(stream, in: store) }
     }
 
-    /// Records what this run used (sources, feeds, detectors, totals) for the report's methodology.
+    /// Records the start of this run (feeds, detectors) before any batch, so that a run killed part-way still has
+    /// a record counting what it stored.
+    public func begin(run: IngestRun) throws {
+        try lock.withLock { runID = try store.beginRun(run) }
+    }
+
+    /// Records what this run used (sources, feeds, detectors, totals) for the report's methodology: completes the
+    /// record of ``begin(run:)``, or adds one.
     public func record(_ run: IngestRun) throws {
-        try lock.withLock { try store.record(run: run) }
+        try lock.withLock {
+            if let runID { try store.finishRun(runID, run) } else { try store.record(run: run) }
+        }
     }
 }

@@ -262,13 +262,18 @@ struct View {
         if loc.ja {
             var p = ["本レポートは\(rangeText)（\(days)日間）を対象とし、推移は\(kind)で集計しています。この期間にストアには\(loc.integer(c.organisationsInRange))組織の\(loc.integer(c.devicesInRange))台のデバイスから\(loc.integer(c.queriesInRange))件のクエリがあり、そのうち\(loc.integer(c.flaggedInRange))件が悪性と判定されました。ストア全体では\(loc.integer(c.store.devices))台のデバイス、\(loc.integer(c.store.detections))件の検知（証拠付き）、\(loc.integer(c.store.domains))件のドメインの初回観測記録を保持しています。"]
             if c.runs.isEmpty { p.append(loc.t("m.no-runs")) } else {
-                p.append("データは\(c.runs.count)回の取り込み（\(c.runs.first!.tool)）で作成されました。")
+                let stopped = c.runs.filter { $0.finishedNanos == 0 }.count
+                p.append("データは\(c.runs.count)回の取り込み（\(c.runs.first!.tool)）で作成されました。" + (stopped == 0 ? "" : "そのうち\(stopped)回は完了していません（中断または実行中）。確定した分はストアに残り、同じ入力で再実行すると続きから取り込みます。"))
+                if c.runs.allSatisfy(\.detectors.isEmpty) { p.append(loc.t("m.no-detectors")) }
             }
             return p
         }
         var p = ["This report covers \(rangeText), \(days) days, with trends in \(kind). In that range the store holds \(loc.integer(c.queriesInRange)) queries from \(loc.integer(c.devicesInRange)) devices of \(loc.integer(c.organisationsInRange)) organisations, of which \(loc.integer(c.flaggedInRange)) were flagged as malicious. In all, the store knows \(loc.integer(c.store.devices)) devices and keeps \(loc.integer(c.store.detections)) detections with their evidence and the first sighting of \(loc.integer(c.store.domains)) domains."]
         if c.runs.isEmpty { p.append(loc.t("m.no-runs")) } else {
-            p.append("The data comes from \(c.runs.count) ingest run\(c.runs.count == 1 ? "" : "s") (\(c.runs.first!.tool)).")
+            let stopped = c.runs.filter { $0.finishedNanos == 0 }.count
+            p.append("The data comes from \(c.runs.count) ingest run\(c.runs.count == 1 ? "" : "s") (\(c.runs.first!.tool))"
+                     + (stopped == 0 ? "." : "; \(stopped) of them did not finish (interrupted, or still running): the store keeps what they committed, and a run over the same inputs resumes after it."))
+            if c.runs.allSatisfy(\.detectors.isEmpty) { p.append(loc.t("m.no-detectors")) }
         }
         return p
     }
@@ -289,9 +294,10 @@ struct View {
                   rows: sources, labelCount: 2, ransomwareText: ""),
             Table(id: "m-feeds", title: loc.t("m.feeds"), header: [loc.t("m.col.feed"), loc.t("m.col.format"), loc.t("m.col.indicators")],
                   rows: feedOrder.map { feeds[$0]! }, labelCount: 2, ransomwareText: ""),
+        ] + (detOrder.isEmpty ? [] : [
             Table(id: "m-detectors", title: loc.t("m.detectors"), header: [loc.t("m.col.detector"), loc.t("m.col.parameters")],
                   rows: detOrder.map { dets[$0]! }, labelCount: 2, ransomwareText: ""),
-        ]
+        ])
     }
 
     /// Every table of the data, in full.

@@ -8,6 +8,8 @@ struct BatchWriter {
     let cache: [DeviceIdentity: StoredDevice]
     /// What this process last committed for each domain (a subset of the table; see ``DomainState``).
     let domainCache: [String: DomainState]
+    /// The ingest run whose record counts this batch (see ``SQLiteStore/beginRun(_:)``), if any.
+    var runID: Int64? = nil
     /// Domains whose stored state this batch changed, to cache once the transaction commits.
     var learnedDomains: [String: DomainState] = [:]
 
@@ -49,6 +51,13 @@ struct BatchWriter {
         try writeDomains(batch.domainSightings)
         try writeDetections(batch, ids)
         try writeCheckpoints(batch.checkpoints.values)
+        if let runID, !batch.isEmpty {
+            try db.execute(sql: """
+                UPDATE ingest_run SET body = json_set(body, '$.queries', json_extract(body, '$.queries') + ?,
+                                                      '$.detections', json_extract(body, '$.detections') + ?)
+                WHERE id = ?
+                """, arguments: [batch.observationCount, Int64(batch.detections.count), runID])
+        }
         return learned
     }
 

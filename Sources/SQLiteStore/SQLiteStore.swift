@@ -114,12 +114,17 @@ public final class SQLiteStore: EventStoreWriter, EventStoreReader {
     // MARK: Writing
 
     /// Stores a batch in one transaction. See ``IngestBatch``.
-    public func write(_ batch: IngestBatch) throws(SQLiteStoreError) {
+    public func write(_ batch: IngestBatch) throws(SQLiteStoreError) { try write(batch, run: nil) }
+
+    /// Stores a batch in one transaction; with `run` (an id from ``beginRun(_:)``), the same transaction adds the
+    /// batch's queries and detections to that run's record, so the record of a run killed part-way counts exactly
+    /// what it stored.
+    public func write(_ batch: IngestBatch, run: Int64?) throws(SQLiteStoreError) {
         let cached = deviceCache.withLock { $0 }
         let domains = domainCache.withLock { $0 }
         let (learned, learnedDomains): ([DeviceIdentity: StoredDevice], [String: DomainState]) = try wrap("write batch") {
             try pool.write { db in
-                var w = BatchWriter(db: db, cache: cached, domainCache: domains)
+                var w = BatchWriter(db: db, cache: cached, domainCache: domains, runID: run)
                 let devices = try w.write(batch)
                 return (devices, w.learnedDomains)
             }
@@ -170,12 +175,85 @@ public final class SQLiteStore: EventStoreWriter, EventStoreReader {
         }
     }
 
-    public func removeData(before day: Day) throws(SQLiteStoreError) -> RetentionSummary {
-        let r = try wrap("retention") {
-            try pool.write { db in try Retention.remove(db, before: day) }
+    /// Records the start of an ingest run and returns its id. The record says `finishedNanos == 0` until
+    /// ``finishRun(_:_:)``; its queries and detections grow with every batch written with the id, so a record left
+    /// at 0 is a run that was interrupted, holding what it stored before it stopped.
+    public func beginRun(_ run: IngestRun) throws(SQLiteStoreError) -> Int64 {
+        try wrap("begin run") {
+            var r = run
+            r.finishedNanos = 0
+            r.queries = 0
+            r.detections = 0
+            let body = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
+            return try pool.write { db in
+                try db.execute(sql: "INSERT INTO ingest_run (started_ns, finished_ns, body) VALUES (?, 0, ?)",
+                               arguments: [r.startedNanos, body])
+                return db.lastInsertedRowID
+            }
         }
-        domainCache.withLock { $0.removeAll() }
+    }
+
+    /// Completes a run begun with ``beginRun(_:)``: its record becomes `run`, except for the queries and detections,
+    /// which stay as the run's batches counted them.
+    public func finishRun(_ id: Int64, _ run: IngestRun) throws(SQLiteStoreError) {
+        try wrap("finish run") {
+            try pool.write { db in
+                guard let old = try String.fetchOne(db, sql: "SELECT body FROM ingest_run WHERE id = ?", arguments: [id]) else {
+                    throw SQLiteStoreError(.corrupt("no ingest run \(id)"), path: path, operation: "finish run")
+                }
+                let stored = try JSONDecoder().decode(IngestRun.self, from: Data(old.utf8))
+                var r = run
+                r.queries = stored.queries
+                r.detections = stored.detections
+                let body = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
+                try db.execute(sql: "UPDATE ingest_run SET finished_ns = ?, body = ? WHERE id = ?", arguments: [r.finishedNanos, body, id])
+            }
+        }
+    }
+
+    public func removeData(before day: Day) throws(SQLiteStoreError) -> RetentionSummary {
+        try removeData(before: day, dryRun: false)
+    }
+
+    /// Removes roll-ups, detections and domains of the days before `day` (retention by age) in one transaction;
+    /// with `dryRun`, counts what would go and rolls the transaction back. Checkpoints stay: inputs already ingested
+    /// are still skipped by a later run, so pruned data does not come back.
+    public func removeData(before day: Day, dryRun: Bool) throws(SQLiteStoreError) -> RetentionSummary {
+        let r = try wrap("retention") {
+            try pool.writeWithoutTransaction { db in
+                var out = RetentionSummary(rollupRows: 0, detections: 0, domains: 0)
+                try db.inTransaction {
+                    out = try Retention.remove(db, before: day)
+                    return dryRun ? .rollback : .commit
+                }
+                return out
+            }
+        }
+        if !dryRun { domainCache.withLock { $0.removeAll() } }
         return r
+    }
+
+    /// Rebuilds the database file so that it shrinks after a prune (SQLite `VACUUM`), and folds the WAL into it.
+    public func vacuum() throws(SQLiteStoreError) {
+        try wrap("vacuum") {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM")
+                _ = try db.checkpoint(.truncate)
+            }
+        }
+    }
+
+    /// Rows per table (the store's own tables, by name) and the newest schema migration applied.
+    public func tableRowCounts() throws(SQLiteStoreError) -> (tables: [(name: String, rows: Int64)], schema: String) {
+        try wrap("count rows") {
+            try pool.read { db in
+                let names = try String.fetchAll(db, sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' ORDER BY name
+                    """)
+                let counts = try names.map { n in (name: n, rows: try Int64.fetchOne(db, sql: "SELECT count(*) FROM \"\(n)\"") ?? 0) }
+                return (counts, try Schema.migrator.appliedMigrations(db).last ?? "none")
+            }
+        }
     }
 
     // MARK: Reading

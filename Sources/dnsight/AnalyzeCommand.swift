@@ -2,6 +2,7 @@ import ArgumentParser
 import DNSightApp
 import DNSightCore
 import Detectors
+import EventStore
 import Foundation
 import LogReaders
 import SQLiteStore
@@ -65,6 +66,13 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not write a store (summary and --detections only).")
     var noStore = false
 
+    @Option(name: .long, help: ArgumentHelp("After the ingest, remove the store's data of days older than this age (Nd, Nw or Ny before today, UTC), as `dnsight store prune --older-than` does.", valueName: "age"))
+    var retain: String?
+
+    /// Observations per store transaction. Hidden: for tests (small batches make a kill land mid-file) and tuning.
+    @Option(name: .long, help: ArgumentHelp("Observations per store transaction and checkpoint (default 100000).", valueName: "n", visibility: .hidden))
+    var storeBatchSize: Int64?
+
     @Option(name: .long, help: ArgumentHelp("Ports that carry DNS in packet captures.", valueName: "port,port…"))
     var dnsPorts: String = "53"
 
@@ -119,6 +127,11 @@ struct AnalyzeCommand: ParsableCommand {
         }
         if let year, !(1970...2200).contains(year) { throw ValidationError("--year must be between 1970 and 2200") }
         if let tz, ReaderOptions.zoneOffset(tz) == nil { throw ValidationError("--tz takes an offset such as +09:00, -0500 or Z") }
+        if let storeBatchSize, storeBatchSize < 1 { throw ValidationError("--store-batch-size must be at least 1") }
+        if let retain {
+            if StorePruneCommand.days(retain) == nil { throw ValidationError("--retain takes an age such as 400d, 8w or 2y, not '\(retain)'") }
+            if noStore { throw ValidationError("--retain prunes the store; it does not go with --no-store") }
+        }
         if noStore && store != nil { throw ValidationError("--store and --no-store contradict each other") }
         if anonymise && ProcessInfo.processInfo.environment["DNSIGHT_ANONYMISE_KEY"] == nil {
             throw ValidationError("--anonymise needs the key in $DNSIGHT_ANONYMISE_KEY (64 hex digits)")
@@ -178,6 +191,8 @@ struct AnalyzeCommand: ParsableCommand {
         c.readerOptions.year = year
         if let tz { c.readerOptions.timeZoneOffsetSeconds = ReaderOptions.zoneOffset(tz) ?? 0 }
         if let threads { c.threads = threads }
+        if let storeBatchSize { c.storeBatchSize = storeBatchSize }
+        c.retainDays = retain.flatMap(StorePruneCommand.days)
         do { c.detectors = try detectorSettings() } catch {
             FileHandle.standardError.write(Data("dnsight analyze: \(error)\n".utf8))
             throw ExitCode(2)
@@ -308,6 +323,9 @@ enum SummaryText {
         o += detectorLines(s)
         if s.detectionsWritten > 0 { o += "Wrote \(count(s.detectionsWritten)) detections with evidence.\n" }
         if let store = s.store { o += "Stored in \(store) (render the report with: dnsight report --store \(store)).\n" }
+        if let p = s.pruned, let from = s.retainedFrom {
+            o += "Retention: removed the data of the days before \(from): \(count(Int(p.rollupRows))) roll-up rows, \(count(Int(p.detections))) detections, \(count(Int(p.domains))) domains.\n"
+        }
         return o
     }
 }

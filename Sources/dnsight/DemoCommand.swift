@@ -3,6 +3,7 @@ import ArgumentParser
 import DNSightApp
 import EventStore
 import Foundation
+import LogReaders
 import Reports
 import SQLiteStore
 import Simulator
@@ -35,6 +36,11 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Report language: en or ja.", valueName: "lang"))
     var lang: String = "en"
 
+    /// Another scenario than the built-in one (hidden: `dnsight simulate` is the tool for own scenarios; tests use
+    /// it to run the demo on a small world).
+    @Option(name: .long, help: ArgumentHelp("A scenario YAML file instead of the built-in one.", valueName: "file", visibility: .hidden))
+    var scenario: String?
+
     func validate() throws {
         if OutputFormat(name: format) == nil { throw ValidationError("unknown format '\(format)'; one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))") }
         if ReportLanguage(rawValue: lang) == nil { throw ValidationError("--lang is en or ja") }
@@ -57,21 +63,23 @@ struct DemoCommand: ParsableCommand {
         step("simulating the built-in scenario (seed \(seed)) as \(format)…")
         let sim: SimulationSummary
         do {
-            let scenario = try Scenario.builtInDefault()
-            sim = try Simulator.run(scenario: scenario, outDir: data, formats: [OutputFormat(name: format)!], seed: seed)
+            let world = try scenario.map { try Scenario(contentsOf: $0) } ?? Scenario.builtInDefault()
+            sim = try Simulator.run(scenario: world, outDir: data, formats: [OutputFormat(name: format)!], seed: seed)
         } catch { throw fail("simulation failed: \(error)") }
         step("\(sim.events.formatted()) DNS transactions from \(sim.devices.formatted()) devices in \(sim.organisations.formatted()) organisations, \(sim.start) to \(sim.end)")
 
         // 2. Analyze into a fresh store.
         step("analysing them into \(storePath)…")
-        let traffic = (data as NSString).appendingPathComponent("traffic")
-        var c = AnalyzeConfiguration(inputs: [traffic], snapshotPath: "/nonexistent")
-        c.intelPaths = [(data as NSString).appendingPathComponent(sim.intelFolder)]
-        c.inventoryPaths = [(data as NSString).appendingPathComponent(sim.inventory)]
+        var c: AnalyzeConfiguration
+        do { c = try Self.analyzeConfiguration(sim, data: data, format: OutputFormat(name: format)!) } catch { throw fail("\(error)") }
         c.storePath = storePath
         let summary: AnalyzeSummary
         do { summary = try AnalyzeJob.run(c) } catch { throw fail("analyze failed: \(error)") }
         step("read \(summary.events.formatted()) transactions in \(String(format: "%.1f", summary.seconds)) s; \(summary.detections.formatted()) detections on \(summary.affectedDevices.formatted()) devices")
+
+        if summary.events != sim.events {
+            step("note: analyze read \(summary.events.formatted()) of the \(sim.events.formatted()) simulated transactions")
+        }
 
         // 3. Report.
         let language = ReportLanguage(rawValue: lang)!
@@ -91,5 +99,19 @@ struct DemoCommand: ParsableCommand {
         for finding in report.findings { print("  • \(finding)") }
         print("\nThe report: \(written[0])")
         print("Also: \(written[1]), \(written[2]); the simulated inputs and their exact ground truth are in \(data).")
+    }
+
+    /// How the demo analyses what the simulator wrote: exactly the traffic files of `format` (not the folder, which
+    /// also holds `packetbeat.map` for JSON), read as that format — JSON lines through the Packetbeat column mapping,
+    /// as `dnsight simulate` tells users to — with the simulated intel and inventory.
+    static func analyzeConfiguration(_ sim: SimulationSummary, data: String, format: OutputFormat) throws -> AnalyzeConfiguration {
+        let files = sim.formats.first { $0.format == format }?.files ?? []
+        let inputs = files.isEmpty ? [(data as NSString).appendingPathComponent("traffic")] : files.map { (data as NSString).appendingPathComponent($0) }
+        var c = AnalyzeConfiguration(inputs: inputs, snapshotPath: "/nonexistent")
+        c.format = LogFormat(name: format.readerName)
+        if format == .json { c.readerOptions.columnMapping = try ColumnMapping(parsing: OutputFormat.packetbeatMapping) }
+        c.intelPaths = [(data as NSString).appendingPathComponent(sim.intelFolder)]
+        c.inventoryPaths = [(data as NSString).appendingPathComponent(sim.inventory)]
+        return c
     }
 }

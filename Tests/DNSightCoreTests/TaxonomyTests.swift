@@ -165,6 +165,25 @@ import Testing
         ])
     }
 
+    @Test func strictQuotesReportTextAfterAClosingQuote() {
+        let text = "\"a\"b,c\nx,\"ok\" ,\"y\"z\nlast\n"
+        #expect(events(text) == [
+            .record(fields: ["ab", "c"], line: 1, offset: 0),
+            .record(fields: ["x", "ok", "yz"], line: 2, offset: 7),
+            .record(fields: ["last"], line: 3, offset: 20),
+        ])
+        var r = CSVReader(Array(text.utf8))
+        r.strictQuotes = true
+        var out: [CSVReader.Event] = []
+        while let e = r.next() { out.append(e) }
+        let why = "unexpected text after a closing quote (a quote inside a quoted field must be doubled)"
+        #expect(out == [.problem(why, line: 1, offset: 3), .problem(why, line: 2, offset: 18), .record(fields: ["last"], line: 3, offset: 20)])
+    }
+
+    @Test func unterminatedQuoteIsReportedAtItsQuote() {
+        #expect(events("a,\"open\nb\n") == [.problem("quoted field opened here is never closed", line: 1, offset: 2), .record(fields: ["b"], line: 2, offset: 8)])
+    }
+
     @Test func unterminatedQuoteIsReportedAndLaterRecordsKept() {
         let e = events("a,b\n\"broken,c\nd,e\n")
         #expect(e == [

@@ -201,7 +201,7 @@ import Testing
                     same("c2 top devices \(m)", cell("top-c2-threats-by-organisations", m, 1), pair(t["devices"]))
                 }
             }
-            if inReport, let nod = (p["newlyObservedDomains"] as? JSON)?["byQueryName"] as? JSON {
+            if inReport, let nod = (p["newlyObservedDomains"] as? JSON)?["byRegisteredDomain"] as? JSON {
                 same("nod \(pl)", cell("newly-observed-domains", ["period": pl]), pair(nod["maliciousShareOfResolving"]))
             }
         }

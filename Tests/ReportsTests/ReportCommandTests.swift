@@ -6,17 +6,8 @@ import Testing
 
 /// `dnsight report` run as a user would, with its exit codes.
 @Suite struct ReportCommandTests {
-    func dnsight() throws -> String {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let p = candidate.appendingPathComponent("dnsight").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        throw CocoaError(.fileNoSuchFile)
-    }
-
     @Test func exitCodesAndOutputs() throws {
-        let bin = try dnsight()
+        let bin = try dnsightBinary()
         let dir = tempDir()
         // No such store: 2.
         #expect(try run(bin, ["report", "--store", dir + "/missing.sqlite", "--out", dir + "/r.html"]).0 == 2)

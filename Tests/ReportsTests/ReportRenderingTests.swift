@@ -16,6 +16,16 @@ func buildFolder() -> URL {
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build")
 }
 
+/// The built `dnsight` binary, next to the test bundle in the build products folder.
+func dnsightBinary() throws -> String {
+    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [dir, dir.deletingLastPathComponent()] {
+        let p = candidate.appendingPathComponent("dnsight").path
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    throw CocoaError(.fileNoSuchFile)
+}
+
 func chromium() -> String? {
     for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"] where FileManager.default.isExecutableFile(atPath: p) {
         return p

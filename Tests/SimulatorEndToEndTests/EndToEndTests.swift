@@ -106,7 +106,7 @@ import Testing
                 case "newly-observed-domains":
                     // BIND logs no responses, and Packetbeat's resolved_ip holds no TXT answers: "resolving" differs there.
                     if format != .bind && format != .json {
-                        check("\(l)", figure(periods[p]?.newlyObservedDomains.byQueryName.maliciousShareOfResolving), cell)
+                        check("\(l)", figure(periods[p]?.newlyObservedDomains.byRegisteredDomain.maliciousShareOfResolving), cell)
                     }
                 default: break
                 }

@@ -3,7 +3,9 @@
 /// Quoted fields may hold separators, doubled quotes and line breaks; spaces around fields are trimmed, so the
 /// `"a", "b"` style of some exports reads the same as `"a","b"`. Lines whose first non-space byte is the comment
 /// byte are returned as comments (headers are often commented out). A quoted field that never closes is reported
-/// once, and reading resumes on the line after the one where that record began, so later good records are kept.
+/// once (at its opening quote), and reading resumes on the line after the one where that record began, so later good
+/// records are kept. Text after a closing quote is kept as part of the field, or, with ``strictQuotes``, reported
+/// (at that text) with the rest of its line skipped.
 public struct CSVReader: Sendable {
     /// One event read from the input.
     public enum Event: Sendable, Equatable {
@@ -20,6 +22,9 @@ public struct CSVReader: Sendable {
     private let comment: UInt8?
     /// The largest field accepted, in bytes; a quoted field that grows past it is treated as unterminated.
     public var maxFieldBytes = 1 << 20
+    /// Whether text after a closing quote (other than blanks before the separator) is a problem rather than part of
+    /// the field: `"a"b` is then reported and its line skipped, as a strict RFC 4180 reader would refuse it.
+    public var strictQuotes = false
     private var pos = 0
     private var line = 1
 
@@ -61,6 +66,7 @@ public struct CSVReader: Sendable {
             // Start of a field: skip leading spaces.
             while p < n, bytes[p] == 0x20 || bytes[p] == 0x09 { p += 1 }
             if p < n, bytes[p] == UInt8(ascii: "\"") {
+                let quoteLine = curLine, quoteOffset = p
                 p += 1
                 var closed = false
                 while p < n {
@@ -80,11 +86,21 @@ public struct CSVReader: Sendable {
                     while e < n, bytes[e] != 0x0A { e += 1 }
                     pos = e < n ? e + 1 : n
                     line = startLine + 1
-                    return .problem("quoted field opened here is never closed", line: startLine, offset: startOffset)
+                    return .problem("quoted field opened here is never closed", line: quoteLine, offset: quoteOffset)
                 }
                 // Anything between the closing quote and the separator is kept (lenient).
                 while p < n, bytes[p] != separator, bytes[p] != 0x0A {
-                    if bytes[p] != 0x20, bytes[p] != 0x09, bytes[p] != 0x0D { field.append(bytes[p]) }
+                    if bytes[p] != 0x20, bytes[p] != 0x09, bytes[p] != 0x0D {
+                        if strictQuotes {
+                            let badLine = curLine, badOffset = p
+                            while p < n, bytes[p] != 0x0A { p += 1 }
+                            pos = p < n ? p + 1 : n
+                            line = curLine + 1
+                            return .problem("unexpected text after a closing quote (a quote inside a quoted field must be doubled)",
+                                            line: badLine, offset: badOffset)
+                        }
+                        field.append(bytes[p])
+                    }
                     p += 1
                 }
             } else {
