@@ -230,7 +230,8 @@ FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
 PREFIX_SEEDS = (0x5A5A5A5A, 0xC3C3C3C3)
 WORD_SEEDS = (0xA5A5A5A5, 0x3C3C3C3C, 0x0F0F0F0F)
-EXTRA_NAMES = ["is_idn", "hex_only", "digit_letter_switch_ratio", "word_coverage", "longest_word_ratio"]
+EXTRA_NAMES = ["is_idn", "hex_only", "digit_letter_switch_ratio", "word_coverage", "longest_word_ratio",
+               "trigram_mean_logp", "trigram_min_logp"]
 
 
 def fnv_step(h: int, c: int) -> int:
@@ -303,7 +304,34 @@ def word_features(label: bytes, bloom: WordBloom) -> tuple[float, float]:
     return best[n] / n, longest / n
 
 
-def extra_features(label: bytes, bloom: WordBloom) -> list[float]:
+def trigram_table(labels, alpha: float = 0.1) -> list[float]:
+    """log P(c | a b) of the benign character trigram model over [BEGIN, BEGIN] + symbols + [END], add-alpha
+    smoothed, index (a * NSYM + b) * NSYM + c, rounded to float32 (as stored in the model file)."""
+    counts = [0] * (NSYM * NSYM * NSYM)
+    for label in labels:
+        seq = [BEGIN, BEGIN] + [symbol(c) for c in label] + [END]
+        for a, b, c in zip(seq, seq[1:], seq[2:]):
+            counts[(a * NSYM + b) * NSYM + c] += 1
+    table = []
+    for ab in range(NSYM * NSYM):
+        row = counts[ab * NSYM:(ab + 1) * NSYM]
+        total = sum(row) + alpha * NSYM
+        table.extend(math.log((x + alpha) / total) for x in row)
+    return list(struct.unpack(f"<{len(table)}f", struct.pack(f"<{len(table)}f", *table)))
+
+
+def trigram_features(label: bytes, trigram: list[float]) -> tuple[float, float]:
+    seq = [BEGIN, BEGIN] + [symbol(c) for c in label] + [END]
+    s = 0.0
+    lo = 0.0
+    for a, b, c in zip(seq, seq[1:], seq[2:]):
+        lp = trigram[(a * NSYM + b) * NSYM + c]
+        s += lp
+        lo = min(lo, lp)
+    return s / (len(label) + 1), lo
+
+
+def extra_features(label: bytes, bloom: WordBloom, trigram: list[float]) -> list[float]:
     n = len(label)
     is_idn = 1.0 if label[:4] == b"xn--" else 0.0
     hexdig = b"0123456789abcdef"
@@ -313,11 +341,12 @@ def extra_features(label: bytes, bloom: WordBloom) -> list[float]:
         if (48 <= a <= 57) != (48 <= b <= 57):
             switches += 1
     cov, longest = word_features(label, bloom)
-    return [is_idn, hex_only, switches / max(1, n - 1), cov, longest]
+    tri_mean, tri_min = trigram_features(label, trigram)
+    return [is_idn, hex_only, switches / max(1, n - 1), cov, longest, tri_mean, tri_min]
 
 
-def all_features(label: bytes, bigram: list[float], bloom: WordBloom) -> list[float]:
-    return dense_features(label, bigram) + extra_features(label, bloom)
+def all_features(label: bytes, bigram: list[float], bloom: WordBloom, trigram: list[float]) -> list[float]:
+    return dense_features(label, bigram) + extra_features(label, bloom, trigram)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -327,6 +356,7 @@ def all_features(label: bytes, bigram: list[float], bloom: WordBloom) -> list[fl
 #   u32  hash bits B, u32 nmin, u32 nmax, u32 dense count F, u32 NSYM, u32 embedding dim D, u32 hidden H,
 #   u32  bloom bits M
 #   f64  x NSYM*NSYM  benign bigram log-probabilities
+#   f32  x NSYM^3     benign trigram log-probabilities
 #   f64  x F means;  f64 x F scales
 #   f64  x D          embedding scales s[d]
 #   f64  x (D+F)*H    W1, row-major by input (bag dims first, then the standardised dense features)
@@ -346,10 +376,11 @@ MAGIC2 = b"DNSDGA02"
 
 
 class Model:
-    def __init__(self, bits, nmin, nmax, dim, hidden, bigram, means, scales, emb_scales, W1, b1, w2, b2,
+    def __init__(self, bits, nmin, nmax, dim, hidden, bigram, trigram, means, scales, emb_scales, W1, b1, w2, b2,
                  thresholds, codes, bloom: WordBloom):
         self.bits, self.nmin, self.nmax, self.dim, self.hidden = bits, nmin, nmax, dim, hidden
         self.bigram = [float(x) for x in bigram]
+        self.trigram = [float(x) for x in trigram]
         self.means = [float(x) for x in means]
         self.scales = [float(x) for x in scales]
         self.emb_scales = [float(x) for x in emb_scales]
@@ -370,6 +401,7 @@ class Model:
         out = bytearray(MAGIC2)
         out += struct.pack("<9I", 2, self.bits, self.nmin, self.nmax, f, NSYM, d, h, self.bloom.bits)
         out += struct.pack(f"<{NSYM * NSYM}d", *self.bigram)
+        out += struct.pack(f"<{NSYM ** 3}f", *self.trigram)
         out += struct.pack(f"<{f}d", *self.means)
         out += struct.pack(f"<{f}d", *self.scales)
         out += struct.pack(f"<{d}d", *self.emb_scales)
@@ -397,6 +429,7 @@ class Model:
             off += struct.calcsize(f"<{count}{fmt}")
             return list(vals)
         bigram = take("d", NSYM * NSYM)
+        trigram = take("f", NSYM ** 3)
         means = take("d", f)
         scales = take("d", f)
         emb_scales = take("d", d)
@@ -410,7 +443,7 @@ class Model:
         nbloom = (1 << mbits) // 8
         bloom = WordBloom(mbits, bytearray(data[off:off + nbloom])); off += nbloom
         assert off == len(data), "trailing bytes"
-        return cls(bits, nmin, nmax, d, h, bigram, means, scales, emb_scales, W1, b1, w2, b2, thresholds, codes, bloom)
+        return cls(bits, nmin, nmax, d, h, bigram, trigram, means, scales, emb_scales, W1, b1, w2, b2, thresholds, codes, bloom)
 
     # -- the reference scorer: plain Python, float64, summation in the documented order -----------------------
     def score_label(self, label: bytes) -> float:
@@ -426,7 +459,7 @@ class Model:
                 acc[k] += c - 256 if c >= 128 else c
         T = len(toks)
         x = [acc[k] * self.emb_scales[k] / T for k in range(d)]
-        feats = all_features(label, self.bigram, self.bloom)
+        feats = all_features(label, self.bigram, self.bloom, self.trigram)
         x += [(v - m) / sc for v, m, sc in zip(feats, self.means, self.scales)]
         a = list(self.b1)
         for i, xi in enumerate(x):

@@ -27,12 +27,6 @@ class Config:
         return dict(vars(self))
 
 
-def bag_matrix(token_lists_csr: sp.csr_matrix) -> sp.csr_matrix:
-    """Rows scaled to mean aggregation: each token counts 1/T (duplicates summed)."""
-    counts = np.diff(token_lists_csr.indptr)
-    return token_lists_csr
-
-
 def quantise(E: np.ndarray):
     """int8 codes and one float32 scale per dimension; max |E[:, d]| maps to 127."""
     s = np.abs(E).max(axis=0).astype(np.float32) / np.float32(127.0)
@@ -69,8 +63,8 @@ class Net:
         return z, (inp, a, h)
 
     def decision64(self, X, Z):
-        """float64 evaluation of the (quantised) network, as the reference scorer does it."""
-        E = self.embeddings().astype(np.float64)
+        """float64 evaluation of the quantised network, as the reference scorer does it (X: float64 1/T weights)."""
+        E = self.q.astype(np.float64) * self.s.astype(np.float64)  # exact: the reference scorer's q * s in float64
         bag = X @ E
         inp = np.hstack([bag, Z])
         a = inp @ self.W1.astype(np.float64) + self.b1.astype(np.float64)

@@ -98,10 +98,10 @@ def sparse_matrix(labels, bits, nmin, nmax, mean=False):
     return m
 
 
-def dense_matrix(labels, bigram, bloom=None):
+def dense_matrix(labels, bigram, bloom=None, trigram=None):
     if bloom is None:
         return np.array([F.dense_features(l, bigram) for l in labels], dtype=np.float64)
-    return np.array([F.all_features(l, bigram, bloom) for l in labels], dtype=np.float64)
+    return np.array([F.all_features(l, bigram, bloom, trigram) for l in labels], dtype=np.float64)
 
 
 def standardiser(Xd):
@@ -191,12 +191,16 @@ def main():
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--finetune", type=int, default=2)
+    ap.add_argument("--net-seed", type=int, default=SEED, help="seed of the network's initialisation and batch order "
+                    "(the folds and the benign split never change)")
     ap.add_argument("--lr-rate", type=float, default=3e-3)
     ap.add_argument("--l2-emb", type=float, default=1e-6)
     ap.add_argument("--l2", type=float, default=1e-5)
     ap.add_argument("--no-extra", action="store_true", help="only the 11 original hand features")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--benign-weight", type=float, default=1.0)
+    ap.add_argument("--benign-weight", type=float, default=1.0, help="benign class weight of the logistic regressions "
+                    "(lr model and the baseline)")
+    ap.add_argument("--net-benign-weight", type=float, default=4.0, help="benign class weight of the network")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--no-write", action="store_true", help="do not write model/results files")
@@ -216,7 +220,7 @@ def main():
     random.seed(SEED)
     np.random.seed(SEED)
     cfg = nn.Config(dim=args.dim, hidden=args.hidden, epochs=args.epochs, lr=args.lr_rate, l2_emb=args.l2_emb,
-                    l2=args.l2, finetune=args.finetune, seed=SEED, benign_weight=args.benign_weight)
+                    l2=args.l2, finetune=args.finetune, seed=args.net_seed, benign_weight=args.net_benign_weight)
 
     psl = F.PSL(args.psl)
     benign, families = load_data(args.data, psl)
@@ -229,6 +233,7 @@ def main():
     bloom = None if args.no_extra else F.WordBloom.from_word_list(args.words, args.bloom_bits)
 
     bigram = F.bigram_table(b_train)
+    trigram = None if args.no_extra else F.trigram_table(b_train)
     all_labels = b_train + b_hold
     owner = ["benign"] * len(b_train) + ["benign_holdout"] * len(b_hold)
     for fam in fam_names:
@@ -238,14 +243,16 @@ def main():
     Xs = sparse_matrix(all_labels, args.bits, args.nmin, args.nmax, mean=args.model == "mlp")
     # the network trains on float32 token weights; every score reported is computed from the exact float64 ones
     Xs32 = Xs.astype(np.float32) if args.model == "mlp" else None
-    Xd = dense_matrix(all_labels, bigram, bloom)
+    Xd = dense_matrix(all_labels, bigram, bloom, trigram)
     # Cross-fitting: the benign-train rows get their character-model features from models trained on the other
     # parts of benign-train, so that they look like names the character models never saw (as at scoring time).
     parts = [F.fmix32(zlib.crc32(l) ^ 0x5bd1e995) % LM_PARTS for l in b_train]
     for k in range(LM_PARTS):
-        bi_k = F.bigram_table([l for l, p in zip(b_train, parts) if p != k])
+        rest = [l for l, p in zip(b_train, parts) if p != k]
+        bi_k = F.bigram_table(rest)
+        tri_k = None if args.no_extra else F.trigram_table(rest)
         rows = [i for i, p in enumerate(parts) if p == k]
-        Xd[rows] = dense_matrix([b_train[i] for i in rows], bi_k, bloom)
+        Xd[rows] = dense_matrix([b_train[i] for i in rows], bi_k, bloom, tri_k)
     log(f"cross-fitted character-model features; {time.time() - t0:.1f}s")
     log(f"features: {Xs.shape[1]} hashed buckets, {Xs.nnz} non-zeros, {Xd.shape[1]} dense; {time.time() - t0:.1f}s")
 
@@ -338,7 +345,10 @@ def main():
                 "dense": F.DENSE_NAMES + ([] if args.no_extra else F.EXTRA_NAMES),
                 "baseline": "logistic regression on length and entropy"}
     if args.model == "mlp":
-        settings.update({"network": cfg.as_dict(), "bloom_bits": args.bloom_bits, "word_list": args.words})
+        with open(args.words, "rb") as wf:
+            wsha = hashlib.sha256(wf.read()).hexdigest()
+        settings.update({"network": cfg.as_dict(), "bloom_bits": args.bloom_bits, "word_list": args.words,
+                         "word_list_sha256": wsha})
     else:
         settings["C"] = args.C
     results = {
@@ -365,7 +375,7 @@ def main():
     thr3 = tpr_at(sb, np.array([]), 1e-3)[1]
     thr4 = tpr_at(sb, np.array([]), 1e-4)[1]
     H = cfg.hidden
-    model = F.Model(args.bits, args.nmin, args.nmax, cfg.dim, H, bigram, mean, scale, net.s.astype(np.float64),
+    model = F.Model(args.bits, args.nmin, args.nmax, cfg.dim, H, bigram, trigram, mean, scale, net.s.astype(np.float64),
                     net.W1.astype(np.float64), net.b1.astype(np.float64), net.w2.astype(np.float64), float(net.b2[0]),
                     [thr3, thr4], net.q.tobytes(), bloom)
     blob = model.to_bytes()
@@ -404,6 +414,9 @@ def expected_names(benign, b_hold, families):
         "x" * 63 + ".com", "q" * 200 + ".net", "kjgnoly610aheju2sjk.ddns.net", "foo.blogspot.com",
         "ab.ck", "www.ck", "b.c.mm", "d3ad5f9b1c2e.cloudfront.net", "e1234.a.akamaiedge.net",
         "teams.microsoft.com", "clients4.google.com", "1e100.net", "abc.com.ua", "zzzzzz.south.am",
+        "WWW.InSearchOfTheWorld.COM", "29BCA6CB72A665C8.com", "XN--80AAOBNNMGYGFMI0P.com", "a1b2c3.net",
+        "abcdef.org", "abc123.org", "1234567.com", "thequickbrownfoxjumpsoverthelazydog.com", "x-y-z.info",
+        "extraordinarily-long-words-everywhere.net", "zhongguoyinhang.cn", "bjltwybj.com",
     ]
     return names
 
@@ -422,7 +435,7 @@ def write_model(blob, model, psl, benign, b_hold, families, results):
 | file | `dga_model.bin` ({len(blob):,} bytes, sha256 `{results['final']['sha256']}`) |
 | format | little-endian binary, documented in `Tools/dga/dgafeatures.py` (magic `DNSDGA02`, version 2) |
 | model | fastText-style network: mean of int8 embeddings (D = {s['network']['dim']}) of hashed character {s['nmin']}..{s['nmax']}-grams of the registrable label (2^{s['bits']} buckets) + a length token, concatenated with {len(s['dense'])} standardised hand features, one ReLU layer of {s['network']['hidden']} units, sigmoid |
-| word lexicon | Bloom filter (2^{s['bloom_bits']} bits) over the lower-case a-z words of 3-16 letters of `{s['word_list']}` (Debian package wamerican) and their prefixes |
+| word lexicon | Bloom filter (2^{s['bloom_bits']} bits) over the lower-case a-z words of 3-16 letters of `{s['word_list']}` (Debian package wamerican 2020.12.07-2, sha256 `{s['word_list_sha256']}`) and their prefixes |
 | trained by | `python3 Tools/dga/train.py` (seed {s['seed']}, network settings {s['network']}; deps in `Tools/dga/requirements.txt`) |
 | trained on | `../shared/data/dga/train/*.txt` ({d['families']} families, {d['dga_labels']:,} distinct labels) and the benign-train split of `../shared/data/dga/benign/*.txt` ({d['benign_train']:,} distinct labels); the benign holdout ({d['benign_holdout']:,}) is not used in training |
 | thresholds | score > {results['final']['threshold_fpr_1e-3']:.6f} ≈ FPR 1e-3, > {results['final']['threshold_fpr_1e-4']:.6f} ≈ FPR 1e-4 on the benign holdout |
