@@ -219,17 +219,19 @@ def dense_features(label: bytes, bigram: list[float]) -> list[float]:
 # ----------------------------------------------------------------------------------------------------------------
 # Extra hand features (format version 2): IDN / hex / digit-letter switches and English-word coverage.
 #
-# The word lexicon is a Bloom filter over lower-case a-z words of 3..WORD_MAX letters (from a word list, e.g.
-# Debian's wamerican /usr/share/dict/words) and over all their prefixes, so that the walk from a start position
-# stops as soon as no word can continue. Keys are FNV-1a 32-bit hashes of the letters; a prefix sets/tests
-# PREFIX_SEEDS bit positions, a word WORD_SEEDS, position = fmix32(h ^ seed) >> (32 - bloom_bits).
+# The word lexicon is a blocked Bloom filter over lower-case a-z words of 3..WORD_MAX letters (from a word list,
+# e.g. Debian's wamerican /usr/share/dict/words) and over all their prefixes, so that the walk from a start position
+# stops as soon as no word can continue. Keys are FNV-1a 32-bit hashes of the letters. A key of kind k (prefix or
+# word) is g = fmix32(h ^ seed_k); it lives in the 64-bit block g >> (32 - (bloom_bits - 6)) and sets/tests bits
+# g & 63 and (g >> 6) & 63 (prefix) or g & 63, (g >> 6) & 63 and (g >> 12) & 63 (word) of that block, so one probe
+# touches one cache line. Bit b of block w is bit (b & 7) of byte 8 * w + (b >> 3).
 
 WORD_MIN = 3
 WORD_MAX = 16
 FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
-PREFIX_SEEDS = (0x5A5A5A5A, 0xC3C3C3C3)
-WORD_SEEDS = (0xA5A5A5A5, 0x3C3C3C3C, 0x0F0F0F0F)
+PREFIX_SEED = 0x5A5A5A5A
+WORD_SEED = 0xA5A5A5A5
 EXTRA_NAMES = ["is_idn", "hex_only", "digit_letter_switch_ratio", "word_coverage", "longest_word_ratio",
                "trigram_mean_logp", "trigram_min_logp"]
 
@@ -240,8 +242,14 @@ def fnv_step(h: int, c: int) -> int:
 
 class WordBloom:
     def __init__(self, bits: int, data: bytearray | None = None):
+        assert bits >= 7
         self.bits = bits
         self.data = bytearray((1 << bits) // 8) if data is None else data
+
+    def _positions(self, h: int, seed: int, k: int):
+        g = fmix32(h ^ seed)
+        base = (g >> (32 - (self.bits - 6))) * 64
+        return [base + ((g >> (6 * i)) & 63) for i in range(k)]
 
     def _set(self, pos):
         self.data[pos >> 3] |= 1 << (pos & 7)
@@ -251,21 +259,18 @@ class WordBloom:
 
     def add_word(self, w: bytes):
         h = FNV_OFFSET
-        shift = 32 - self.bits
         for c in w:
             h = fnv_step(h, c)
-            for s in PREFIX_SEEDS:
-                self._set(fmix32(h ^ s) >> shift)
-        for s in WORD_SEEDS:
-            self._set(fmix32(h ^ s) >> shift)
+            for p in self._positions(h, PREFIX_SEED, 2):
+                self._set(p)
+        for p in self._positions(h, WORD_SEED, 3):
+            self._set(p)
 
     def has_prefix(self, h: int) -> bool:
-        shift = 32 - self.bits
-        return all(self._get(fmix32(h ^ s) >> shift) for s in PREFIX_SEEDS)
+        return all(self._get(p) for p in self._positions(h, PREFIX_SEED, 2))
 
     def has_word(self, h: int) -> bool:
-        shift = 32 - self.bits
-        return all(self._get(fmix32(h ^ s) >> shift) for s in WORD_SEEDS)
+        return all(self._get(p) for p in self._positions(h, WORD_SEED, 3))
 
     @classmethod
     def from_word_list(cls, path: str, bits: int) -> "WordBloom":
@@ -363,7 +368,7 @@ def all_features(label: bytes, bigram: list[float], bloom: WordBloom, trigram: l
 #   f64  x H b1;  f64 x H w2;  f64 b2
 #   f64  threshold at benign FPR 1e-3, f64 threshold at benign FPR 1e-4 (measured on the benign holdout)
 #   i8   x 2^B * D    embedding codes q, row-major by bucket
-#   u8   x 2^M / 8    word Bloom filter (bit p = byte p >> 3, bit p & 7)
+#   u8   x 2^M / 8    word Bloom filter (2^(M-6) little-endian 64-bit blocks)
 #
 # Reference scorer (float64):
 #   T = number of tokens (n-grams + the length token);  acc[d] = sum over tokens of q[token, d] (exact integer)

@@ -19,8 +19,8 @@ public struct DGAModel: Sendable {
     static let wordMax = 16
     static let fnvOffset: UInt32 = 0x811C_9DC5
     static let fnvPrime: UInt32 = 0x0100_0193
-    static let prefixSeeds: (UInt32, UInt32) = (0x5A5A_5A5A, 0xC3C3_C3C3)
-    static let wordSeeds: (UInt32, UInt32, UInt32) = (0xA5A5_A5A5, 0x3C3C_3C3C, 0x0F0F_0F0F)
+    static let prefixSeed: UInt32 = 0x5A5A_5A5A
+    static let wordSeed: UInt32 = 0xA5A5_A5A5
     /// The hand features, in file order (`DENSE_NAMES + EXTRA_NAMES` in dgafeatures.py).
     public static let denseFeatureNames = [
         "length", "ln_length", "entropy_bits", "digit_ratio", "vowel_ratio", "max_consonant_run", "max_digit_run",
@@ -56,7 +56,8 @@ public struct DGAModel: Sendable {
     /// 2^hashBits × D int8 codes.
     let codes: [Int8]
     let bloomBits: Int
-    let bloom: [UInt8]
+    /// Blocked Bloom filter of the word lexicon and its prefixes: 2^(bloomBits − 6) 64-bit blocks.
+    let bloom: [UInt64]
 
     static let symbolTable: [UInt8] = (0..<256).map { b -> UInt8 in
         switch b {
@@ -86,7 +87,7 @@ public struct DGAModel: Sendable {
             throw r.error("model has \(f) hand features, this build computes \(Self.denseFeatureNames.count)")
         }
         guard nsym == Self.symbolCount else { throw r.error("model has \(nsym) symbols, expected \(Self.symbolCount)") }
-        guard (1...256).contains(d), (1...1024).contains(h), (6...28).contains(mbits) else {
+        guard (1...256).contains(d), (1...1024).contains(h), (7...28).contains(mbits) else {
             throw r.error("bad network shape (D \(d), H \(h), Bloom bits \(mbits))")
         }
         hashBits = bits
@@ -109,7 +110,7 @@ public struct DGAModel: Sendable {
         thresholdFPR1e3 = try r.f64()
         thresholdFPR1e4 = try r.f64()
         codes = try r.bytes((1 << bits) * d).map { Int8(bitPattern: $0) }
-        bloom = try r.bytes((1 << mbits) / 8)
+        bloom = try (0..<((1 << mbits) / 64)).map { _ throws(DetectorsError) in try r.u64() }
         guard r.offset == bytes.count else { throw r.error("\(bytes.count - r.offset) trailing bytes") }
         let smalls = [b2, thresholdFPR1e3, thresholdFPR1e4] + means + embScales + w1 + b1 + w2
         guard scales.allSatisfy({ $0.isFinite && $0 != 0 }), smalls.allSatisfy(\.isFinite), trigram.allSatisfy(\.isFinite),
@@ -138,15 +139,19 @@ public struct DGAModel: Sendable {
         return h
     }
 
-    @inline(__always) static func bit(_ bloom: UnsafeBufferPointer<UInt8>, _ h: UInt32, _ seed: UInt32, _ shift: UInt32) -> Bool {
-        let p = Int(truncatingIfNeeded: fmix32(h ^ seed) >> shift)
-        return (bloom[p &>> 3] &>> UInt8(truncatingIfNeeded: p & 7)) & 1 == 1
+    /// Whether all `k` bits of the key `h` (kind `seed`) are set: one 64-bit block, bits g & 63, (g >> 6) & 63, ….
+    @inline(__always) static func probe(_ bloom: UnsafeBufferPointer<UInt64>, _ h: UInt32, _ seed: UInt32, _ shift: UInt32, _ k: Int) -> Bool {
+        let g = fmix32(h ^ seed)
+        let block = bloom[Int(truncatingIfNeeded: g >> shift)]
+        var mask: UInt64 = (1 as UInt64) << UInt64(g & 63) | (1 as UInt64) << UInt64((g >> 6) & 63)
+        if k == 3 { mask |= (1 as UInt64) << UInt64((g >> 12) & 63) }
+        return block & mask == mask
     }
 
     /// (letters covered by lexicon words, maximised) / n and (longest lexicon word) / n, as `word_features`.
     @inline(__always) func wordFeatures(_ label: UnsafeBufferPointer<UInt8>) -> (Double, Double) {
         let n = label.count
-        let shift = UInt32(32 - bloomBits)
+        let shift = UInt32(32 - (bloomBits - 6))
         return bloom.withUnsafeBufferPointer { bl in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: n + 1) { best -> (Double, Double) in
                 best.initialize(repeating: 0)
@@ -161,10 +166,9 @@ public struct DGAModel: Sendable {
                         if c &- 65 < 26 { c |= 0x20 }
                         if c &- 97 >= 26 { break }
                         h = (h ^ UInt32(c)) &* Self.fnvPrime
-                        guard Self.bit(bl, h, Self.prefixSeeds.0, shift), Self.bit(bl, h, Self.prefixSeeds.1, shift) else { break }
+                        guard Self.probe(bl, h, Self.prefixSeed, shift, 2) else { break }
                         let k = j - i + 1
-                        if k >= Self.wordMin, Self.bit(bl, h, Self.wordSeeds.0, shift), Self.bit(bl, h, Self.wordSeeds.1, shift),
-                           Self.bit(bl, h, Self.wordSeeds.2, shift) {
+                        if k >= Self.wordMin, Self.probe(bl, h, Self.wordSeed, shift, 3) {
                             if best[i] + k > best[j + 1] { best[j + 1] = best[i] + k }
                             if k > longest { longest = k }
                         }
@@ -191,16 +195,39 @@ public struct DGAModel: Sendable {
             // --- hand features, standardised
             handFeatures(label, into: UnsafeMutableBufferPointer(rebasing: x[d...]))
             for j in 0..<f { x[d + j] = (x[d + j] - means[j]) / scales[j] }
-            // --- hidden layer (inputs in order, so each unit's sum is the reference scorer's) and output
-            b1.withUnsafeBufferPointer { b in for k in 0..<hN { a[k] = b[k] } }
-            w1.withUnsafeBufferPointer { w in
-                for i in 0..<(d + f) {
-                    let xi = x[i]
-                    let row = i * hN
-                    for k in 0..<hN { a[k] += xi * w[row + k] }
+            // --- hidden layer (inputs in order, so each unit's sum is the reference scorer's; the SIMD lanes are
+            // independent units, so vectorising does not reorder any sum) and output
+            var z = b2
+            if hN == 32 {
+                w1.withUnsafeBufferPointer { w in
+                    b1.withUnsafeBufferPointer { b in
+                        let braw = UnsafeRawPointer(b.baseAddress!)
+                        var a0 = braw.loadUnaligned(fromByteOffset: 0, as: SIMD8<Double>.self)
+                        var a1 = braw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self)
+                        var a2 = braw.loadUnaligned(fromByteOffset: 128, as: SIMD8<Double>.self)
+                        var a3 = braw.loadUnaligned(fromByteOffset: 192, as: SIMD8<Double>.self)
+                        let wraw = UnsafeRawPointer(w.baseAddress!)
+                        for i in 0..<(d + f) {
+                            let xi = SIMD8<Double>(repeating: x[i])
+                            let off = i &* 256
+                            a0 += xi * wraw.loadUnaligned(fromByteOffset: off, as: SIMD8<Double>.self)
+                            a1 += xi * wraw.loadUnaligned(fromByteOffset: off &+ 64, as: SIMD8<Double>.self)
+                            a2 += xi * wraw.loadUnaligned(fromByteOffset: off &+ 128, as: SIMD8<Double>.self)
+                            a3 += xi * wraw.loadUnaligned(fromByteOffset: off &+ 192, as: SIMD8<Double>.self)
+                        }
+                        for k in 0..<8 { a[k] = a0[k]; a[8 + k] = a1[k]; a[16 + k] = a2[k]; a[24 + k] = a3[k] }
+                    }
+                }
+            } else {
+                b1.withUnsafeBufferPointer { b in for k in 0..<hN { a[k] = b[k] } }
+                w1.withUnsafeBufferPointer { w in
+                    for i in 0..<(d + f) {
+                        let xi = x[i]
+                        let row = i * hN
+                        for k in 0..<hN { a[k] += xi * w[row + k] }
+                    }
                 }
             }
-            var z = b2
             w2.withUnsafeBufferPointer { w in
                 for k in 0..<hN where a[k] > 0 { z += a[k] * w[k] }
             }
