@@ -258,6 +258,7 @@ def main():
 
     is_btrain = owner == "benign"
     is_bhold = owner == "benign_holdout"
+    label_len = np.array([len(l) for l in all_labels])
 
     # folds of families
     order = fam_names[:]
@@ -275,6 +276,7 @@ def main():
             if kind == "baseline" and args.no_baseline:
                 pooled["baseline"]["auc_terms"].append(pooled["model"]["auc_terms"][-1])
                 pooled["baseline"]["pos"].append(pooled["model"]["pos"][-1])
+                pooled["baseline"].setdefault("len", []).append(pooled["model"]["len"][-1])
                 for fam in held:
                     per_family[fam]["baseline"] = per_family[fam]["model"]
                 continue
@@ -311,6 +313,7 @@ def main():
             hi = np.searchsorted(nb, zp, side="right")
             pooled[kind]["auc_terms"].append((lo + hi) / 2.0 / len(nb))
             pooled[kind]["pos"].append((zp > thr3, zp > thr4, held_owner))
+            pooled[kind].setdefault("len", []).append(label_len[held_mask])
             log(f"fold {fi} {kind}: held {held} auc={auc(zb, zp):.5f} tpr@1e-3={np.mean(zp > thr3):.4f} ({time.time() - t0:.0f}s)")
 
     def summary(kind, keep):
@@ -330,6 +333,20 @@ def main():
             "tpr_1e-3_macro": float(np.mean([per_family[f][kind]["tpr_1e-3"] for f in fams])),
             "tpr_1e-4_macro": float(np.mean([per_family[f][kind]["tpr_1e-4"] for f in fams])),
         }
+
+    by_length = {}
+    for kind in ("model", "baseline"):
+        lens = np.concatenate(pooled[kind]["len"])
+        own = np.concatenate([o for _, _, o in pooled[kind]["pos"]])
+        t3 = np.concatenate([a for a, _, _ in pooled[kind]["pos"]])
+        t4 = np.concatenate([b for _, b, _ in pooled[kind]["pos"]])
+        nw = ~np.isin(own, list(WORDLIST_FAMILIES))
+        rows = []
+        for lo, hi in ((1, 5), (6, 7), (8, 9), (10, 11), (12, 13), (14, 15), (16, 19), (20, 255)):
+            m = nw & (lens >= lo) & (lens <= hi)
+            rows.append({"min": lo, "max": hi, "n": int(m.sum()), "tpr_1e-3": float(t3[m].mean()) if m.any() else None,
+                         "tpr_1e-4": float(t4[m].mean()) if m.any() else None})
+        by_length[kind] = rows
 
     overall = {}
     for kind in ("model", "baseline"):
@@ -358,6 +375,7 @@ def main():
         "folds": folds,
         "overall": overall,
         "per_family": per_family,
+        "non_wordlist_by_label_length": by_length,
         "fold_top_benign_holdout": pooled.get("fold_top_benign", []),
     }
     if args.eval_only:
@@ -474,6 +492,16 @@ def write_results(results, prefix):
         m, bl = r["model"], r["baseline"]
         lines.append(f"| {fam} | {kind} | {r['fold']} | {r['n']:,} | {m['auc']:.4f} | {m['tpr_1e-3']:.3f} | {m['tpr_1e-4']:.3f} | "
                      f"{bl['auc']:.4f} | {bl['tpr_1e-3']:.3f} |")
+    if "non_wordlist_by_label_length" in results:
+        lines.append("")
+        lines.append("Non-wordlist held-out names by length of the registrable label (pooled over folds):")
+        lines.append("")
+        lines.append("| label length | names | model TPR@1e-3 | model TPR@1e-4 | baseline TPR@1e-3 |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for r, b in zip(results["non_wordlist_by_label_length"]["model"], results["non_wordlist_by_label_length"]["baseline"]):
+            span = f"{r['min']}–{r['max']}" if r["max"] < 255 else f"≥ {r['min']}"
+            if r["n"]:
+                lines.append(f"| {span} | {r['n']:,} | {r['tpr_1e-3']:.3f} | {r['tpr_1e-4']:.3f} | {b['tpr_1e-3']:.3f} |")
     if "final" in results:
         lines.append("")
         lines.append("Highest-scoring names of the benign holdout under the shipped model (the false positives at low thresholds):")
