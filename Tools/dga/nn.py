@@ -19,7 +19,8 @@ import scipy.sparse as sp
 
 class Config:
     def __init__(self, dim=16, hidden=32, epochs=8, batch=2048, lr=3e-3, l2_emb=1e-6, l2=1e-5, finetune=2, seed=1,
-                 benign_weight=1.0):
+                 benign_weight=1.0, ema=0.0):
+        self.ema = ema  # > 0: exponential moving average of the weights over the training steps (Polyak), used at the end
         self.dim, self.hidden, self.epochs, self.batch, self.lr = dim, hidden, epochs, batch, lr
         self.l2_emb, self.l2, self.finetune, self.seed, self.benign_weight = l2_emb, l2, finetune, seed, benign_weight
 
@@ -86,8 +87,14 @@ class Net:
         b1_, b2_ = 0.9, 0.999
         D = cfg.dim
         total_epochs = cfg.epochs + cfg.finetune
+        avg = {p: np.zeros_like(getattr(self, p)) for p in params} if cfg.ema > 0 else None
+        n_avg = 0
         for ep in range(total_epochs):
             frozen = ep >= cfg.epochs
+            if frozen and self.q is None and avg is not None:
+                for p in params:  # bias-corrected: the average starts from zero, not from the initial weights
+                    setattr(self, p, (avg[p] / (1 - cfg.ema ** n_avg)).astype(np.float32))
+                avg = None
             if frozen and self.q is None:
                 self.q, self.s = quantise(self.E)
                 m = {p: np.zeros_like(getattr(self, p)) for p in params}
@@ -126,6 +133,11 @@ class Net:
                     setattr(self, pname, (getattr(self, pname) - lr * mh / (np.sqrt(vh) + 1e-8)).astype(np.float32))
                 if not frozen:
                     E = self.E
+                    if avg is not None:
+                        n_avg += 1
+                        for p in params:
+                            avg[p] *= cfg.ema
+                            avg[p] += (1 - cfg.ema) * getattr(self, p)
             if log:
                 log(f"  epoch {ep + 1}/{total_epochs}{' (quantised, embeddings frozen)' if frozen else ''}: "
                     f"loss {loss_sum / sw.sum():.5f}")

@@ -191,6 +191,7 @@ def main():
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--finetune", type=int, default=2)
+    ap.add_argument("--ema", type=float, default=0.0, help="> 0: Polyak averaging of the weights with this decay")
     ap.add_argument("--net-seed", type=int, default=SEED, help="seed of the network's initialisation and batch order "
                     "(the folds and the benign split never change)")
     ap.add_argument("--lr-rate", type=float, default=3e-3)
@@ -220,7 +221,8 @@ def main():
     random.seed(SEED)
     np.random.seed(SEED)
     cfg = nn.Config(dim=args.dim, hidden=args.hidden, epochs=args.epochs, lr=args.lr_rate, l2_emb=args.l2_emb,
-                    l2=args.l2, finetune=args.finetune, seed=args.net_seed, benign_weight=args.net_benign_weight)
+                    l2=args.l2, finetune=args.finetune, seed=args.net_seed, benign_weight=args.net_benign_weight,
+                    ema=args.ema)
 
     psl = F.PSL(args.psl)
     benign, families = load_data(args.data, psl)
