@@ -217,69 +217,264 @@ def dense_features(label: bytes, bigram: list[float]) -> list[float]:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Model file (little-endian)
-#   8s   magic "DNSDGA01"
-#   u32  format version (1)
-#   u32  hash bits B, u32 nmin, u32 nmax, u32 dense count F, u32 NSYM
-#   f64  bias
-#   f64  x F  dense weights;  f64 x F means;  f64 x F scales
-#   f64  x NSYM*NSYM bigram log-probabilities
+# Extra hand features (format version 2): IDN / hex / digit-letter switches and English-word coverage.
+#
+# The word lexicon is a blocked Bloom filter over lower-case a-z words of 3..WORD_MAX letters (from a word list,
+# e.g. Debian's wamerican /usr/share/dict/words) and over all their prefixes, so that the walk from a start position
+# stops as soon as no word can continue. Keys are FNV-1a 32-bit hashes of the letters. A key of kind k (prefix or
+# word) is g = fmix32(h ^ seed_k); it lives in the 64-bit block g >> (32 - (bloom_bits - 6)) and sets/tests bits
+# g & 63 and (g >> 6) & 63 (prefix) or g & 63, (g >> 6) & 63 and (g >> 12) & 63 (word) of that block, so one probe
+# touches one cache line. Bit b of block w is bit (b & 7) of byte 8 * w + (b >> 3).
+
+WORD_MIN = 3
+WORD_MAX = 16
+FNV_OFFSET = 0x811C9DC5
+FNV_PRIME = 0x01000193
+PREFIX_SEED = 0x5A5A5A5A
+WORD_SEED = 0xA5A5A5A5
+EXTRA_NAMES = ["is_idn", "hex_only", "digit_letter_switch_ratio", "word_coverage", "longest_word_ratio",
+               "trigram_mean_logp", "trigram_min_logp"]
+
+
+def fnv_step(h: int, c: int) -> int:
+    return ((h ^ c) * FNV_PRIME) & 0xFFFFFFFF
+
+
+class WordBloom:
+    def __init__(self, bits: int, data: bytearray | None = None):
+        assert bits >= 7
+        self.bits = bits
+        self.data = bytearray((1 << bits) // 8) if data is None else data
+
+    def _positions(self, h: int, seed: int, k: int):
+        g = fmix32(h ^ seed)
+        base = (g >> (32 - (self.bits - 6))) * 64
+        return [base + ((g >> (6 * i)) & 63) for i in range(k)]
+
+    def _set(self, pos):
+        self.data[pos >> 3] |= 1 << (pos & 7)
+
+    def _get(self, pos) -> bool:
+        return (self.data[pos >> 3] >> (pos & 7)) & 1 == 1
+
+    def add_word(self, w: bytes):
+        h = FNV_OFFSET
+        for c in w:
+            h = fnv_step(h, c)
+            for p in self._positions(h, PREFIX_SEED, 2):
+                self._set(p)
+        for p in self._positions(h, WORD_SEED, 3):
+            self._set(p)
+
+    def has_prefix(self, h: int) -> bool:
+        return all(self._get(p) for p in self._positions(h, PREFIX_SEED, 2))
+
+    def has_word(self, h: int) -> bool:
+        return all(self._get(p) for p in self._positions(h, WORD_SEED, 3))
+
+    @classmethod
+    def from_word_list(cls, path: str, bits: int) -> "WordBloom":
+        b = cls(bits)
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                w = line.strip()
+                if WORD_MIN <= len(w) <= WORD_MAX and w.isascii() and w.isalpha() and w.islower():
+                    b.add_word(w.encode("ascii"))
+        return b
+
+
+def word_features(label: bytes, bloom: WordBloom) -> tuple[float, float]:
+    """(letters covered by non-overlapping lexicon words, maximised by dynamic programming) / n and
+    (longest lexicon word) / n. Only a-z letters form words; anything else ends a word."""
+    n = len(label)
+    best = [0] * (n + 1)
+    longest = 0
+    for i in range(n):
+        if best[i] > best[i + 1]:
+            best[i + 1] = best[i]
+        h = FNV_OFFSET
+        for j in range(i, min(n, i + WORD_MAX)):
+            c = label[j]
+            if not 97 <= c <= 122:
+                break
+            h = fnv_step(h, c)
+            if not bloom.has_prefix(h):
+                break
+            k = j - i + 1
+            if k >= WORD_MIN and bloom.has_word(h):
+                if best[i] + k > best[j + 1]:
+                    best[j + 1] = best[i] + k
+                if k > longest:
+                    longest = k
+    return best[n] / n, longest / n
+
+
+def trigram_table(labels, alpha: float = 0.1) -> list[float]:
+    """log P(c | a b) of the benign character trigram model over [BEGIN, BEGIN] + symbols + [END], add-alpha
+    smoothed, index (a * NSYM + b) * NSYM + c, rounded to float32 (as stored in the model file)."""
+    counts = [0] * (NSYM * NSYM * NSYM)
+    for label in labels:
+        seq = [BEGIN, BEGIN] + [symbol(c) for c in label] + [END]
+        for a, b, c in zip(seq, seq[1:], seq[2:]):
+            counts[(a * NSYM + b) * NSYM + c] += 1
+    table = []
+    for ab in range(NSYM * NSYM):
+        row = counts[ab * NSYM:(ab + 1) * NSYM]
+        total = sum(row) + alpha * NSYM
+        table.extend(math.log((x + alpha) / total) for x in row)
+    return list(struct.unpack(f"<{len(table)}f", struct.pack(f"<{len(table)}f", *table)))
+
+
+def trigram_features(label: bytes, trigram: list[float]) -> tuple[float, float]:
+    seq = [BEGIN, BEGIN] + [symbol(c) for c in label] + [END]
+    s = 0.0
+    lo = 0.0
+    for a, b, c in zip(seq, seq[1:], seq[2:]):
+        lp = trigram[(a * NSYM + b) * NSYM + c]
+        s += lp
+        lo = min(lo, lp)
+    return s / (len(label) + 1), lo
+
+
+def extra_features(label: bytes, bloom: WordBloom, trigram: list[float]) -> list[float]:
+    n = len(label)
+    is_idn = 1.0 if label[:4] == b"xn--" else 0.0
+    hexdig = b"0123456789abcdef"
+    hex_only = 1.0 if n >= 6 and all(c in hexdig for c in label) and any(48 <= c <= 57 for c in label) else 0.0
+    switches = 0
+    for a, b in zip(label, label[1:]):
+        if (48 <= a <= 57) != (48 <= b <= 57):
+            switches += 1
+    cov, longest = word_features(label, bloom)
+    tri_mean, tri_min = trigram_features(label, trigram)
+    return [is_idn, hex_only, switches / max(1, n - 1), cov, longest, tri_mean, tri_min]
+
+
+def all_features(label: bytes, bigram: list[float], bloom: WordBloom, trigram: list[float]) -> list[float]:
+    return dense_features(label, bigram) + extra_features(label, bloom, trigram)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Model file, format version 2 (little-endian)
+#   8s   magic "DNSDGA02"
+#   u32  format version (2)
+#   u32  hash bits B, u32 nmin, u32 nmax, u32 dense count F, u32 NSYM, u32 embedding dim D, u32 hidden H,
+#   u32  bloom bits M
+#   f64  x NSYM*NSYM  benign bigram log-probabilities
+#   f32  x NSYM^3     benign trigram log-probabilities
+#   f64  x F means;  f64 x F scales
+#   f64  x D          embedding scales s[d]
+#   f64  x (D+F)*H    W1, row-major by input (bag dims first, then the standardised dense features)
+#   f64  x H b1;  f64 x H w2;  f64 b2
 #   f64  threshold at benign FPR 1e-3, f64 threshold at benign FPR 1e-4 (measured on the benign holdout)
-#   f32  x 2^B hashed weights
+#   i8   x 2^B * D    embedding codes q, row-major by bucket
+#   u8   x 2^M / 8    word Bloom filter (2^(M-6) little-endian 64-bit blocks)
+#
+# Reference scorer (float64):
+#   T = number of tokens (n-grams + the length token);  acc[d] = sum over tokens of q[token, d] (exact integer)
+#   bag[d] = acc[d] * s[d] / T
+#   x = bag ++ [(f[j] - mean[j]) / scale[j] for the F hand features]
+#   a[k] = b1[k] + sum_i x[i] * W1[i, k]   (i ascending);   h = max(a, 0)
+#   z = b2 + sum_k h[k] * w2[k]   (k ascending);   score = 1 / (1 + exp(-z))
+
+MAGIC2 = b"DNSDGA02"
+
 
 class Model:
-    def __init__(self, bits, nmin, nmax, bias, dense_w, means, scales, bigram, thresholds, weights):
-        self.bits, self.nmin, self.nmax = bits, nmin, nmax
-        self.bias = float(bias)
-        self.dense_w = [float(x) for x in dense_w]
+    def __init__(self, bits, nmin, nmax, dim, hidden, bigram, trigram, means, scales, emb_scales, W1, b1, w2, b2,
+                 thresholds, codes, bloom: WordBloom):
+        self.bits, self.nmin, self.nmax, self.dim, self.hidden = bits, nmin, nmax, dim, hidden
+        self.bigram = [float(x) for x in bigram]
+        self.trigram = [float(x) for x in trigram]
         self.means = [float(x) for x in means]
         self.scales = [float(x) for x in scales]
-        self.bigram = [float(x) for x in bigram]
+        self.emb_scales = [float(x) for x in emb_scales]
+        self.W1 = [[float(x) for x in row] for row in W1]
+        self.b1 = [float(x) for x in b1]
+        self.w2 = [float(x) for x in w2]
+        self.b2 = float(b2)
         self.thresholds = [float(x) for x in thresholds]
-        self.weights = weights  # list/array of float32-representable values
+        self.codes = bytes(codes)  # int8 two's complement, 2^bits * dim
+        self.bloom = bloom
+
+    @property
+    def nfeatures(self):
+        return len(self.means)
 
     def to_bytes(self) -> bytes:
-        f = len(self.dense_w)
-        out = bytearray(MAGIC)
-        out += struct.pack("<6I", 1, self.bits, self.nmin, self.nmax, f, NSYM)
-        out += struct.pack("<d", self.bias)
-        out += struct.pack(f"<{f}d", *self.dense_w)
+        f, d, h = self.nfeatures, self.dim, self.hidden
+        out = bytearray(MAGIC2)
+        out += struct.pack("<9I", 2, self.bits, self.nmin, self.nmax, f, NSYM, d, h, self.bloom.bits)
+        out += struct.pack(f"<{NSYM * NSYM}d", *self.bigram)
+        out += struct.pack(f"<{NSYM ** 3}f", *self.trigram)
         out += struct.pack(f"<{f}d", *self.means)
         out += struct.pack(f"<{f}d", *self.scales)
-        out += struct.pack(f"<{NSYM * NSYM}d", *self.bigram)
+        out += struct.pack(f"<{d}d", *self.emb_scales)
+        for row in self.W1:
+            out += struct.pack(f"<{h}d", *row)
+        out += struct.pack(f"<{h}d", *self.b1)
+        out += struct.pack(f"<{h}d", *self.w2)
+        out += struct.pack("<d", self.b2)
         out += struct.pack("<2d", *self.thresholds)
-        out += struct.pack(f"<{1 << self.bits}f", *self.weights)
+        assert len(self.codes) == (1 << self.bits) * d
+        out += self.codes
+        out += self.bloom.data
         return bytes(out)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Model":
-        assert data[:8] == MAGIC, "bad magic"
-        version, bits, nmin, nmax, f, nsym = struct.unpack_from("<6I", data, 8)
-        assert version == 1 and nsym == NSYM
-        off = 8 + 24
-        (bias,) = struct.unpack_from("<d", data, off); off += 8
-        dense_w = struct.unpack_from(f"<{f}d", data, off); off += 8 * f
-        means = struct.unpack_from(f"<{f}d", data, off); off += 8 * f
-        scales = struct.unpack_from(f"<{f}d", data, off); off += 8 * f
-        bigram = struct.unpack_from(f"<{NSYM * NSYM}d", data, off); off += 8 * NSYM * NSYM
-        thresholds = struct.unpack_from("<2d", data, off); off += 16
-        weights = struct.unpack_from(f"<{1 << bits}f", data, off); off += 4 << bits
+        assert data[:8] == MAGIC2, "bad magic"
+        version, bits, nmin, nmax, f, nsym, d, h, mbits = struct.unpack_from("<9I", data, 8)
+        assert version == 2 and nsym == NSYM
+        off = 8 + 36
+
+        def take(fmt, count):
+            nonlocal off
+            vals = struct.unpack_from(f"<{count}{fmt}", data, off)
+            off += struct.calcsize(f"<{count}{fmt}")
+            return list(vals)
+        bigram = take("d", NSYM * NSYM)
+        trigram = take("f", NSYM ** 3)
+        means = take("d", f)
+        scales = take("d", f)
+        emb_scales = take("d", d)
+        W1 = [take("d", h) for _ in range(d + f)]
+        b1 = take("d", h)
+        w2 = take("d", h)
+        (b2,) = take("d", 1)
+        thresholds = take("d", 2)
+        ncodes = (1 << bits) * d
+        codes = data[off:off + ncodes]; off += ncodes
+        nbloom = (1 << mbits) // 8
+        bloom = WordBloom(mbits, bytearray(data[off:off + nbloom])); off += nbloom
         assert off == len(data), "trailing bytes"
-        return cls(bits, nmin, nmax, bias, dense_w, means, scales, bigram, thresholds, list(weights))
+        return cls(bits, nmin, nmax, d, h, bigram, trigram, means, scales, emb_scales, W1, b1, w2, b2, thresholds, codes, bloom)
 
     # -- the reference scorer: plain Python, float64, summation in the documented order -----------------------
     def score_label(self, label: bytes) -> float:
         if not label:
             return 0.0
+        d = self.dim
         toks = sparse_tokens(label, self.nmin, self.nmax, self.bits)
-        v = 1.0 / math.sqrt(len(toks))
-        z = self.bias
-        s = 0.0
+        acc = [0] * d
         for t in toks:
-            s += self.weights[t]
-        z += s * v
-        for w, x, m, sc in zip(self.dense_w, dense_features(label, self.bigram), self.means, self.scales):
-            z += w * ((x - m) / sc)
+            row = self.codes[t * d:(t + 1) * d]
+            for k in range(d):
+                c = row[k]
+                acc[k] += c - 256 if c >= 128 else c
+        T = len(toks)
+        x = [acc[k] * self.emb_scales[k] / T for k in range(d)]
+        feats = all_features(label, self.bigram, self.bloom, self.trigram)
+        x += [(v - m) / sc for v, m, sc in zip(feats, self.means, self.scales)]
+        a = list(self.b1)
+        for i, xi in enumerate(x):
+            row = self.W1[i]
+            for k in range(self.hidden):
+                a[k] += xi * row[k]
+        z = self.b2
+        for k in range(self.hidden):
+            if a[k] > 0:
+                z += a[k] * self.w2[k]
         return 1.0 / (1.0 + math.exp(-z))
 
     def score_name(self, name: str, psl: PSL) -> float:
