@@ -57,12 +57,15 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
     /// If this many lines in a row at the start of the input are malformed and none was an event, the input is
     /// rejected as not this format.
     public var sniffLines: Int
+    /// Lines before the input (a chunk of a larger file): line numbers continue from here.
+    public var lineNumberBase: Int
 
     /// Creates a reader around a parser.
-    public init(_ parser: Parser, maxLineLength: Int = 1 << 20, sniffLines: Int = 20) {
+    public init(_ parser: Parser, maxLineLength: Int = 1 << 20, sniffLines: Int = 20, lineNumberBase: Int = 0) {
         self.parser = parser
         self.maxLineLength = maxLineLength
         self.sniffLines = sniffLines
+        self.lineNumberBase = lineNumberBase
     }
 
     public mutating func read(_ input: ByteInput, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) throws {
@@ -70,7 +73,7 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
         var firstErrors = [String]()
         let file = input.name
         let maxLen = maxLineLength
-        try LineSplitter(maxLineLength: maxLen).forEachLine(in: input) { line in
+        try LineSplitter(maxLineLength: maxLen, lineNumberBase: lineNumberBase).forEachLine(in: input) { line in
             diagnostics.recordsRead += 1
             let position = SourcePosition(file: file, line: line.number, byteOffset: line.byteOffset)
             func bad(_ reason: String) throws {
