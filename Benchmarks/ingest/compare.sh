@@ -24,8 +24,15 @@ GEN="python3 $REPO/Benchmarks/ingest/make_bench.py"
 mkdir -p "$DATA"
 
 say() { printf '%s\n' "$*"; }
-# row LABEL EVENTS SECONDS RSS_KIB
-row() { python3 -c "import sys; l,e,s,r=sys.argv[1:]; e=int(e); s=float(s); print(f'| {l} | {e:,} | {s:.2f} | {e/s:,.0f} | {int(r)//1024 if int(r) else "–"} |')" "$@"; }
+# row LABEL EVENTS WALL_SECONDS RSS_KIB [CPU_SECONDS]: CPU is user + system time of every process of the run, so a
+# rate per CPU-second does not depend on how much of the machine other jobs took.
+row() { python3 -c "
+import sys
+l, e, s, r = sys.argv[1:5]; c = float(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5] else 0
+e = int(e); s = float(s); r = int(float(r))
+print(f'| {l} | {e:,} | {s:.2f} | {e/s:,.0f} | ' + (f'{c:.2f} | {e/c:,.0f}' if c else '– | –') + f' | {r//1024 if r else \"–\"} |')" "$@"; }
+# timed FILE CMD...: runs CMD under /usr/bin/time; FILE gets "wall maxrss_kib cpu".
+timed() { local f=$1; shift; /usr/bin/time -f '%e %M %U %S' -o "$f.raw" "$@"; awk '{print $1, $2, $3 + $4}' "$f.raw" > "$f"; }
 
 say "# ingest benchmark $(date -u +%FT%TZ) on $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "# dnsight $("$BIN" --version 2>/dev/null || echo '?'), N=$N SMALL=$SMALL"
@@ -39,17 +46,18 @@ fi
 say "# snapshot: $("$BIN" intel stats --snapshot "$DATA/bench.snapshot" 2>/dev/null | head -3 | tr '\n' ' ' || true)"
 
 say ""
-say "| run | events | seconds | events/s | max RSS MiB |"
-say "|---|---|---|---|---|"
+say "| run | events | wall s | events/s (wall) | CPU s | events per CPU-s | max RSS MiB |"
+say "|---|---|---|---|---|---|---|"
 
 # analyze LABEL FILE ARGS...: one timed run; the event count comes from the JSON summary.
 analyze() {
     local label=$1 file=$2; shift 2
-    /usr/bin/time -f '%e %M' -o "$DATA/run.time" "$BIN" analyze --quiet --json --snapshot "$DATA/bench.snapshot" \
+    timed "$DATA/run.time" "$BIN" analyze --quiet --json --snapshot "$DATA/bench.snapshot" \
         --inventory "$DATA/inventory.csv" "$@" "$file" > "$DATA/run.json"
     local events
     events=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['events'])" "$DATA/run.json")
     row "$label" "$events" $(cat "$DATA/run.time")
+    cp "$DATA/run.json" "$DATA/last-$(echo "$label" | tr -c 'a-z0-9' '-').json"
 }
 
 for fmt in $FORMATS; do
@@ -76,10 +84,10 @@ for fmt in $FORMATS; do
         for n in $SMALL $N; do
             f="$DATA/q$n.zeek"
             # Python: a set of the listed domains, every suffix of every query looked up.
-            out=$(/usr/bin/time -f '%e %M' -o "$DATA/py.time" python3 "$REPO/Benchmarks/ingest/python_suffix_match.py" "$DATA/intel" "$MALTRAIL" "$f")
+            out=$(timed "$DATA/py.time" python3 "$REPO/Benchmarks/ingest/python_suffix_match.py" "$DATA/intel" "$MALTRAIL" "$f")
             scan=$(echo "$out" | sed -E 's/.* transactions in ([0-9.]+) s.*/\1/')
             row "python set of suffixes, $n (whole run, incl. loading the list)" "$n" $(cat "$DATA/py.time")
-            row "python set of suffixes, $n (scan only)" "$n" "$scan" 0
+            row "python set of suffixes, $n (scan only)" "$n" "$scan" 0 "$scan"
             # ClickHouse: a fresh server on 127.0.0.1, the TSV loaded into a MergeTree table, the suffixes joined.
             ch=$DATA/clickhouse
             rm -rf "$ch"; mkdir -p "$ch"
@@ -118,15 +126,22 @@ for t in sys.argv[1:]:
 EOF
             $C --query "INSERT INTO ioc FORMAT TabSeparated" < "$DATA/domains.txt"
             $C --query "CREATE TABLE dns (ts Float64, uid String, orig_h String, orig_p UInt16, resp_h String, resp_p UInt16, proto String, trans_id UInt32, rtt String, query String, qclass String, qclass_name String, qtype String, qtype_name String, rcode String, rcode_name String, AA String, TC String, RD String, RA String, Z String, answers String, TTLs String, rejected String) ENGINE = MergeTree ORDER BY tuple()"
+            cpu0=$(awk '{print $14 + $15}' /proc/$chpid/stat)
             t0=$(date +%s.%N)
-            grep -v '^#' "$f" | $C --query "INSERT INTO dns FORMAT TabSeparated"
+            grep -v '^#' "$f" | timed "$DATA/chload.time" $C --query "INSERT INTO dns FORMAT TabSeparated"
             t1=$(date +%s.%N)
-            hits=$($C --query "SELECT count() FROM (SELECT uid FROM (SELECT uid, splitByChar('.', lower(query)) AS labels FROM dns) ARRAY JOIN arrayMap(i -> arrayStringConcat(arraySlice(labels, i), '.'), arrayEnumerate(labels)) AS suffix WHERE suffix IN (SELECT d FROM ioc) GROUP BY uid)")
+            cpu1=$(awk '{print $14 + $15}' /proc/$chpid/stat)
+            hits=$(timed "$DATA/chquery.time" $C --query "SELECT count() FROM (SELECT uid FROM (SELECT uid, splitByChar('.', lower(query)) AS labels FROM dns) ARRAY JOIN arrayMap(i -> arrayStringConcat(arraySlice(labels, i), '.'), arrayEnumerate(labels)) AS suffix WHERE suffix IN (SELECT d FROM ioc) GROUP BY uid)")
             t2=$(date +%s.%N)
+            cpu2=$(awk '{print $14 + $15}' /proc/$chpid/stat)
+            tck=$(getconf CLK_TCK)
+            # CPU: the server's (clock ticks) plus the client's (it parses the TSV before sending it).
+            chcpu_all=$(echo "($cpu2 - $cpu0) / $tck + $(cut -d' ' -f3 "$DATA/chload.time") + $(cut -d' ' -f3 "$DATA/chquery.time")" | bc -l)
+            chcpu_q=$(echo "($cpu2 - $cpu1) / $tck + $(cut -d' ' -f3 "$DATA/chquery.time")" | bc -l)
             rss=$(awk '/VmHWM/ {print $2}' /proc/$chpid/status)
             kill "$chpid"; wait "$chpid" 2>/dev/null || true
-            row "clickhouse 18.16, $n: load TSV + suffix join ($hits matches)" "$n" "$(echo "$t2 - $t0" | bc)" "$rss"
-            row "clickhouse 18.16, $n: suffix join only" "$n" "$(echo "$t2 - $t1" | bc)" 0
+            row "clickhouse 18.16, $n: load TSV + suffix join ($hits matches)" "$n" "$(echo "$t2 - $t0" | bc)" "$rss" "$chcpu_all"
+            row "clickhouse 18.16, $n: suffix join only" "$n" "$(echo "$t2 - $t1" | bc)" 0 "$chcpu_q"
             say "# python: $out"
             rm -rf "$ch"
         done

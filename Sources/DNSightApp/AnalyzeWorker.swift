@@ -196,9 +196,13 @@ public struct AnalyzeWorker: Sendable {
         lastOffset = Int64(event.position.byteOffset)
         var e = event
         events += 1
-        let who = attributor.attribute(&e)
-        let org = who.organisation ?? "unattributed"
-        let device = DeviceKey(organisation: who.organisation, event: e)
+        // The organisation is all most events need: the full attribution is built only for the store and for
+        // detections (or always, with an anonymiser or MMDB databases).
+        let quick = attributor.attributeQuickly(e)
+        var fullWho: Attribution? = quick == nil ? attributor.attribute(&e) : nil
+        let organisation = quick?.organisation ?? fullWho?.organisation
+        let org = organisation ?? "unattributed"
+        let device = DeviceKey(organisation: organisation, event: e)
         let newDevice: Bool
         if device.deviceID == nil, case .v4(let a)? = device.client {
             newDevice = devicesSeenV4.insert(a.rawValue)
@@ -229,6 +233,8 @@ public struct AnalyzeWorker: Sendable {
             }
         }
         if store != nil {
+            let who = fullWho ?? attributor.full(e, quick!)
+            fullWho = who
             let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
                                   country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
             batch.add(TrafficObservation(event: e, device: info, verdicts: verdict.map { [$0] } ?? []))
@@ -245,7 +251,7 @@ public struct AnalyzeWorker: Sendable {
                 familyDevices[f, default: []].insert(device)
             }
             if log != nil {
-                pending.append(Self.jsonLine(e, who, v))
+                pending.append(Self.jsonLine(e, fullWho ?? attributor.full(e, quick!), v))
                 if pending.count >= 1024 { flush() }
             }
         }

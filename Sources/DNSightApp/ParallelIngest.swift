@@ -102,7 +102,7 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
         for (index, input) in queue.enumerated() {
             let size = input.path == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? Int
             // Standard input, or a file at least one chunk long: worth a reader thread feeding every worker.
-            let large = input.path == "-" || (size ?? 0) >= max(chunkBytes, 1 << 20)
+            let large = chunkBytes > 0 && (input.path == "-" || (size ?? 0) >= chunkBytes)
             guard chunkBytes > 0, input.path != "-",
                   let a = try? FileManager.default.attributesOfItem(atPath: input.path), let size = a[.size] as? Int, size > chunkBytes,
                   let byteInput = try? ByteInput(path: input.path), !byteInput.isGzip,

@@ -94,6 +94,35 @@ import Testing
         }
     }
 
+    /// A compressed file cannot be cut: without a store, one thread reads it and shards its events by device over
+    /// the workers. Same counts, same detections and evidence, and the per-device detectors see every query of a
+    /// device (each device's events go to one worker, in order).
+    @Test func shardedReadingGivesTheSameAnswer() throws {
+        let dir = try AnalyzeTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = try Self.write(to: dir)
+        let gz = Process()
+        gz.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gz.arguments = ["gzip", "-k", log]
+        try gz.run()
+        gz.waitUntilExit()
+        #expect(gz.terminationStatus == 0)
+        var whole = Self.config(dir, log: log, chunk: 0, threads: 1)
+        whole.detectionsPath = dir.appendingPathComponent("whole.jsonl").path
+        let a = try AnalyzeJob.run(whole)
+        var sharded = Self.config(dir, log: log + ".gz", chunk: 16 << 10, threads: 2)
+        sharded.detectionsPath = dir.appendingPathComponent("sharded.jsonl").path
+        let b = try AnalyzeJob.run(sharded)
+        #expect(b.detectorStateScope?.contains("gives each device's queries, in order, to one worker") == true)
+        #expect(b.events == a.events && b.detections == a.detections && b.allowlisted == a.allowlisted)
+        #expect(b.devicesSeen == a.devicesSeen && b.organisationsSeen == a.organisationsSeen)
+        #expect(b.affectedDevices == a.affectedDevices && b.malformed == a.malformed && b.attribution == a.attribution)
+        #expect(try Self.evidence(sharded.detectionsPath!) == Self.evidence(whole.detectionsPath!))
+        let perDevice = ["tunnel", "beacon", "nxdomain", "dga"]
+        #expect(b.detectors.filter { perDevice.contains($0.name) }.map(\.alerts) == a.detectors.filter { perDevice.contains($0.name) }.map(\.alerts))
+        #expect(b.detectors.filter { perDevice.contains($0.name) }.map(\.queries) == a.detectors.filter { perDevice.contains($0.name) }.map(\.queries))
+    }
+
     @Test func chunkCutsAreDeterministicAndOnLineStarts() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-chunks-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
