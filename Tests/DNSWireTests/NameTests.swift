@@ -25,6 +25,31 @@ import Testing
         #expect(Set([a, b]).count == 1)
     }
 
+    @Test func hashFoldsExactlyASCIICaseEightBytesAtATime() throws {
+        // The word-wise fold agrees with the byte rule `==` uses, for every byte value in every position.
+        for v in 0...255 {
+            let b = UInt8(v)
+            let folded = b &- 0x41 < 26 ? b | 0x20 : b
+            for k in 0..<8 {
+                // The other seven bytes are "Z", "@" and 0xDA alternately: they must fold alone.
+                let filler: UInt64 = 0x5A40_DA5A_40DA_5A40
+                let mask = UInt64(0xFF) << UInt64(8 * k)
+                let w = (filler & ~mask) | UInt64(b) << UInt64(8 * k)
+                let f = DNSName.foldCase(w)
+                for j in 0..<8 {
+                    let x = UInt8(truncatingIfNeeded: w >> UInt64(8 * j))
+                    #expect(UInt8(truncatingIfNeeded: f >> UInt64(8 * j)) == (x &- 0x41 < 26 ? x | 0x20 : x))
+                }
+                #expect(UInt8(truncatingIfNeeded: f >> UInt64(8 * k)) == folded)
+            }
+        }
+        let a = try DNSName(labels: [Array("MiXeD-CaSe-LaBeL-\u{00C9}".utf8), [0x41, 0xC1, 0x5A, 0xDA, 0x40, 0x5B, 0x60, 0x7B], Array("COM".utf8)])
+        let b = try DNSName(labels: [Array("mixed-case-label-\u{00C9}".utf8), [0x61, 0xC1, 0x7A, 0xDA, 0x40, 0x5B, 0x60, 0x7B], Array("com".utf8)])
+        #expect(a == b && a.hashValue == b.hashValue)
+        let c = try DNSName(labels: [[0xC1], Array("com".utf8)]), d = try DNSName(labels: [[0xE1], Array("com".utf8)])
+        #expect(c != d)
+    }
+
     @Test func idnaALabelsPassThrough() throws {
         let n = try DNSName(parsing: "xn--bcher-kva.XN--p1ai.")
         #expect(n.presentation == "xn--bcher-kva.XN--p1ai.")
