@@ -11,7 +11,7 @@
 # Environment: N (10000000), SMALL (1000000), FORMATS ("zeek dnstap pcap"), DATA (/tmp/dnsight-ingest-bench; the
 # query files are deleted after use unless KEEP=1), BIN, MALTRAIL, CH_PORT (19000, on 127.0.0.1 only).
 set -euo pipefail
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
+REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
 N=${N:-10000000}
 SMALL=${SMALL:-1000000}
 FORMATS=${FORMATS:-"zeek dnstap pcap"}
