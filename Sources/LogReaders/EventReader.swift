@@ -59,6 +59,9 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
     public var sniffLines: Int
     /// Lines before the input (a chunk of a larger file): line numbers continue from here.
     public var lineNumberBase: Int
+    /// The input is a later chunk of a file whose start was read elsewhere: malformed lines at its start are counted
+    /// like any others, never taken as a sign that the file is not this format.
+    public var isContinuation = false
 
     /// Creates a reader around a parser.
     public init(_ parser: Parser, maxLineLength: Int = 1 << 20, sniffLines: Int = 20, lineNumberBase: Int = 0) {
@@ -78,7 +81,7 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
             let position = SourcePosition(file: file, line: line.number, byteOffset: line.byteOffset)
             func bad(_ reason: String) throws {
                 diagnostics.malformed(reason, at: position, excerpt: Self.excerpt(line.bytes))
-                if goodLines == 0 {
+                if goodLines == 0 && !isContinuation {
                     leadingBad += 1
                     if firstErrors.count < 3 { firstErrors.append("line \(line.number): \(reason)") }
                     if leadingBad >= sniffLines {
@@ -107,7 +110,7 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
                 try bad(e.reason)
             }
         }
-        if goodLines == 0 && leadingBad > 0 {
+        if goodLines == 0 && leadingBad > 0 && !isContinuation {
             // Every record was malformed (a short file that never reached `sniffLines`): not this format either.
             throw ReaderError(file: file, byteOffset: 0, "does not look like a \(Parser.formatName) file: none of its \(leadingBad) records could be read (\(firstErrors.joined(separator: "; ")))")
         }

@@ -123,6 +123,30 @@ import Testing
         #expect(b.detectors.filter { perDevice.contains($0.name) }.map(\.queries) == a.detectors.filter { perDevice.contains($0.name) }.map(\.queries))
     }
 
+    /// A later chunk that starts with a run of garbage lines counts them as malformed, as reading the file whole
+    /// does, instead of rejecting the chunk as "not a Zeek file" (which only the file's start may decide).
+    @Test func aLaterChunkStartingWithGarbageKeepsItsGoodLines() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-chunks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let head = Self.header + "\n"
+        let garbage = (0..<30).map { "garbage \($0)\n" }.joined()
+        let good = (0..<5).map { i in
+            "\(1_656_000_000 + i).000000\tC\(i)\t10.0.0.1\t53000\t10.9.9.9\t53\tudp\t\(i)\t0.001\twww.example.com\t1\tC_INTERNET\t1\tA\t0\t-\tF\tF\tT\tT\t0\t-\t-\tF\n"
+        }.joined()
+        let path = dir.appendingPathComponent("g.log").path
+        try (head + garbage + good).write(toFile: path, atomically: true, encoding: .utf8)
+        let start = head.utf8.count, end = start + garbage.utf8.count + good.utf8.count
+        var scanner = ChunkScanner(path: path)
+        try scanner.advance(to: start)
+        var reader = try LogFormat.zeekTSV.makeChunkReader(options: ReaderOptions(), chunk: FileChunk(index: 1, range: start..<end, lineNumberBase: scanner.lines, header: scanner.header))
+        var d = ReaderDiagnostics()
+        var events = 0
+        try reader.read(try ByteInput(path: path, range: start..<end), diagnostics: &d) { _ in events += 1 }
+        #expect(events == 5 && d.malformedCount == 30)
+        #expect(d.examples.first?.position.line == 8)  // the 7 header lines come first
+    }
+
     @Test func chunkCutsAreDeterministicAndOnLineStarts() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-chunks-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -176,9 +176,13 @@ extension LogFormat {
                     try? parser.parse(TextLine(bytes: b, number: 0, byteOffset: 0, isTruncated: false), file: "")
                 }
             }
-            return LineFormatReader(parser, maxLineLength: options.maxLineLength, lineNumberBase: chunk.lineNumberBase)
+            var reader = LineFormatReader(parser, maxLineLength: options.maxLineLength, lineNumberBase: chunk.lineNumberBase)
+            reader.isContinuation = chunk.index > 0
+            return reader
         case .zeekJSON:
-            return LineFormatReader(ZeekJSONParser(), maxLineLength: options.maxLineLength, lineNumberBase: chunk.lineNumberBase)
+            var reader = LineFormatReader(ZeekJSONParser(), maxLineLength: options.maxLineLength, lineNumberBase: chunk.lineNumberBase)
+            reader.isContinuation = chunk.index > 0
+            return reader
         default:
             throw ReaderError(file: "-", "the \(rawValue) format is not read in chunks")
         }
