@@ -25,7 +25,9 @@ struct AnalyzeCommand: ParsableCommand {
         look generated). All run by default; --detectors, --without-detector and --detectors-config change that \
         and their thresholds (keys and defaults: Sources/Detectors/Behaviour/README.md). Per-device state is kept \
         per worker thread; workers take whole files, and large Zeek files in chunks (--chunk-mib): use --threads 1 \
-        when one device's queries are spread over several files or one large file and must be watched together.
+        when one device's queries are spread over several files or one large file and must be watched together. \
+        Without --store, a large dnstap, pcap, compressed or standard-input stream is read by one thread that \
+        gives each device's queries, in order, to one worker.
 
         Exit codes: 0 every input was read (malformed records inside them are counted, not fatal); 1 at least one \
         input could not be read at all (the others were still analysed); 2 the intel, the inventory or an output \
