@@ -102,6 +102,10 @@ struct LiveDriver {
         self.options = options
         let fd = socket(AF_INET, options.transport == .udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SimulatorError(.output("socket: \(String(cString: strerror(errno)))")) }
+        // Answers arrive in bursts while the sending loop runs; a roomy receive buffer keeps them from being dropped
+        // before the receiving thread reads them (the kernel caps it at net.core.rmem_max).
+        var rcvbuf: Int32 = 4 << 20
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, socklen_t(MemoryLayout<Int32>.size))
         var sa = sockaddr_in()
         sa.sin_family = sa_family_t(AF_INET)
         sa.sin_port = options.port.bigEndian
