@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "DNSightCoreTests", dependencies: ["DNSightCore"]),
         .testTarget(name: "IntelFeedsTests", dependencies: ["IntelFeeds"]),
         .testTarget(name: "DomainMatcherTests", dependencies: ["DomainMatcher"]),
-        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight", "Detectors"]),
+        .testTarget(name: "DNSightAppTests", dependencies: ["DNSightApp", "dnsight", "Detectors", "LogReaders", "EventStore", "SQLiteStore"]),
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "dnsight"], exclude: ["Fixtures"]),
         .testTarget(name: "SimulatorEndToEndTests", dependencies: ["Simulator", "DNSightApp", "SQLiteStore", "Analytics", "Reports", "LogReaders"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "LogReaders", "ThreatIntel", "IntelFeeds", "Attribution", "Classifier", "DomainMatcher", "DNSightCore", "DNSWire"]),

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """What a user might write instead of dnsight analyze: load the Maltrail domains into a set, read a Zeek dns.log,
-and look up every suffix of every query name. Prints transactions/s and the number of matches."""
+and look up every suffix of every query name. Prints transactions/s and the number of matches.
+
+    python_suffix_match.py TRAIL_DIR... ZEEK_LOG      (every *.txt under the folders: one domain or URL a line)"""
 import os, sys, time
-trails, log = sys.argv[1], sys.argv[2]
+trails, log = sys.argv[1:-1], sys.argv[-1]
 t0 = time.perf_counter()
 bad = set()
-for root, _, files in os.walk(trails):
+for root, _, files in (w for t in trails for w in os.walk(t)):
     for fn in files:
         if not fn.endswith(".txt"):
             continue

@@ -152,6 +152,29 @@ public struct Attributor: Sendable {
         return a
     }
 
+    /// Attributes one event as `attribute(_:)` does, counting alike, but without building the full attribution:
+    /// only the organisation, for the per-event hot path. Nil (nothing counted) when an anonymiser or MMDB
+    /// databases are configured: use `attribute(_:)` then. `full(_:)` builds the rest when an event needs it.
+    @inline(__always)
+    public mutating func attributeQuickly(_ event: DNSEvent) -> QuickAttribution? {
+        guard configuration.anonymiser == nil, configuration.databases.isEmpty else { return nil }
+        counters.events += 1
+        let real = event.clientAddress.map(Attributor.normalised)
+        if real == nil { counters.noClientAddress += 1 }
+        guard let (index, source) = configuration.inventory.entry(deviceID: event.deviceID, address: real) else {
+            counters.unknown += 1
+            return QuickAttribution(organisation: nil, entry: -1)
+        }
+        if source == .device { counters.byDevice += 1 } else { counters.byCIDR += 1 }
+        return QuickAttribution(organisation: configuration.inventory.organisation(ofEntry: index), entry: index)
+    }
+
+    /// The full attribution of an event `attributeQuickly` attributed (not counted again).
+    public func full(_ event: DNSEvent, _ q: QuickAttribution) -> Attribution {
+        guard q.entry >= 0 else { return Attribution(source: .unknown) }
+        return configuration.inventory.lookup(deviceID: event.deviceID, address: event.clientAddress.map(Attributor.normalised)) ?? Attribution(source: .unknown)
+    }
+
     /// IPv4-mapped IPv6 (`::ffff:a.b.c.d`) as IPv4; everything else unchanged.
     static func normalised(_ a: IPAddress) -> IPAddress {
         if case .v6(let v6) = a, v6.high == 0, v6.low >> 32 == 0xFFFF {
@@ -159,4 +182,12 @@ public struct Attributor: Sendable {
         }
         return a
     }
+}
+
+/// What `Attributor.attributeQuickly` found: the organisation, and the inventory entry for the rest.
+public struct QuickAttribution: Sendable {
+    /// The organisation (nil: not attributed).
+    public var organisation: String?
+    /// The inventory entry, -1 for none.
+    public var entry: Int32
 }

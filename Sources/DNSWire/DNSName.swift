@@ -105,7 +105,32 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public func hash(into hasher: inout Hasher) {
-        for b in wire { hasher.combine(b &- 0x41 < 26 ? b | 0x20 : b) }
+        // Eight bytes at a time, ASCII upper case folded to lower case with a SWAR test (as `==` ignores ASCII
+        // case): a byte-by-byte `combine` was a tenth of pcap and dnstap reading, where queries are paired by name.
+        wire.withUnsafeBytes { b in
+            let n = b.count
+            var i = 0
+            while i + 8 <= n {
+                hasher.combine(Self.foldCase(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+            if i < n {
+                var last: UInt64 = 0
+                for k in 0..<(n - i) { last |= UInt64(b[i + k]) << UInt64(8 * k) }
+                hasher.combine(Self.foldCase(last))
+            }
+            hasher.combine(n)
+        }
+    }
+
+    /// Every byte of `w` that is an ASCII upper-case letter, made lower case.
+    @inline(__always) static func foldCase(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let seven = w & (0x7F &* ones)
+        let atLeastA = seven &+ (0x80 - 0x41) &* ones      // high bit set where the byte is >= "A"
+        let aboveZ = seven &+ (0x80 - 0x5B) &* ones        // high bit set where the byte is > "Z"
+        let upper = atLeastA & ~aboveZ & ~w & (0x80 &* ones)
+        return w | (upper >> 2)
     }
 
     /// DNSSEC canonical ordering (RFC 4034 §6.1): compare label by label from the right, case-insensitively.

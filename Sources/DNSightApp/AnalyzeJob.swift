@@ -34,6 +34,10 @@ public struct AnalyzeConfiguration: Sendable {
     public var storePath: String?
     /// Worker threads (default: the number of cores).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Plain files larger than this, of a format read in independent chunks (Zeek TSV and JSON), are split into
+    /// chunks of about this size that every worker thread takes from; 0 reads each file on one thread. The cuts
+    /// depend only on the file and this size, so a rerun with the same size resumes chunk by chunk from the store.
+    public var chunkBytes = FileChunker.defaultChunkBytes
     /// The suspected-tier detectors: which run and how (all on by default; see `Sources/Detectors/Behaviour`).
     public var detectors = DetectorSettings()
     /// Observations per store transaction (and checkpoint). Smaller batches lose less work to a crash and cost
@@ -197,6 +201,8 @@ public enum AnalyzeJob {
         }
         let files = try expand(c.inputs)
         let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0.path, format: c.format, fromFolder: $0.fromFolder) })
+        ingest.chunkBytes = c.chunkBytes
+        ingest.shardLargeInputs = store == nil
         let counter = EventCounter()
         var ticker: Thread?
         let stop = EventCounter()
@@ -220,11 +226,17 @@ public enum AnalyzeJob {
                                                 try w.process(e)
                                                 if w.events & 0x3FFF == 0 { counter.add(0x4000) }
                                             },
-                                            begin: { w, input in try w.begin(path: input.path) },
-                                            end: { w, _, result, bytes in try w.end(complete: result.error == nil, bytes: bytes) })
+                                            begin: { w, input, part in try w.begin(path: input.path, part: part) },
+                                            end: { w, _, result, bytes in try w.end(complete: result.error == nil, bytes: bytes) },
+                                            split: { input in
+                                                // A file an earlier run stored (or began storing) whole is resumed whole.
+                                                guard let store, let s = try? StreamIdentity.of(file: input.path) else { return true }
+                                                return (try? store.resume(s)) == .fromStart
+                                            })
         stop.add(1)
         _ = ticker
-        let detectorReport = try detectorSummary(c, prototype: chainPrototype, chains: workers.compactMap(\.chain), threads: workers.count)
+        let detectorReport = try detectorSummary(c, prototype: chainPrototype, chains: workers.compactMap(\.chain), threads: workers.count,
+                                                 chunked: ingest.chunkedInputs > 0, sharded: ingest.shardedInputs > 0)
         var total = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: nil)
         for var w in workers {
             w.flush()
@@ -260,7 +272,7 @@ public enum AnalyzeJob {
         var summary = AnalyzeSummary(
             inputs: inputs, events: total.events, seconds: Date().timeIntervalSince(started), malformed: malformed,
             malformedExamples: Array(examples.prefix(20)), detections: total.detections, allowlisted: total.allowed,
-            categories: categories, families: families, devicesSeen: total.devicesSeen.count, organisationsSeen: total.organisationsSeen.count,
+            categories: categories, families: families, devicesSeen: total.devicesSeenCount, organisationsSeen: total.organisationsSeen.count,
             affectedDevices: affected.count, affectedOrganisations: affectedOrgs.count,
             attribution: ["device": a.byDevice, "cidr": a.byCIDR, "mmdb": a.byMMDB, "unknown": a.unknown, "anonymised": a.anonymised],
             intelEntries: snapshot.entryCount + snapshot.addressCount, detectionsWritten: log?.lines ?? 0, store: c.storePath)
@@ -311,7 +323,7 @@ public enum AnalyzeJob {
     /// Merges the workers' detector counters and seen-sets, saves the seen-set, and returns a function that writes
     /// the detector part of the summary.
     static func detectorSummary(_ c: AnalyzeConfiguration, prototype: DetectorChain?, chains: [DetectorChain],
-                                threads: Int) throws -> (inout AnalyzeSummary) -> Void {
+                                threads: Int, chunked: Bool = false, sharded: Bool = false) throws -> (inout AnalyzeSummary) -> Void {
         let methodology = c.detectors.methodology(chain: prototype)
         guard prototype != nil else { return { $0.detectorMethodology = methodology } }
         var counters = DetectorSettings.detectorNames.map { DetectorCounters(detector: $0) }
@@ -341,7 +353,12 @@ public enum AnalyzeJob {
         let nod = c.detectors.newDomain.enabled
         let historyDays = history.flatMap { h in h.historyStart.map { Double(h.clock - $0) / 86_400 } }
         let scope = threads > 1
-            ? "per worker (\(threads) workers, each reading whole files; a device split across files read by different workers is watched in parts)"
+            ? (chunked || sharded
+               ? "per worker (\(threads) workers; "
+                   + (sharded ? "large dnstap, pcap, compressed or standard-input streams are read by one thread that gives each device's queries, in order, to one worker; " : "")
+                   + (chunked ? "large Zeek files are read in chunks by all workers, so a device whose queries fall in chunks read by different workers is watched in parts; " : "")
+                   + "a device split across files read by different workers is watched in parts)"
+               : "per worker (\(threads) workers, each reading whole files; a device split across files read by different workers is watched in parts)")
             : "one worker: every device's queries are watched together"
         return { s in
             s.detectors = lines

@@ -126,7 +126,14 @@ public struct AnalyzeWorker: Sendable {
     public private(set) var queriesByCategory: [String: Int] = [:]
     public private(set) var queriesByFamily: [String: Int] = [:]
     /// Devices and organisations seen (keys `organisation|device`), and those affected per category / family.
-    public private(set) var devicesSeen = Set<DeviceKey>()
+    /// Devices seen that have no device id and an IPv4 client address, by address: without a device id the
+    /// organisation is a function of the address (the inventory's longest-prefix match), so the address alone
+    /// tells devices apart, and a plain integer set avoids hashing the organisation on every event.
+    var devicesSeenV4 = AddressSet()
+    /// The other devices seen (device ids, IPv6 clients, no client address).
+    var devicesSeenOther = Set<DeviceKey>()
+    /// The number of devices seen.
+    public var devicesSeenCount: Int { devicesSeenV4.count + devicesSeenOther.count }
     public private(set) var organisationsSeen = Set<String>()
     public private(set) var affectedDevices: [String: Set<DeviceKey>] = [:]
     public private(set) var affectedOrganisations: [String: Set<String>] = [:]
@@ -146,13 +153,16 @@ public struct AnalyzeWorker: Sendable {
 
     /// Starts an input: with a store, looks up how much of it earlier runs stored. Returns false when it is all
     /// stored already (re-running analyze over the same file does not count it twice).
-    public mutating func begin(path: String) throws -> Bool {
+    /// `part` is 0 for a whole input, the chunk index + 1 for a chunk of a large file read in parts (each chunk is
+    /// its own checkpointed stream).
+    public mutating func begin(path: String, part: Int = 0) throws -> Bool {
         records = 0
         skip = 0
         lastOffset = 0
         stream = nil
         guard let store, path != "-" else { return true }
-        let s = try StreamIdentity.of(file: path)
+        var s = try StreamIdentity.of(file: path)
+        s.part = part
         stream = s
         switch try store.resume(s) {
         case .done: return false
@@ -192,12 +202,22 @@ public struct AnalyzeWorker: Sendable {
         lastOffset = Int64(event.position.byteOffset)
         var e = event
         events += 1
-        let who = attributor.attribute(&e)
-        let org = who.organisation ?? "unattributed"
-        let device = DeviceKey(organisation: who.organisation, event: e)
-        devicesSeen.insert(device)
-        // Consecutive events mostly come from the same organisation: skip the set insert then.
-        if org != lastOrganisation {
+        // The organisation is all most events need: the full attribution is built only for the store and for
+        // detections (or always, with an anonymiser or MMDB databases).
+        let quick = attributor.attributeQuickly(e)
+        var fullWho: Attribution? = quick == nil ? attributor.attribute(&e) : nil
+        let organisation = quick?.organisation ?? fullWho?.organisation
+        let org = organisation ?? "unattributed"
+        let device = DeviceKey(organisation: organisation, event: e)
+        let newDevice: Bool
+        if device.deviceID == nil, case .v4(let a)? = device.client {
+            newDevice = devicesSeenV4.insert(a.rawValue)
+        } else {
+            newDevice = devicesSeenOther.insert(device).inserted
+        }
+        // An organisation is counted with its first device: a device seen before brought its organisation then.
+        // Consecutive events mostly come from the same organisation: skip the set insert then too.
+        if newDevice && org != lastOrganisation {
             organisationsSeen.insert(org)
             lastOrganisation = org
         }
@@ -225,6 +245,8 @@ public struct AnalyzeWorker: Sendable {
             if let s = batchSlots[device] {
                 slot = s
             } else {
+                let who = fullWho ?? attributor.full(e, quick!)
+                fullWho = who
                 let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
                                       country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
                 slot = batch.device(info)
@@ -249,7 +271,7 @@ public struct AnalyzeWorker: Sendable {
                 familyDevices[f, default: []].insert(device)
             }
             if log != nil {
-                pending.append(Self.jsonLine(e, who, v))
+                pending.append(Self.jsonLine(e, fullWho ?? attributor.full(e, quick!), v))
                 if pending.count >= 1024 { flush() }
             }
         }
@@ -299,7 +321,8 @@ public struct AnalyzeWorker: Sendable {
         events += o.events; allowed += o.allowed; detections += o.detections; suspected += o.suspected
         for (k, v) in o.queriesByCategory { queriesByCategory[k, default: 0] += v }
         for (k, v) in o.queriesByFamily { queriesByFamily[k, default: 0] += v }
-        devicesSeen.formUnion(o.devicesSeen)
+        devicesSeenV4.formUnion(o.devicesSeenV4)
+        devicesSeenOther.formUnion(o.devicesSeenOther)
         organisationsSeen.formUnion(o.organisationsSeen)
         for (k, v) in o.affectedDevices { affectedDevices[k, default: []].formUnion(v) }
         for (k, v) in o.affectedOrganisations { affectedOrganisations[k, default: []].formUnion(v) }

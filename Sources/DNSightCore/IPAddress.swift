@@ -16,6 +16,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Creates an address from 4 or 16 network-order bytes.
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         switch bytes.count {
         case 4: self = .v4(IPv4Address(bytes: bytes))

@@ -57,12 +57,18 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
     /// If this many lines in a row at the start of the input are malformed and none was an event, the input is
     /// rejected as not this format.
     public var sniffLines: Int
+    /// Lines before the input (a chunk of a larger file): line numbers continue from here.
+    public var lineNumberBase: Int
+    /// The input is a later chunk of a file whose start was read elsewhere: malformed lines at its start are counted
+    /// like any others, never taken as a sign that the file is not this format.
+    public var isContinuation = false
 
     /// Creates a reader around a parser.
-    public init(_ parser: Parser, maxLineLength: Int = 1 << 20, sniffLines: Int = 20) {
+    public init(_ parser: Parser, maxLineLength: Int = 1 << 20, sniffLines: Int = 20, lineNumberBase: Int = 0) {
         self.parser = parser
         self.maxLineLength = maxLineLength
         self.sniffLines = sniffLines
+        self.lineNumberBase = lineNumberBase
     }
 
     public mutating func read(_ input: ByteInput, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) throws {
@@ -70,12 +76,12 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
         var firstErrors = [String]()
         let file = input.name
         let maxLen = maxLineLength
-        try LineSplitter(maxLineLength: maxLen).forEachLine(in: input) { line in
+        try LineSplitter(maxLineLength: maxLen, lineNumberBase: lineNumberBase).forEachLine(in: input) { line in
             diagnostics.recordsRead += 1
             let position = SourcePosition(file: file, line: line.number, byteOffset: line.byteOffset)
             func bad(_ reason: String) throws {
                 diagnostics.malformed(reason, at: position, excerpt: Self.excerpt(line.bytes))
-                if goodLines == 0 {
+                if goodLines == 0 && !isContinuation {
                     leadingBad += 1
                     if firstErrors.count < 3 { firstErrors.append("line \(line.number): \(reason)") }
                     if leadingBad >= sniffLines {
@@ -104,7 +110,7 @@ public struct LineFormatReader<Parser: LineEventParser>: EventReader {
                 try bad(e.reason)
             }
         }
-        if goodLines == 0 && leadingBad > 0 {
+        if goodLines == 0 && leadingBad > 0 && !isContinuation {
             // Every record was malformed (a short file that never reached `sniffLines`): not this format either.
             throw ReaderError(file: file, byteOffset: 0, "does not look like a \(Parser.formatName) file: none of its \(leadingBad) records could be read (\(firstErrors.joined(separator: "; ")))")
         }

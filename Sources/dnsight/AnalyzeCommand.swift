@@ -25,8 +25,10 @@ struct AnalyzeCommand: ParsableCommand {
         queries per device and name), nxdomain (NXDOMAIN bursts per device), nod (newly observed domains that \
         look generated). All run by default; --detectors, --without-detector and --detectors-config change that \
         and their thresholds (keys and defaults: Sources/Detectors/Behaviour/README.md). Per-device state is kept \
-        per worker thread, and each worker reads whole files: use --threads 1 when one device's queries are spread \
-        over several files.
+        per worker thread; workers take whole files, and large Zeek files in chunks (--chunk-mib): use --threads 1 \
+        when one device's queries are spread over several files or one large file and must be watched together. \
+        Without --store, a large dnstap, pcap, compressed or standard-input stream is read by one thread that \
+        gives each device's queries, in order, to one worker.
 
         Exit codes: 0 every input was read (malformed records inside them are counted, not fatal); 1 at least one \
         input could not be read at all (the others were still analysed); 2 the intel, the inventory or an output \
@@ -88,6 +90,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var threads: Int?
 
+    @Option(name: .customLong("chunk-mib"), help: ArgumentHelp("Split plain Zeek TSV/JSON files larger than this many MiB into chunks that all worker threads read (default 32; 0 reads each file on one thread). Keep the same value when rerunning into the same --store: it resumes chunk by chunk.", valueName: "MiB"))
+    var chunkMiB: Int?
+
     @Option(name: .long, help: ArgumentHelp("Detectors to run: all, none, or a list of \(DetectorSettings.detectorNames.joined(separator: ",")) (default: all, or as --detectors-config says).", valueName: "list"))
     var detectors: String?
 
@@ -116,6 +121,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         if portSet == nil { throw ValidationError("--dns-ports takes comma-separated port numbers, e.g. 53,5353") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let chunkMiB, chunkMiB < 0 || chunkMiB > 1 << 20 { throw ValidationError("--chunk-mib must be between 0 and 1048576") }
         let known = Set(DetectorSettings.detectorNames)
         if let detectors, !["all", "none"].contains(detectors) {
             for d in detectors.split(separator: ",") where !known.contains(String(d)) {
@@ -193,6 +199,7 @@ struct AnalyzeCommand: ParsableCommand {
         if let threads { c.threads = threads }
         if let storeBatchSize { c.storeBatchSize = storeBatchSize }
         c.retainDays = retain.flatMap(StorePruneCommand.days)
+        if let chunkMiB { c.chunkBytes = chunkMiB << 20 }
         do { c.detectors = try detectorSettings() } catch {
             FileHandle.standardError.write(Data("dnsight analyze: \(error)\n".utf8))
             throw ExitCode(2)

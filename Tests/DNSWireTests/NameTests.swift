@@ -25,6 +25,30 @@ import Testing
         #expect(Set([a, b]).count == 1)
     }
 
+    @Test func hashFoldsExactlyASCIICaseEightBytesAtATime() throws {
+        // The word-wise fold agrees with the byte rule `==` uses, for every byte value in every position, next to
+        // bytes that must fold on their own ("Z", "@", 0xDA). Mismatches are collected (one #expect, not 16,000).
+        var mismatches = [String]()
+        let filler: UInt64 = 0x5A40_DA5A_40DA_5A40
+        for v in 0...255 {
+            for k in 0..<8 {
+                let mask = UInt64(0xFF) << UInt64(8 * k)
+                let w = (filler & ~mask) | UInt64(v) << UInt64(8 * k)
+                let f = DNSName.foldCase(w)
+                for j in 0..<8 {
+                    let x = UInt8(truncatingIfNeeded: w >> UInt64(8 * j))
+                    if UInt8(truncatingIfNeeded: f >> UInt64(8 * j)) != (x &- 0x41 < 26 ? x | 0x20 : x) { mismatches.append("byte \(v) at \(k), lane \(j)") }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        let a = try DNSName(labels: [Array("MiXeD-CaSe-LaBeL-\u{00C9}".utf8), [0x41, 0xC1, 0x5A, 0xDA, 0x40, 0x5B, 0x60, 0x7B], Array("COM".utf8)])
+        let b = try DNSName(labels: [Array("mixed-case-label-\u{00C9}".utf8), [0x61, 0xC1, 0x7A, 0xDA, 0x40, 0x5B, 0x60, 0x7B], Array("com".utf8)])
+        #expect(a == b && a.hashValue == b.hashValue)
+        let c = try DNSName(labels: [[0xC1], Array("com".utf8)]), d = try DNSName(labels: [[0xE1], Array("com".utf8)])
+        #expect(c != d)
+    }
+
     @Test func idnaALabelsPassThrough() throws {
         let n = try DNSName(parsing: "xn--bcher-kva.XN--p1ai.")
         #expect(n.presentation == "xn--bcher-kva.XN--p1ai.")

@@ -436,6 +436,22 @@ public struct Inventory: Sendable {
         return attribution(i, source: .cidr, rule: .prefix(prefix))
     }
 
+    /// The entry a device id (first) or address (longest prefix) falls in, and by which: the allocation-free core
+    /// of `lookup(deviceID:address:)` for the per-event hot path (nil: no rule covers it).
+    @inline(__always)
+    public func entry(deviceID: String?, address: IPAddress?) -> (index: Int32, source: AttributionSource)? {
+        if let deviceID, let i = devices[deviceID] { return (i, .device) }
+        if let address {
+            let i = entryIndex(address)
+            if i >= 0 { return (i, .cidr) }
+        }
+        return nil
+    }
+
+    /// The organisation of entry `index` (from `entry(deviceID:address:)`).
+    @inline(__always)
+    public func organisation(ofEntry index: Int32) -> String? { text(entries[Int(index)].organisation) }
+
     /// Device id first, else longest-prefix match on the address.
     public func lookup(deviceID: String?, address: IPAddress?) -> Attribution? {
         if let deviceID, let a = lookup(deviceID: deviceID) { return a }

@@ -25,6 +25,8 @@ public final class ByteInput {
     private var rawStart = 0, rawEnd = 0
     private var eof = false
     private var streamEnded = false
+    /// For a byte range of a file: raw bytes still to read before the range ends.
+    private var remaining = Int.max
 
     /// Opens a file, or standard input for `-`.
     public init(path: String) throws {
@@ -46,6 +48,30 @@ public final class ByteInput {
         }
         rawBuffer = [UInt8](repeating: 0, count: ByteInput.bufferSize(rawSize))
         try sniff()
+    }
+
+    /// Opens the byte range `range` of a plain (not compressed) file, for reading one chunk of a large file on its
+    /// own thread. Offsets (``decompressedOffset``) count from the start of the file, so positions in diagnostics
+    /// stay those of the whole file.
+    public init(path: String, range: Range<Int>) throws {
+        name = path
+        let f = open(path, O_RDONLY)
+        guard f >= 0 else { throw ReaderError(file: path, "cannot open: \(String(cString: strerror(errno)))") }
+        guard lseek(f, off_t(range.lowerBound), SEEK_SET) == off_t(range.lowerBound) else {
+            close(f)
+            throw ReaderError(file: path, byteOffset: range.lowerBound, "cannot seek: \(String(cString: strerror(errno)))")
+        }
+        fd = f
+        ownsFD = true
+        rawSize = range.count
+        remaining = range.count
+        decompressedOffset = range.lowerBound
+        rawBuffer = [UInt8](repeating: 0, count: ByteInput.bufferSize(range.count))
+        // A chunk is never sniffed for gzip: only plain files are split.
+        let n = try rawBuffer.withUnsafeMutableBytes { (b) throws -> Int in try rawRead(b) }
+        rawStart = 0
+        rawEnd = n
+        if n == 0 { eof = true }
     }
 
     /// Wraps bytes already in memory (tests, small uploads).
@@ -78,9 +104,15 @@ public final class ByteInput {
             rawBytesRead += n
             return n
         }
+        let want = min(buf.count, remaining)
+        if want == 0 { return 0 }
         while true {
-            let n = Foundation.read(fd!, buf.baseAddress, buf.count)
-            if n >= 0 { rawBytesRead += n; return n }
+            let n = Foundation.read(fd!, buf.baseAddress, want)
+            if n >= 0 {
+                rawBytesRead += n
+                if remaining != Int.max { remaining -= n }
+                return n
+            }
             if errno == EINTR { continue }
             throw ReaderError(file: name, byteOffset: rawBytesRead, "read failed: \(String(cString: strerror(errno)))")
         }

@@ -22,8 +22,13 @@ public struct TextLine {
 public struct LineSplitter {
     /// The longest line delivered whole.
     public let maxLineLength: Int
+    /// The number of lines before the input (a chunk of a larger file starts after this many lines).
+    public var lineNumberBase: Int
     /// Creates a splitter.
-    public init(maxLineLength: Int = 1 << 20) { self.maxLineLength = maxLineLength }
+    public init(maxLineLength: Int = 1 << 20, lineNumberBase: Int = 0) {
+        self.maxLineLength = maxLineLength
+        self.lineNumberBase = lineNumberBase
+    }
 
     /// Calls `body` for every line of `input`, in order.
     public func forEachLine(in input: ByteInput, _ body: (TextLine) throws -> Void) throws {
@@ -32,7 +37,7 @@ public struct LineSplitter {
         defer { buffer.deallocate() }
         var start = 0, end = 0          // unconsumed bytes are buffer[start..<end]
         var baseOffset = input.decompressedOffset  // input offset of buffer[0]
-        var lineNumber = 0
+        var lineNumber = lineNumberBase
         var skippingRest = false        // inside an over-long line whose start was already delivered
         var atEOF = false
         while true {
