@@ -109,6 +109,10 @@ public struct AnalyzeWorker: Sendable {
     var skip: Int64 = 0
     var records: Int64 = 0
     var lastOffset: Int64 = 0
+    /// The batch slot of each device registered in the current batch.
+    var batchSlots: [DeviceKey: DeviceSlot] = [:]
+    /// Registrable domains of recent query names.
+    var observedDomains = ObservedDomainCache()
     /// Observations per store transaction (`--store-batch-size`).
     public var batchSize: Int64 = 100_000
 
@@ -183,6 +187,7 @@ public struct AnalyzeWorker: Sendable {
         }
         if !batch.isEmpty || stream != nil { try store.write(batch) }
         batch = IngestBatch()
+        batchSlots.removeAll(keepingCapacity: true)
     }
 
     /// Processes one event.
@@ -234,11 +239,25 @@ public struct AnalyzeWorker: Sendable {
             }
         }
         if store != nil {
-            let who = fullWho ?? attributor.full(e, quick!)
-            fullWho = who
-            let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
-                                  country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
-            batch.add(TrafficObservation(event: e, device: info, verdicts: verdict.map { [$0] } ?? [], domain: Self.observedDomain(e.queryName)))
+            // A device's attributes are a function of its key (the inventory is fixed for the run), so its batch slot
+            // is looked up by the key and the eight attribute strings are built once per device and batch.
+            let slot: DeviceSlot
+            if let s = batchSlots[device] {
+                slot = s
+            } else {
+                let who = fullWho ?? attributor.full(e, quick!)
+                fullWho = who
+                let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
+                                      country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
+                slot = batch.device(info)
+                batchSlots[device] = slot
+            }
+            let domain = observedDomains.domain(of: e.queryName)
+            if let verdict {
+                batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain))
+            } else {
+                batch.addQuery(timeNanos: e.timeNanos, device: slot, domain: domain, resolved: e.rcode == .noError && !e.answers.isEmpty)
+            }
             if batch.observationCount >= batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
         }
         if let v = verdict {
@@ -273,6 +292,22 @@ public struct AnalyzeWorker: Sendable {
             text = text.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[cut]), as: UTF8.self) }
         }
         return upper ? text.lowercased() : text
+    }
+
+    /// The registrable domains of query names already seen, so that the common case (a name asked again) costs one
+    /// hash lookup instead of formatting the name and splitting it by the Public Suffix List. Bounded: emptied when
+    /// it holds `limit` names.
+    struct ObservedDomainCache: Sendable {
+        var names: [DNSName: String] = [:]
+        let limit = 1 << 18
+
+        mutating func domain(of name: DNSName) -> String {
+            if let d = names[name] { return d }
+            let d = AnalyzeWorker.observedDomain(name)
+            if names.count >= limit { names.removeAll(keepingCapacity: true) }
+            names[name] = d
+            return d
+        }
     }
 
     /// Writes queued detections.
