@@ -207,7 +207,7 @@ public struct DetectorChain: Sendable {
             if scope == .watched && (dgaStage != nil || f.rcode == .nxDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
         } else if (scope == .watched || scope == .benign) && needDomain {
             let slot = domains.slot(registrableHash, now: f.seconds)
-            if scope == .watched && (tunnel != nil || beacon != nil) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
+            if scope == .watched && (tunnel != nil || beacon != nil || newDomain != nil) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
             if newDomain != nil {
                 switch domains.table[slot].newState {
                 case 1: break
@@ -262,7 +262,12 @@ public struct DetectorChain: Sendable {
         if nxdomain != nil, f.rcode != nil { consider(3, nxdomain!.observe(f, device: device, dga: &dga), rank: 3) }
         if let t = firstSeen {
             lastWasNewDomain = true
-            consider(4, newDomain!.flag(f, domainHash: domainHash, firstSeen: t, dga: &dga), rank: 5)
+            // A new domain that many devices query is a new service (a CDN or an app's new domain), not one
+            // device's C2, unless a known generator produces it (a botnet's devices all query the day's names).
+            let popular = settings.common.popularDevices > 0 && f.prevalence >= settings.common.popularDevices
+            if !popular || dga.knownFamily(f) != nil {
+                consider(4, newDomain!.flag(f, domainHash: domainHash, firstSeen: t, dga: &dga), rank: 5)
+            }
             if intelListed || chosen != nil { maliciousNewDomains.insert(domainHash) }
         }
         if fastBase == .min { fastBase = f.seconds }

@@ -83,7 +83,7 @@ extension DetectorSettings {
             strings("common.benign_domains", \.common.benignDomains, "registrable domains behaviour detectors never flag"),
             strings("common.random_label_suffixes", \.common.randomLabelSuffixes, "platform suffixes whose host labels are random by design: not scored for DGA-likeness"),
             strings("common.internal_suffixes", \.common.internalSuffixes, "last labels of internal / special-use names, never flagged"),
-            int("common.popular_devices", \.common.popularDevices, "a domain queried by this many devices is popular: no beacon or tunnel alert (0: off)"),
+            int("common.popular_devices", \.common.popularDevices, "a domain queried by this many devices is popular: no beacon, tunnel or newly-observed-domain alert (0: off)"),
             int("common.max_domains", \.common.maxDomains, "registrable domains remembered per worker (device counts, DGA scores, newly-observed answers)"),
             int64("common.domain_idle_seconds", \.common.domainIdleSeconds, "a remembered domain lives this long without queries"),
         ]

@@ -100,6 +100,28 @@ import Testing
         #expect(later.first?.1.family == nil)
     }
 
+    @Test func aNewDomainThatManyDevicesQueryIsNotFlagged() throws {
+        // 30 devices ask one new, generated-looking domain (a new CDN or app domain): the first devices' queries are
+        // flagged until the domain counts as popular (`common.popular_devices`, 10), then no more.
+        let events = (0..<30).map { Behaviour.event("assets.xkqvbzrtwplmhd.com", at: Behaviour.t0 + Double($0), client: "10.1.2.\($0 + 1)") }
+        let (_, verdicts) = Behaviour.run(Behaviour.only("nod"), events)
+        #expect(!verdicts.isEmpty, "while few devices ask, a new DGA-like domain is flagged")
+        #expect(verdicts.count < 15, "once about ten devices ask, it is popular: \(verdicts.count) flagged")
+        #expect(!verdicts.contains { $0.0 >= 20 })
+        // with the popularity test off every query is flagged
+        let off = Behaviour.only("nod") { $0.common.popularDevices = 0 }
+        #expect(Behaviour.run(off, events).verdicts.count == 30)
+    }
+
+    @Test func aKnownGeneratorsNameIsFlaggedHoweverManyDevicesAsk() throws {
+        let day = UTCDay("2024-03-01")!
+        let name = KnownDGAIndex.generate(.qsnatchB, days: day...day)[7].name
+        let events = (0..<30).map { Behaviour.event(name, at: Behaviour.t0 + 7200 + Double($0), client: "10.1.3.\($0 + 1)") }
+        let (_, verdicts) = Behaviour.run(Behaviour.only("dga", "nod"), events)
+        #expect(verdicts.count == 30)
+        #expect(verdicts.allSatisfy { $0.1.family == "QSnatch" })
+    }
+
     @Test func benignLookAlikesAreNotFlagged() {
         let names = ["www.google.com", "d1a2b3c4.cloudfront.net", "d3kx9qz7wpl2mv.cloudfront.net", "ec2-3-91-17-4.compute-1.amazonaws.com", "e1234.a.akamaiedge.net", "securepubads.g.doubleclick.net", "cdn.jsdelivr.net",
                      "web.prod.svc.cluster.local", "v10.events.data.microsoft.com", "1.0.0.10.in-addr.arpa", "www.bbc.co.uk", "github.com"]
