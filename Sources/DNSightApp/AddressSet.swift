@@ -65,3 +65,68 @@ struct AddressSet: Sendable {
         for a in o.elements { _ = insert(a) }
     }
 }
+
+/// A map from IPv4 addresses (as 32-bit values) to values, with the same open addressing as ``AddressSet``: the
+/// store's batch looks a device's slot up by its address on every event.
+struct AddressMap<Value: Sendable>: Sendable {
+    // A key is stored as address + 1, so that 0 marks an empty slot.
+    private var keys: [UInt64]
+    private var values: [Value?]
+    private var mask: Int
+    private(set) var count = 0
+
+    init() {
+        keys = [UInt64](repeating: 0, count: 1024)
+        values = [Value?](repeating: nil, count: 1024)
+        mask = 1023
+    }
+
+    @inline(__always) private static func slot(_ k: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// The value for `a`, if any.
+    @inline(__always) func get(_ a: UInt32) -> Value? {
+        let k = UInt64(a) + 1
+        var i = Self.slot(k, mask)
+        while true {
+            let v = keys[i]
+            if v == k { return values[i] }
+            if v == 0 { return nil }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Sets the value for `a` (inserting it if new).
+    mutating func set(_ a: UInt32, _ value: Value) {
+        let k = UInt64(a) + 1
+        var i = Self.slot(k, mask)
+        while keys[i] != 0 && keys[i] != k { i = (i + 1) & mask }
+        if keys[i] == 0 {
+            keys[i] = k
+            count += 1
+        }
+        values[i] = value
+        if count * 2 > keys.count { grow() }
+    }
+
+    /// Empties the map, keeping its capacity.
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        for i in keys.indices { keys[i] = 0; values[i] = nil }
+        count = 0
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        values = [Value?](repeating: nil, count: oldKeys.count * 2)
+        mask = keys.count - 1
+        for (j, k) in oldKeys.enumerated() where k != 0 {
+            var i = Self.slot(k, mask)
+            while keys[i] != 0 { i = (i + 1) & mask }
+            keys[i] = k
+            values[i] = oldValues[j]
+        }
+    }
+}

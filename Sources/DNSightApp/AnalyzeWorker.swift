@@ -111,6 +111,9 @@ public struct AnalyzeWorker: Sendable {
     var lastOffset: Int64 = 0
     /// The batch slot of each device registered in the current batch.
     var batchSlots: [DeviceKey: DeviceSlot] = [:]
+    /// The same for devices known by their IPv4 address alone (no device id): the organisation is a function of
+    /// the address, so the address is the key, looked up without hashing the organisation's name.
+    var batchSlotsV4 = AddressMap<DeviceSlot>()
     /// Registrable domains of recent query names.
     var observedDomains = ObservedDomainCache()
     /// Observations per store transaction (`--store-batch-size`).
@@ -188,6 +191,7 @@ public struct AnalyzeWorker: Sendable {
         if !batch.isEmpty || stream != nil { try store.write(batch) }
         batch = IngestBatch()
         batchSlots.removeAll(keepingCapacity: true)
+        batchSlotsV4.removeAll()
     }
 
     /// Processes one event.
@@ -241,8 +245,12 @@ public struct AnalyzeWorker: Sendable {
         if store != nil {
             // A device's attributes are a function of its key (the inventory is fixed for the run), so its batch slot
             // is looked up by the key and the eight attribute strings are built once per device and batch.
+            var v4: UInt32? = nil
+            if device.deviceID == nil, case .v4(let x)? = device.client { v4 = x.rawValue }
             let slot: DeviceSlot
-            if let s = batchSlots[device] {
+            if let v4, let s = batchSlotsV4.get(v4) {
+                slot = s
+            } else if v4 == nil, let s = batchSlots[device] {
                 slot = s
             } else {
                 let who = fullWho ?? attributor.full(e, quick!)
@@ -250,13 +258,14 @@ public struct AnalyzeWorker: Sendable {
                 let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
                                       country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
                 slot = batch.device(info)
-                batchSlots[device] = slot
+                if let v4 { batchSlotsV4.set(v4, slot) } else { batchSlots[device] = slot }
             }
             let domain = observedDomains.domain(of: e.queryName)
             if let verdict {
-                batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain))
+                batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain.name))
             } else {
-                batch.addQuery(timeNanos: e.timeNanos, device: slot, domain: domain, resolved: e.rcode == .noError && !e.answers.isEmpty)
+                batch.addQuery(timeNanos: e.timeNanos, device: slot, domain: domain.name, domainHash: domain.hash,
+                               resolved: e.rcode == .noError && !e.answers.isEmpty)
             }
             if batch.observationCount >= batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
         }
@@ -298,15 +307,68 @@ public struct AnalyzeWorker: Sendable {
     /// hash lookup instead of formatting the name and splitting it by the Public Suffix List. Bounded: emptied when
     /// it holds `limit` names.
     struct ObservedDomainCache: Sendable {
-        var names: [DNSName: String] = [:]
+        // Open addressing over a 64-bit hash of the name's wire bytes (exact bytes compared on a hit; a name in
+        // another letter case is another entry with the same domain): cheaper per query than a dictionary keyed by
+        // `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile.
+        private var keys = [UInt64](repeating: 0, count: 1 << 12)
+        private var slots = [Int32](repeating: -1, count: 1 << 12)
+        private var entries: [(wire: [UInt8], name: String, hash: UInt64)] = []
+        private var mask = (1 << 12) - 1
         let limit = 1 << 18
 
-        mutating func domain(of name: DNSName) -> String {
-            if let d = names[name] { return d }
-            let d = AnalyzeWorker.observedDomain(name)
-            if names.count >= limit { names.removeAll(keepingCapacity: true) }
-            names[name] = d
-            return d
+        static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(b.count)
+            var i = 0
+            while i + 8 <= b.count {
+                h = (h ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+                i += 8
+            }
+            var last: UInt64 = 0
+            var k: UInt64 = 0
+            while i < b.count { last |= UInt64(b[i]) << k; k += 8; i += 1 }
+            h = (h ^ last) &* 0xC4CE_B9FE_1A85_EC53
+            h ^= h >> 29
+            return h | 1
+        }
+
+        mutating func domain(of name: DNSName) -> (name: String, hash: UInt64) {
+            name.wire.withUnsafeBytes { w -> (name: String, hash: UInt64) in
+                let h = Self.hash(w)
+                var i = Int(truncatingIfNeeded: h >> 20) & mask
+                while keys[i] != 0 {
+                    if keys[i] == h {
+                        let e = entries[Int(slots[i])]
+                        if e.wire.withUnsafeBytes({ $0.elementsEqual(w) }) { return (e.name, e.hash) }
+                    }
+                    i = (i + 1) & mask
+                }
+                let text = AnalyzeWorker.observedDomain(name)
+                let d = (name: text, hash: IngestBatch.domainHash(text))
+                if entries.count >= limit {
+                    entries.removeAll(keepingCapacity: true)
+                    for j in keys.indices { keys[j] = 0 }
+                    i = Int(truncatingIfNeeded: h >> 20) & mask
+                }
+                keys[i] = h
+                slots[i] = Int32(entries.count)
+                entries.append((name.wire, d.name, d.hash))
+                if entries.count * 2 > keys.count { grow() }
+                return d
+            }
+        }
+
+        private mutating func grow() {
+            let oldKeys = keys, oldSlots = slots
+            keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+            slots = [Int32](repeating: -1, count: oldKeys.count * 2)
+            mask = keys.count - 1
+            for (j, k) in oldKeys.enumerated() where k != 0 {
+                var i = Int(truncatingIfNeeded: k >> 20) & mask
+                while keys[i] != 0 { i = (i + 1) & mask }
+                keys[i] = k
+                slots[i] = oldSlots[j]
+            }
         }
     }
 

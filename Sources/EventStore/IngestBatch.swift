@@ -261,8 +261,19 @@ public struct IngestBatch: Sendable {
     public mutating func addQuery(timeNanos t: Int64, device: DeviceSlot, domain: String?, resolved: Bool) {
         observationCount += 1
         count(slot: device.index, day: Day(timeNanos: t).index, flagged: false, known: false)
-        if let domain { domainTable.sight(domain, at: t, resolved: resolved, malicious: false) }
+        if let domain { domainTable.sight(domain, hash: DomainTable.hash(domain), at: t, resolved: resolved, malicious: false) }
     }
+
+    /// Counts one clean query whose tracked domain's ``domainHash(_:)`` the caller has kept (a producer that sees
+    /// the same domains again and again computes it once per domain, not per query).
+    public mutating func addQuery(timeNanos t: Int64, device: DeviceSlot, domain: String, domainHash: UInt64, resolved: Bool) {
+        observationCount += 1
+        count(slot: device.index, day: Day(timeNanos: t).index, flagged: false, known: false)
+        domainTable.sight(domain, hash: domainHash, at: t, resolved: resolved, malicious: false)
+    }
+
+    /// The hash that ``addQuery(timeNanos:device:domain:domainHash:resolved:)`` takes for a domain.
+    public static func domainHash(_ domain: String) -> UInt64 { DomainTable.hash(domain) }
 
     /// Counts one observation: its query, and each of its detections in the threat, tag and phishing roll-ups.
     ///
@@ -278,7 +289,7 @@ public struct IngestBatch: Sendable {
         let t = o.timeNanos
         let day = Day(timeNanos: t)
         count(slot: slot.index, day: day.index, flagged: true, known: o.detections.contains(where: { $0.tier == StoreVocabulary.known }))
-        if let d = o.domain { domainTable.sight(d, at: t, resolved: o.resolved, malicious: true) }
+        if let d = o.domain { domainTable.sight(d, hash: DomainTable.hash(d), at: t, resolved: o.resolved, malicious: true) }
         // A query counts once per roll-up key, however many detections map to it; when a query has both known and
         // suspected detections for a key, it counts under known only (so that summing over tiers is exact and the
         // known-only view still sees every query intel flagged).
@@ -352,8 +363,7 @@ struct DomainTable: Sendable {
         return h ^ (h >> 29)
     }
 
-    mutating func sight(_ name: String, at t: Int64, resolved: Bool, malicious: Bool) {
-        let h = Self.hash(name)
+    mutating func sight(_ name: String, hash h: UInt64, at t: Int64, resolved: Bool, malicious: Bool) {
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let e = table[i]
