@@ -338,8 +338,11 @@ public struct AnalyzeWorker: Sendable {
                 var i = Int(truncatingIfNeeded: h >> 20) & mask
                 while keys[i] != 0 {
                     if keys[i] == h {
-                        let e = entries[Int(slots[i])]
-                        if e.wire.withUnsafeBytes({ $0.elementsEqual(w) }) { return (e.name, e.hash) }
+                        let k = Int(slots[i])
+                        let equal = entries[k].wire.withUnsafeBytes { e in
+                            e.count == w.count && (w.isEmpty || memcmp(e.baseAddress!, w.baseAddress!, w.count) == 0)
+                        }
+                        if equal { return (entries[k].name, entries[k].hash) }
                     }
                     i = (i + 1) & mask
                 }
