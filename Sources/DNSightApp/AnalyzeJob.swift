@@ -357,8 +357,8 @@ public enum AnalyzeJob {
                ? "per worker (\(threads) workers; "
                    + (sharded ? "large dnstap, pcap, compressed or standard-input streams are read by one thread that gives each device's queries, in order, to one worker; " : "")
                    + (chunked ? "large Zeek files are read in chunks by all workers, so a device whose queries fall in chunks read by different workers is watched in parts; " : "")
-                   + "a device split across files read by different workers is watched in parts)"
-               : "per worker (\(threads) workers, each reading whole files; a device split across files read by different workers is watched in parts)")
+                   + "a device split across files read by different workers is watched in parts; files and chunks are dealt to workers in a fixed order, so the same inputs and thread count give the same verdicts)"
+               : "per worker (\(threads) workers, each reading whole files; a device split across files read by different workers is watched in parts; files are dealt to workers in a fixed order, so the same inputs and thread count give the same verdicts)")
             : "one worker: every device's queries are watched together"
         return { s in
             s.detectors = lines

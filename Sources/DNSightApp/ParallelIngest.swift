@@ -60,7 +60,14 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
     private var queue: [Input]
     private var items: [Item] = []
     private var scanners: [Int: ChunkScanner] = [:]
-    private var next = 0
+    /// The items each thread reads, in order: a fixed round-robin deal, so that which worker (and so which
+    /// detector state) sees which chunk or file does not depend on thread timing — the suspected-tier verdicts of
+    /// two runs with the same inputs and `--threads` are the same.
+    private var deal: [[Int]] = []
+    private var dealt: [Int] = []
+    /// Chunk scans done ahead of their item's turn (a thread may reach a later chunk of a file first), by item.
+    private var scanned: [Int: Result<(lines: Int, header: [[UInt8]]), Error>] = [:]
+    private var scannedUpTo: [Int: Int] = [:]
     private var itemResults = [(item: Int, result: InputResult)]()
     private var inputs: [Int: ByteInput] = [:]
     /// Total bytes of the inputs whose size is known.
@@ -145,9 +152,16 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
             let result = readSharded(index: index, item: item, options: options, box: box, process: process, begin: begin, end: end)
             lock.withLock { itemResults.append((index, result)) }
         }
+        deal = Array(repeating: [], count: n)
+        dealt = Array(repeating: 0, count: n)
+        var position = 0
+        for (index, item) in items.enumerated() where !item.sharded {
+            deal[position % n].append(index)
+            position += 1
+        }
         DispatchQueue.concurrentPerform(iterations: n) { t in
             var worker = box.take(t)!
-            while let (index, item) = take() {
+            while let (index, item) = take(thread: t) {
                 var result: InputResult
                 if let e = item.scanError {
                     lock.withLock { itemResults.append((index, InputResult(path: item.input.path, format: item.input.format, diagnostics: ReaderDiagnostics(), error: e, skipped: nil))) }
@@ -182,28 +196,43 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
         return (workers.compactMap { $0 }, merged.keys.sorted().map { merged[$0]! })
     }
 
-    /// The next item; for a chunk, first scans the chunks before it (newline count and header lines), which
-    /// `take` hands out in order, so each byte is scanned once.
-    private func take() -> (Int, Item)? {
+    /// The next item of thread `t`'s deal; for a chunk, first scans the file up to it (newline count and header
+    /// lines), recording every chunk start it passes, so each byte is scanned once whatever order the threads ask in.
+    private func take(thread t: Int) -> (Int, Item)? {
         lock.withLock {
-            while next < items.count {
-                var item = items[next]
-                let index = next
-                next += 1
-                if item.sharded { continue }
-                if var chunk = item.chunk, var scanner = scanners[item.inputIndex] {
-                    do { try scanner.advance(to: chunk.range.lowerBound) } catch {
-                        item.scanError = "\(error)"
-                        return (index, item)
-                    }
-                    chunk.lineNumberBase = scanner.lines
-                    chunk.header = scanner.header
-                    scanners[item.inputIndex] = scanner
-                    item.chunk = chunk
+            guard dealt[t] < deal[t].count else { return nil }
+            let index = deal[t][dealt[t]]
+            dealt[t] += 1
+            var item = items[index]
+            if var chunk = item.chunk, scanners[item.inputIndex] != nil {
+                var j = (scannedUpTo[item.inputIndex] ?? index - 1) + 1
+                // Items of one input are contiguous: walk back to its first chunk when this input was not scanned yet.
+                if scannedUpTo[item.inputIndex] == nil {
+                    j = index
+                    while j > 0, items[j - 1].inputIndex == item.inputIndex { j -= 1 }
                 }
-                return (index, item)
+                while j <= index {
+                    var scanner = scanners[item.inputIndex]!
+                    do {
+                        try scanner.advance(to: items[j].chunk!.range.lowerBound)
+                        scanned[j] = .success((scanner.lines, scanner.header))
+                    } catch {
+                        scanned[j] = .failure(error)
+                    }
+                    scanners[item.inputIndex] = scanner
+                    scannedUpTo[item.inputIndex] = j
+                    j += 1
+                }
+                switch scanned.removeValue(forKey: index)! {
+                case .success(let s):
+                    chunk.lineNumberBase = s.lines
+                    chunk.header = s.header
+                    item.chunk = chunk
+                case .failure(let e):
+                    item.scanError = "\(e)"
+                }
             }
-            return nil
+            return (index, item)
         }
     }
 

@@ -94,6 +94,28 @@ import Testing
         }
     }
 
+    /// Which worker reads which chunk is a fixed deal, not a race between threads: two runs with the same threads
+    /// give the same detections line for line, suspected ones (whose per-device state depends on the split) included.
+    @Test func twoRunsWithTwoThreadsGiveTheSameDetections() throws {
+        let dir = try AnalyzeTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = try Self.write(to: dir)
+        var runs: [(AnalyzeSummary, [String])] = []
+        for k in 0..<3 {
+            var c = Self.config(dir, log: log, chunk: 8 << 10, threads: 2)
+            c.detectionsPath = dir.appendingPathComponent("run\(k).jsonl").path
+            let r = try AnalyzeJob.run(c)
+            let lines = try String(contentsOfFile: c.detectionsPath!, encoding: .utf8).split(separator: "\n").map(String.init).sorted()
+            runs.append((r, lines))
+        }
+        for (r, lines) in runs.dropFirst() {
+            #expect(lines == runs[0].1)
+            #expect(r.suspectedDetections == runs[0].0.suspectedDetections)
+            #expect(r.detectors.map(\.alerts) == runs[0].0.detectors.map(\.alerts))
+            #expect(r.detectors.map(\.queries) == runs[0].0.detectors.map(\.queries))
+        }
+    }
+
     /// A compressed file cannot be cut: without a store, one thread reads it and shards its events by device over
     /// the workers. Same counts, same detections and evidence, and the per-device detectors see every query of a
     /// device (each device's events go to one worker, in order).
