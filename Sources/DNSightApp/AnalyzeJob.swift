@@ -200,6 +200,9 @@ public enum AnalyzeJob {
                                            feeds: feedRecords, detectors: storeDetectors(c, prototype: chainPrototype), queries: 0, detections: 0))
         }
         let files = try expand(c.inputs)
+        // With detectors on, a run over inputs of which the store holds some but not all streams (an ingest that was
+        // interrupted, or one given more files than before) reads the stored ones again through the detectors only.
+        let resuming = EventCounter()
         let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0.path, format: c.format, fromFolder: $0.fromFolder) })
         ingest.chunkBytes = c.chunkBytes
         ingest.shardLargeInputs = store == nil
@@ -220,6 +223,7 @@ public enum AnalyzeJob {
                                             makeWorker: {
                                                 var w = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store, chain: chainPrototype)
                                                 w.batchSize = max(1, c.storeBatchSize)
+                                                w.replayStoredInputs = resuming.value != 0
                                                 return w
                                             },
                                             process: { w, e in
@@ -232,6 +236,20 @@ public enum AnalyzeJob {
                                                 // A file an earlier run stored (or began storing) whole is resumed whole.
                                                 guard let store, let s = try? StreamIdentity.of(file: input.path) else { return true }
                                                 return (try? store.resume(s)) == .fromStart
+                                            },
+                                            planned: { streams in
+                                                guard chainPrototype != nil, let store else { return }
+                                                var stored = false, unstored = false
+                                                for (input, part) in streams where input.path != "-" {
+                                                    guard let s = try? StreamIdentity.of(file: input.path, part: part),
+                                                          let r = try? store.resume(s) else { continue }
+                                                    switch r {
+                                                    case .done: stored = true
+                                                    case .fromStart: unstored = true
+                                                    case .after: stored = true; unstored = true
+                                                    }
+                                                }
+                                                if stored && unstored { resuming.add(1) }
                                             })
         stop.add(1)
         _ = ticker

@@ -148,11 +148,14 @@ public struct AnalyzeWorker: Sendable {
     /// Creates a worker.
     public init(attributor: Attributor, classifier: Classifier, log: DetectionLog?, store: StoreSink? = nil, chain: DetectorChain? = nil) {
         self.attributor = attributor
+        self.replayAttributor = attributor
         self.classifier = classifier
         self.log = log
         self.store = store
         self.chain = chain
     }
+    /// The attributor replays use, so that replayed events do not count in the run's attribution figures.
+    var replayAttributor: Attributor
 
     /// Starts an input: with a store, looks up how much of it earlier runs stored. Returns false when it is all
     /// stored already (re-running analyze over the same file does not count it twice).
@@ -163,12 +166,18 @@ public struct AnalyzeWorker: Sendable {
         skip = 0
         lastOffset = 0
         stream = nil
+        replayOnly = false
         guard let store, path != "-" else { return true }
         var s = try StreamIdentity.of(file: path)
         s.part = part
         stream = s
         switch try store.resume(s) {
-        case .done: return false
+        case .done:
+            // Continuing a partly stored set of inputs with detectors on: the stored input is read again through the
+            // detectors only, so that their per-device state is what an uninterrupted run had at this point.
+            guard replayStoredInputs && chain != nil else { return false }
+            replayOnly = true
+            return true
         case .fromStart: return true
         case .after(let n, _):
             skip = n
@@ -179,7 +188,37 @@ public struct AnalyzeWorker: Sendable {
     /// Ends an input: stores what is left of it with a checkpoint (complete when the input was read to its end).
     public mutating func end(complete: Bool, bytes: Int) throws {
         guard store != nil else { return }
+        if replayOnly {
+            replayOnly = false
+            return
+        }
         try flushBatch(complete: complete, byteOffset: complete ? Int64(bytes) : lastOffset)
+    }
+
+    /// Whether inputs the store holds completely are read again through the detectors (set by the job when some
+    /// of the run's streams are stored and some are not: it continues an interrupted ingest).
+    public var replayStoredInputs = false
+    /// The input being read is stored already and only replayed through the detectors.
+    var replayOnly = false
+    /// Events replayed through the detectors (stored by an earlier run, not counted again).
+    public private(set) var replayed = 0
+
+    /// Feeds an event that an earlier run stored to the detectors only: the same attribution, intel outcome and
+    /// device as when it was first processed; nothing counted or stored.
+    mutating func replay(_ event: DNSEvent) {
+        guard chain != nil else { return }
+        replayed += 1
+        var e = event
+        let quick = replayAttributor.attributeQuickly(e)
+        let organisation = quick == nil ? replayAttributor.attribute(&e).organisation : quick?.organisation
+        let device = DeviceKey(organisation: organisation, event: e)
+        let listed: Bool, allowed: Bool
+        switch classifier.classify(e) {
+        case .clean: (listed, allowed) = (false, false)
+        case .allowed: (listed, allowed) = (false, true)
+        case .detected: (listed, allowed) = (true, false)
+        }
+        _ = chain!.observe(e, deviceHash: { device.stableHash }, device: { device.name }, intelListed: listed, intelAllowed: allowed)
     }
 
     mutating func flushBatch(complete: Bool, byteOffset: Int64) throws {
@@ -196,9 +235,10 @@ public struct AnalyzeWorker: Sendable {
 
     /// Processes one event.
     public mutating func process(_ event: DNSEvent) throws {
-        if skip > 0 {
-            skip -= 1
+        if replayOnly || skip > 0 {
+            if skip > 0 { skip -= 1 }
             records += 1
+            replay(event)
             return
         }
         // Counted before anything is batched, so a checkpoint written with this event covers it.

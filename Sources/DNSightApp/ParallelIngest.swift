@@ -142,8 +142,11 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
                     process: @escaping @Sendable (inout Worker, DNSEvent) throws -> Void,
                     begin: @escaping @Sendable (inout Worker, Input, Int) throws -> Bool = { _, _, _ in true },
                     end: @escaping @Sendable (inout Worker, Input, InputResult, Int) throws -> Void = { _, _, _, _ in },
-                    split: (Input) -> Bool = { _ in true }) -> (workers: [Worker], results: [InputResult]) {
+                    split: (Input) -> Bool = { _ in true },
+                    planned: ([(input: Input, part: Int)]) -> Void = { _ in }) -> (workers: [Worker], results: [InputResult]) {
         plan(split: split, threads: threads)
+        // Every stream the run will read (a whole input is part 0, a chunk its index + 1), before any worker exists.
+        planned(items.map { ($0.input, $0.part) })
         let n = max(1, shardedInputs > 0 ? threads : min(threads, items.count))
         let box = WorkerBox<Worker>((0..<n).map { _ in makeWorker() })
         itemResults = []
