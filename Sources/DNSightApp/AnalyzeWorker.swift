@@ -356,20 +356,9 @@ public struct AnalyzeWorker: Sendable {
         private var mask = (1 << 12) - 1
         let limit = 1 << 18
 
+        /// The detectors' stable hash of the bytes, never 0 (0 marks an empty slot).
         static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
-            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(b.count)
-            var i = 0
-            while i + 8 <= b.count {
-                h = (h ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-                h ^= h >> 32
-                i += 8
-            }
-            var last: UInt64 = 0
-            var k: UInt64 = 0
-            while i < b.count { last |= UInt64(b[i]) << k; k += 8; i += 1 }
-            h = (h ^ last) &* 0xC4CE_B9FE_1A85_EC53
-            h ^= h >> 29
-            return h | 1
+            b.withMemoryRebound(to: UInt8.self) { StableHash.hash($0) } | 1
         }
 
         mutating func domain(of name: DNSName) -> (name: String, hash: UInt64) {

@@ -128,56 +128,8 @@ public enum FieldParse {
     /// A plain IPv6 address in text (hex groups, at most one `::`), parsed from the bytes without allocating; nil
     /// for anything else, including the forms ``ipAddress(_:)`` leaves to the general parser (zone, brackets,
     /// an embedded IPv4 tail). Answers in text logs are mostly AAAA records, so this is on the hot path.
-    public static func ipv6(_ b: UnsafeRawBufferPointer) -> IPv6Address? {
-        guard b.count >= 2, b.count <= 39 else { return nil }
-        var groups: (UInt64, UInt64) = (0, 0)   // the groups before the gap (head) …
-        var head = 0, tail = 0, tailValue: (UInt64, UInt64) = (0, 0)
-        var gap = false
-        var i = 0
-        let n = b.count
-        if b[0] == UInt8(ascii: ":") {
-            guard n >= 2, b[1] == UInt8(ascii: ":") else { return nil }
-            gap = true
-            i = 2
-            if i == n { return IPv6Address(high: 0, low: 0) }
-        }
-        @inline(__always) func push(_ v: UInt64, _ pair: inout (UInt64, UInt64)) {
-            pair.0 = pair.0 << 16 | pair.1 >> 48
-            pair.1 = pair.1 << 16 | v
-        }
-        while i < n {
-            var v: UInt64 = 0, digits = 0
-            while i < n {
-                let c = b[i]
-                let d: UInt8
-                if c &- 0x30 < 10 { d = c &- 0x30 } else if c | 0x20 &- 0x61 < 6 { d = (c | 0x20) &- 0x61 &+ 10 } else { break }
-                v = v << 4 | UInt64(d)
-                digits += 1
-                i += 1
-                guard digits <= 4 else { return nil }
-            }
-            guard digits > 0 else { return nil }
-            if gap { push(v, &tailValue); tail += 1 } else { push(v, &groups); head += 1 }
-            guard head + tail <= 8 else { return nil }
-            if i == n { break }
-            guard b[i] == UInt8(ascii: ":") else { return nil }
-            i += 1
-            if i < n, b[i] == UInt8(ascii: ":") {
-                guard !gap else { return nil }
-                gap = true
-                i += 1
-                if i == n { break }
-            } else if i == n {
-                return nil
-            }
-        }
-        guard gap ? head + tail < 8 : head == 8 else { return nil }
-        // Shift the head groups to the top and put the tail groups at the bottom.
-        var hi = groups.0, lo = groups.1
-        let shift = 8 - head
-        for _ in 0..<shift { hi = hi << 16 | lo >> 48; lo = lo << 16 }
-        return IPv6Address(high: hi | tailValue.0, low: lo | tailValue.1)
-    }
+    @inlinable
+    public static func ipv6(_ b: UnsafeRawBufferPointer) -> IPv6Address? { IPv6Address(plainText: b) }
 
     /// A query or answer name as logs print it, with or without the final dot, lower-cased. nil if it is not a valid
     /// name (an empty label, a label over 63 bytes, over 255 bytes in all).
