@@ -4,6 +4,7 @@ import Foundation
 import SQLiteStore
 import StoreFixtures
 import Testing
+import TestSupport
 
 /// Every metric, computed by ``Analytics`` from the SQLite store's roll-ups, equals the brute-force ground truth of
 /// the generated observations — for every quarter, half, a month and a custom range; ungrouped and grouped by
@@ -22,7 +23,7 @@ import Testing
     }
 
     static func tempPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-tests-\(UUID().uuidString)")
+        let dir = TestScratch.folder("truth")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir.appendingPathComponent(name).path
     }

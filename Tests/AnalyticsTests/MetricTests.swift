@@ -4,12 +4,13 @@ import Foundation
 import SQLiteStore
 import StoreFixtures
 import Testing
+import TestSupport
 
 /// Each metric on hand-built data whose answer is known exactly.
 @Suite struct MetricTests {
     static func load(_ obs: [TrafficObservation], _ range: DayRange = DayRange(Day(iso: "2026-01-01")!, Day(iso: "2027-01-31")!),
                      options: AnalyticsOptions = AnalyticsOptions()) throws -> Analytics {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-metrics-\(UUID().uuidString)").path
+        let dir = TestScratch.path("metrics")
         let store = try SQLiteStore.open(path: dir + "/m.sqlite")
         try store.write(Build.batch(obs))
         return try Analytics.load(from: store.snapshot(), range: range, options: options)

@@ -3,6 +3,7 @@ import DNSightCore
 import Foundation
 import Testing
 @testable import Attribution
+import TestSupport
 
 @Suite struct AESTests {
     @Test func fips197AppendixC1() throws {

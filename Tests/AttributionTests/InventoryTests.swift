@@ -3,6 +3,7 @@ import DNSightCore
 import Foundation
 import Testing
 @testable import Attribution
+import TestSupport
 
 @Suite struct CSVReaderTests {
     func records(_ text: String) -> [Result<InventoryCSVReader.Record, InventoryCSVReader.SyntaxError>] {

@@ -3,6 +3,7 @@ import DNSightCore
 import Foundation
 import Testing
 @testable import Attribution
+import TestSupport
 
 /// The canonical text of a record, identical to `canonical()` in Tools/attribution/mmdb_tool.py.
 func canonical(_ v: MMDBValue) -> String {

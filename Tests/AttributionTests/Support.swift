@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attribution
+import TestSupport
 
 /// Helpers shared by the Attribution tests: temporary folders, running the Python reference tools, fixtures, a
 /// seeded random generator.
@@ -20,9 +21,7 @@ enum Support {
 
     /// A new empty temporary directory, removed by the caller's `defer`.
     static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-attr-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
+        TestScratch.folder("attr")
     }
 
     struct ToolFailure: Error, CustomStringConvertible {
@@ -57,19 +56,6 @@ enum Support {
     }
 
     final class ErrBox: @unchecked Sendable { var data = Data() }
-}
-
-/// A small deterministic generator (SplitMix64), so that property tests are reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Bytes from hex text.

@@ -1,6 +1,7 @@
 import DNSightApp
 import Foundation
 import Testing
+import TestSupport
 
 /// `dnsight analyze` end to end on a small Zeek log whose answer is known: real Maltrail intel, an inventory, a
 /// malformed line, and the built binary's exit codes.
@@ -13,7 +14,7 @@ import Testing
 
     /// A scratch folder with intel (three real trail files + an allowlist), an inventory and a Zeek log.
     static func fixture() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-analyze-\(UUID().uuidString)")
+        let dir = TestScratch.folder("analyze")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("intel"), withIntermediateDirectories: true)
         for f in ["qakbot", "lockbit", "emotet"] {
             try FileManager.default.copyItem(at: shared.appendingPathComponent("\(f).txt"), to: dir.appendingPathComponent("intel/\(f).txt"))

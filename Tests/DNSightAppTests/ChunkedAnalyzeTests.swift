@@ -4,6 +4,7 @@ import Foundation
 import LogReaders
 import SQLiteStore
 import Testing
+import TestSupport
 
 /// A large Zeek file read in chunks by several workers gives the same answer as reading it whole: counts,
 /// detections, malformed lines with their line numbers, a second log (with its own header, columns in another
@@ -148,7 +149,7 @@ import Testing
     /// A later chunk that starts with a run of garbage lines counts them as malformed, as reading the file whole
     /// does, instead of rejecting the chunk as "not a Zeek file" (which only the file's start may decide).
     @Test func aLaterChunkStartingWithGarbageKeepsItsGoodLines() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-chunks-\(UUID().uuidString)")
+        let dir = TestScratch.folder("chunks")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let head = Self.header + "\n"
@@ -170,7 +171,7 @@ import Testing
     }
 
     @Test func chunkCutsAreDeterministicAndOnLineStarts() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-chunks-\(UUID().uuidString)")
+        let dir = TestScratch.folder("chunks")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = try Self.write(to: dir)

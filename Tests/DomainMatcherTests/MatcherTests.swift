@@ -3,6 +3,7 @@ import DNSightCore
 import Foundation
 import Testing
 @testable import DomainMatcher
+import TestSupport
 
 func name(_ s: String) -> DNSName { try! DNSName(parsing: s) }
 
@@ -196,9 +197,7 @@ func snapshot(_ indicators: [Indicator]) throws -> MatcherSnapshot {
 
 @Suite struct SnapshotFileTests {
     func tempPath(_ n: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-tests-\(getpid())")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent(n).path
+        TestScratch.file(n)
     }
 
     @Test func writesAtomicallyAndMapsBack() throws {

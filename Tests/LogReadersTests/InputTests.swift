@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogReaders
+import TestSupport
 
 @Suite struct InputTests {
     func lines(_ bytes: [UInt8], max: Int = 1 << 20) throws -> [(String, Int, Int, Bool)] {
@@ -26,7 +27,7 @@ import Testing
     }
 
     @Test func gunzipsTransparentlyIncludingConcatenatedMembers() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-gz-\(UUID().uuidString)")
+        let dir = TestScratch.folder("gz")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func truncatedGzipIsAnError() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-gz-\(UUID().uuidString)")
+        let dir = TestScratch.folder("gz")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let plain = dir.appendingPathComponent("p")

@@ -5,9 +5,10 @@ import Reports
 import SQLiteStore
 import StoreFixtures
 import Testing
+import TestSupport
 
 func tempDir() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-report-\(UUID().uuidString)").path
+    let dir = TestScratch.path("report")
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }

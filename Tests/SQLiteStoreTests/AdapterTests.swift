@@ -5,6 +5,7 @@ import EventStore
 import Foundation
 import SQLiteStore
 import Testing
+import TestSupport
 
 /// The taxonomy adapter: a classified DNSEvent becomes a stored detection and observation with the store's codes.
 @Suite struct AdapterTests {
@@ -40,7 +41,7 @@ import Testing
         #expect(StoreVocabulary.category(nil) == "unspecified")
 
         // Stored and counted: the campaign key comes from the label, the industry from the brand catalogue.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-adapter-\(UUID().uuidString)").path
+        let dir = TestScratch.path("adapter")
         let store = try SQLiteStore.open(path: dir + "/a.sqlite")
         var b = IngestBatch()
         b.add(obs)

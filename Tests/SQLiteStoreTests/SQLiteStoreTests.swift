@@ -3,11 +3,10 @@ import Foundation
 import SQLiteStore
 import StoreFixtures
 import Testing
+import TestSupport
 
 func tempDir() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-store-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
+    TestScratch.path("store")
 }
 
 let apac = Build.device("acme", "10.0.0.1", region: "APAC", industry: "manufacturing", type: "nas")

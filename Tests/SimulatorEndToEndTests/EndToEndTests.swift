@@ -7,6 +7,7 @@ import Reports
 import SQLiteStore
 import Simulator
 import Testing
+import TestSupport
 
 /// The whole system against the simulator's ground truth: a small world simulated in every format, each analysed
 /// into its own store (`AnalyzeJob`, as `dnsight analyze` runs it) and reported (`ReportBuilder`, known intel only,
@@ -32,9 +33,7 @@ import Testing
     }
 
     static let dir: String = {
-        let d = NSTemporaryDirectory() + "dnsight-e2e-\(getpid())"
-        try? FileManager.default.removeItem(atPath: d)
-        return d
+        TestScratch.path("e2e")
     }()
 
     static let simulated: (summary: SimulationSummary, truth: GroundTruth) = {

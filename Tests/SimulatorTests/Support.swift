@@ -1,5 +1,6 @@
 import Foundation
 @testable import Simulator
+import TestSupport
 
 /// Shared fixtures: a tiny world whose ground truth can be worked out by hand, and temporary folders.
 enum Fixtures {
@@ -90,7 +91,7 @@ enum Fixtures {
 
     /// A fresh, empty temporary folder.
     static func folder(_ name: String) -> String {
-        let path = NSTemporaryDirectory() + "dnsight-sim-tests-\(getpid())/\(name)"
+        let path = TestScratch.root.appendingPathComponent("sim/\(name)").path
         try? FileManager.default.removeItem(atPath: path)
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path

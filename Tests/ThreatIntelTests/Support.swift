@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Paths, temporary folders and a runner for the built `dnsight` binary.
 enum Support {
@@ -30,9 +31,7 @@ enum Support {
 
     /// A new empty folder for one test.
     static func tempFolder(_ name: String) -> String {
-        let p = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-intel-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
+        TestScratch.path("intel-\(name)")
     }
 
     struct Result {

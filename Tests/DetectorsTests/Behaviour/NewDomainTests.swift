@@ -3,6 +3,7 @@ import DNSightCore
 import Foundation
 import Testing
 @testable import Detectors
+import TestSupport
 
 @Suite struct NewDomainTests {
     static let settings = Behaviour.only("nod")
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func persistedThroughAFileAcrossRuns() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nod-chain-\(UUID()).bin").path
+        let path = TestScratch.file("nod-chain.bin")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let first = [Behaviour.event("xkqvbzrtwplmhd.com", at: Behaviour.t0)]
         let (chain1, v1) = Behaviour.run(Self.settings, first)

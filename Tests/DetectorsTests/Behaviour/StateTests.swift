@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Detectors
+import TestSupport
 
 @Suite struct ExpiringTableTests {
     @Test func capEvictsLeastRecentlySeenAndCountsIt() {
@@ -122,7 +123,7 @@ import Testing
         for i in 0..<500 { _ = h.observe(StableHash.hash("old\(i).example"), at: Int64(i)) }
         for i in 0..<300 { _ = h.observe(StableHash.hash("new\(i).example"), at: 70 * Self.day + Int64(i)) }
         #expect(h.agedOut == 500)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nod-\(UUID()).bin").path
+        let path = TestScratch.file("nod.bin")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try h.save(to: path)
         let back = try NewDomainHistory.load(from: path, windowSeconds: 60 * Self.day, maxRecent: 10_000)
@@ -139,7 +140,7 @@ import Testing
     @Test func rejectsDamagedFiles() throws {
         var h = NewDomainHistory(windowSeconds: 60 * Self.day, maxRecent: 100, bloomCapacity: 1000, bloomFalsePositiveRate: 0.01)
         _ = h.observe(1234, at: 5)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nod-\(UUID()).bin").path
+        let path = TestScratch.file("nod.bin")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try h.save(to: path)
         let good = [UInt8](FileManager.default.contents(atPath: path)!)

@@ -2,6 +2,7 @@ import DNSWire
 import DNSightCore
 import Testing
 @testable import Detectors
+import TestSupport
 
 @Suite struct TunnelTests {
     static let settings = Behaviour.only("tunnel")

@@ -1,6 +1,7 @@
 import DNSightCore
 import Foundation
 @testable import LogReaders
+import TestSupport
 
 /// Paths and helpers shared by the reader tests.
 enum Shared {
@@ -36,8 +37,6 @@ enum Shared {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("dnsight-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
+        TestScratch.folder("readers")
     }
 }
