@@ -91,3 +91,34 @@ def headline(s):
 
 def kind(fam):
     return "wordlist" if fam in WORDLIST_FAMILIES else ("pronounceable" if fam in PRONOUNCEABLE_FAMILIES else "random")
+
+
+def mean_of(paths, out):
+    """A dump whose decision values are the mean of several dumps' (an ensemble of the runs; all were trained with the
+    same class weighting, so their logits are on comparable scales and no evaluation data is used to combine them)."""
+    loaded = [load(p) for p in paths]
+    hold = loaded[0][0]
+    res = {"hold_labels": hold}
+    for k in range(len(loaded[0][1])):
+        f0 = loaded[0][1][k]
+        for _, fl in loaded[1:]:
+            assert (fl[k]["lab"] == f0["lab"]).all()
+        res[f"zb{k}"] = np.mean([fl[k]["zb"] for _, fl in loaded], axis=0)
+        res[f"zp{k}"] = np.mean([fl[k]["zp"] for _, fl in loaded], axis=0)
+        res[f"own{k}"], res[f"lab{k}"] = f0["own"], f0["lab"]
+    np.savez_compressed(out, **res)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description="print a dump's headline metrics, or write the mean of several dumps")
+    ap.add_argument("dumps", nargs="+")
+    ap.add_argument("--mean-out", default=None, help="write the mean of the dumps' decision values here")
+    a = ap.parse_args()
+    if a.mean_out:
+        mean_of(a.dumps, a.mean_out)
+        print(a.mean_out, headline(summarise(load(a.mean_out)[1])))
+    else:
+        for p in a.dumps:
+            print(p, headline(summarise(load(p)[1])))

@@ -11,8 +11,10 @@ runs on one thread (torch.set_num_threads(1)); start it under `nice -n 19` with 
 
 Model (--arch cnn): character embeddings (32) -> parallel 1-D convolutions of widths 2..6 (--filters each) ->
 global max-pool -> [optional: the shipped model's 18 hand features, standardised, with train.py's cross-fitted
-benign character models] -> dense 256 ReLU -> dropout -> sigmoid. About 0.4 M parameters, i.e. ~100x the shipped
-network's compute per name; (--arch lstm) a bidirectional LSTM of 64 units per direction instead of the convolutions.
+benign character models] -> dense 256 ReLU -> dropout -> sigmoid. 0.25 M parameters and ~1.3 M multiply-adds for a
+14-character label, against ~2 k for the shipped network (so it could not meet the 1 M names/s target in Swift: it is an
+upper-bound experiment, not a candidate); (--arch lstm) a bidirectional LSTM of 64 units per direction instead of the
+convolutions (not run for BENCHMARKS.md).
 Loss weighting as the shipped network: classes balanced, then the benign class x --benign-weight.
 """
 
