@@ -171,7 +171,7 @@ def main():
     ap.add_argument("--arch", choices=["cnn", "lstm"], default="cnn")
     ap.add_argument("--features", action="store_true", help="also feed the shipped model's 18 hand features")
     ap.add_argument("--filters", type=int, default=128)
-    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--benign-weight", type=float, default=4.0)
