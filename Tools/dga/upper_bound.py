@@ -14,7 +14,7 @@ global max-pool -> [optional: the shipped model's 18 hand features, standardised
 benign character models] -> dense 256 ReLU -> dropout -> sigmoid. 0.25 M parameters and ~1.3 M multiply-adds for a
 14-character label, against ~2 k for the shipped network (so it could not meet the 1 M names/s target in Swift: it is an
 upper-bound experiment, not a candidate); (--arch lstm) a bidirectional LSTM of 64 units per direction instead of the
-convolutions (not run for BENCHMARKS.md).
+convolutions.
 Loss weighting as the shipped network: classes balanced, then the benign class x --benign-weight.
 """
 
