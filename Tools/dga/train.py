@@ -206,7 +206,7 @@ def main():
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--no-write", action="store_true", help="do not write model/results files")
     ap.add_argument("--dump-scores", default=None, help="write every fold's held-out and benign-holdout decision values "
-                    "to this .npz (read by error_budget.py and upper_bound.py's comparison)")
+                    "to this .npz (read by foldmetrics.py and error_budget.py)")
     ap.add_argument("--results", default=os.path.join(ROOT, "Tools", "dga", "results"),
                     help="path prefix of the results files (.json, .md)")
     args = ap.parse_args()
