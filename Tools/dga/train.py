@@ -205,6 +205,8 @@ def main():
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--no-write", action="store_true", help="do not write model/results files")
+    ap.add_argument("--dump-scores", default=None, help="write every fold's held-out and benign-holdout decision values "
+                    "to this .npz (read by foldmetrics.py and error_budget.py)")
     ap.add_argument("--results", default=os.path.join(ROOT, "Tools", "dga", "results"),
                     help="path prefix of the results files (.json, .md)")
     args = ap.parse_args()
@@ -268,6 +270,7 @@ def main():
     folds = [order[i::args.folds] for i in range(args.folds)]
     baseline_cols = [0, 2]                         # length, entropy
 
+    dump = {"hold_labels": np.array([l.decode("latin-1") for l in b_hold])}
     per_family = {}
     pooled = {"model": {"auc_terms": [], "pos": []}, "baseline": {"auc_terms": [], "pos": []}}
     for fi, held in enumerate(folds):
@@ -294,6 +297,11 @@ def main():
                 m = fit(None, Xd[train_mask], y, 1.0, baseline_cols)
                 zb = decision(None, Xd[is_bhold], m, baseline_cols)
                 zp = decision(None, Xd[held_mask], m, baseline_cols)
+            if kind == "model" and args.dump_scores:
+                dump[f"zb{fi}"] = zb
+                dump[f"zp{fi}"] = zp
+                dump[f"own{fi}"] = owner[held_mask]
+                dump[f"lab{fi}"] = np.array([l.decode("latin-1") for l, h in zip(all_labels, held_mask) if h])
             nb = np.sort(zb)
             thr3 = tpr_at(zb, zp, 1e-3)[1]
             thr4 = tpr_at(zb, zp, 1e-4)[1]
@@ -317,6 +325,9 @@ def main():
             pooled[kind]["pos"].append((zp > thr3, zp > thr4, held_owner))
             pooled[kind].setdefault("len", []).append(label_len[held_mask])
             log(f"fold {fi} {kind}: held {held} auc={auc(zb, zp):.5f} tpr@1e-3={np.mean(zp > thr3):.4f} ({time.time() - t0:.0f}s)")
+
+    if args.dump_scores:
+        np.savez_compressed(args.dump_scores, **dump)
 
     def summary(kind, keep):
         terms = np.concatenate(pooled[kind]["auc_terms"])
