@@ -118,6 +118,9 @@ public struct AnalyzeWorker: Sendable {
     var observedDomains = ObservedDomainCache()
     /// Observations per store transaction (`--store-batch-size`).
     public var batchSize: Int64 = 100_000
+    /// Rows (``IngestBatch/rowCount``) at which a batch is stored whatever its observations: bounds its memory when
+    /// keys hardly repeat.
+    public var batchRows = 1_000_000
 
     /// Events processed.
     public private(set) var events = 0
@@ -185,15 +188,26 @@ public struct AnalyzeWorker: Sendable {
         }
     }
 
-    /// Ends an input: stores what is left of it with a checkpoint (complete when the input was read to its end).
+    /// Ends an input: its checkpoint (complete when the input was read to its end) joins the open batch, which goes
+    /// on gathering the next inputs until it is full or ``finishStore()``: the same devices and days recur across
+    /// inputs and chunks, so a batch over many of them stores far fewer rows. Every checkpoint commits with the
+    /// data it covers.
     public mutating func end(complete: Bool, bytes: Int) throws {
         guard store != nil else { return }
         if replayOnly {
             replayOnly = false
             return
         }
-        try flushBatch(complete: complete, byteOffset: complete ? Int64(bytes) : lastOffset)
+        if let stream {
+            batch.setCheckpoint(IngestCheckpoint(stream: stream, byteOffset: complete ? Int64(bytes) : lastOffset, records: records,
+                                                 complete: complete, updatedNanos: Int64(Date().timeIntervalSince1970 * 1e9)))
+        }
+        stream = nil
+        if batch.observationCount >= batchSize || batch.rowCount >= batchRows { try commitBatch() }
     }
+
+    /// Stores the open batch; call once the worker has read all its inputs.
+    public mutating func finishStore() throws { try commitBatch() }
 
     /// Whether inputs the store holds completely are read again through the detectors (set by the job when some
     /// of the run's streams are stored and some are not: it continues an interrupted ingest).
@@ -222,12 +236,17 @@ public struct AnalyzeWorker: Sendable {
     }
 
     mutating func flushBatch(complete: Bool, byteOffset: Int64) throws {
-        guard let store else { return }
+        guard store != nil else { return }
         if let stream {
             batch.setCheckpoint(IngestCheckpoint(stream: stream, byteOffset: byteOffset, records: records, complete: complete,
                                                  updatedNanos: Int64(Date().timeIntervalSince1970 * 1e9)))
         }
-        if !batch.isEmpty || stream != nil { try store.write(batch) }
+        try commitBatch()
+    }
+
+    mutating func commitBatch() throws {
+        guard let store else { return }
+        if !batch.isEmpty || !batch.checkpoints.isEmpty { try store.write(batch) }
         batch = IngestBatch()
         batchSlots.removeAll(keepingCapacity: true)
         batchSlotsV4.removeAll()
@@ -307,7 +326,9 @@ public struct AnalyzeWorker: Sendable {
                 batch.addQuery(timeNanos: e.timeNanos, device: slot, domain: domain.name, domainHash: domain.hash,
                                resolved: e.rcode == .noError && !e.answers.isEmpty)
             }
-            if batch.observationCount >= batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
+            if batch.observationCount >= batchSize || (batch.observationCount & 0xFFF == 0 && batch.rowCount >= batchRows) {
+                try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset))
+            }
         }
         if let v = verdict {
             detections += 1

@@ -183,6 +183,13 @@ public struct IngestBatch: Sendable {
     /// Whether nothing was added (checkpoints aside).
     public var isEmpty: Bool { observationCount == 0 && detections.isEmpty }
 
+    /// About how many rows storing this batch writes (devices, day × device counts, domains, detections, roll-up
+    /// keys). It grows with distinct keys, not with queries, so a producer can bound a batch's memory and its
+    /// transaction by it while letting repeated keys aggregate over a long window.
+    public var rowCount: Int {
+        devices.count + trafficSpill.count + domainTable.names.count + detections.count + threats.count + tags.count + phishing.count
+    }
+
     /// Packs a day and a device slot into the ``traffic`` key.
     @inlinable public static func packKey(day: Day, device: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: day.index)) << 32 | UInt64(UInt32(bitPattern: device))
