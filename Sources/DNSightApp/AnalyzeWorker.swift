@@ -248,6 +248,7 @@ public struct AnalyzeWorker: Sendable {
         guard let store else { return }
         if !batch.isEmpty || !batch.checkpoints.isEmpty { try store.write(batch) }
         batch = IngestBatch()
+        observedDomains.forgetBatch()
         batchSlots.removeAll(keepingCapacity: true)
         batchSlotsV4.removeAll()
     }
@@ -319,12 +320,12 @@ public struct AnalyzeWorker: Sendable {
                 slot = batch.device(info)
                 if let v4 { batchSlotsV4.set(v4, slot) } else { batchSlots[device] = slot }
             }
-            let domain = observedDomains.domain(of: e.queryName)
             if let verdict {
+                let domain = observedDomains.domain(of: e.queryName)
                 batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain.name))
             } else {
-                batch.addQuery(timeNanos: e.timeNanos, device: slot, domain: domain.name, domainHash: domain.hash,
-                               resolved: e.rcode == .noError && !e.answers.isEmpty)
+                let domainSlot = observedDomains.slot(of: e.queryName, in: &batch)
+                batch.addQuery(timeNanos: e.timeNanos, device: slot, domainSlot: domainSlot, resolved: e.rcode == .noError && !e.answers.isEmpty)
             }
             if batch.observationCount >= batchSize || (batch.observationCount & 0xFFF == 0 && batch.rowCount >= batchRows) {
                 try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset))
@@ -370,10 +371,18 @@ public struct AnalyzeWorker: Sendable {
     struct ObservedDomainCache: Sendable {
         // Open addressing over a 64-bit hash of the name's wire bytes (exact bytes compared on a hit; a name in
         // another letter case is another entry with the same domain): cheaper per query than a dictionary keyed by
-        // `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile.
-        private var keys = [UInt64](repeating: 0, count: 1 << 12)
-        private var slots = [Int32](repeating: -1, count: 1 << 12)
-        private var entries: [(wire: [UInt8], name: String, hash: UInt64)] = []
+        // `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. The hash and the
+        // entry index share a slot, so a probe touches one cache line.
+        private struct Slot { var key: UInt64; var entry: Int32 }
+        private struct Entry {
+            var wire: [UInt8]
+            var name: String
+            var hash: UInt64
+            /// The domain's slot in the open batch (-1: none yet), so that sighting it needs no lookup by name.
+            var batchSlot: Int32
+        }
+        private var table = [Slot](repeating: Slot(key: 0, entry: -1), count: 1 << 12)
+        private var entries: [Entry] = []
         private var mask = (1 << 12) - 1
         let limit = 1 << 18
 
@@ -383,44 +392,59 @@ public struct AnalyzeWorker: Sendable {
         }
 
         mutating func domain(of name: DNSName) -> (name: String, hash: UInt64) {
-            name.wire.withUnsafeBytes { w -> (name: String, hash: UInt64) in
+            let k = entry(of: name)
+            return (entries[k].name, entries[k].hash)
+        }
+
+        /// The slot in `batch` of the domain of `name` (registered there on its first query in the batch).
+        mutating func slot(of name: DNSName, in batch: inout IngestBatch) -> DomainSlot {
+            let k = entry(of: name)
+            if entries[k].batchSlot >= 0 { return DomainSlot(index: entries[k].batchSlot) }
+            let s = batch.domainSlot(entries[k].name, hash: entries[k].hash)
+            entries[k].batchSlot = s.index
+            return s
+        }
+
+        /// Forgets the slots of the batch just stored.
+        mutating func forgetBatch() {
+            for k in entries.indices { entries[k].batchSlot = -1 }
+        }
+
+        private mutating func entry(of name: DNSName) -> Int {
+            name.wire.withUnsafeBytes { w -> Int in
                 let h = Self.hash(w)
                 var i = Int(truncatingIfNeeded: h >> 20) & mask
-                while keys[i] != 0 {
-                    if keys[i] == h {
-                        let k = Int(slots[i])
+                while table[i].key != 0 {
+                    if table[i].key == h {
+                        let k = Int(table[i].entry)
                         let equal = entries[k].wire.withUnsafeBytes { e in
                             e.count == w.count && (w.isEmpty || memcmp(e.baseAddress!, w.baseAddress!, w.count) == 0)
                         }
-                        if equal { return (entries[k].name, entries[k].hash) }
+                        if equal { return k }
                     }
                     i = (i + 1) & mask
                 }
                 let text = AnalyzeWorker.observedDomain(name)
-                let d = (name: text, hash: IngestBatch.domainHash(text))
                 if entries.count >= limit {
                     entries.removeAll(keepingCapacity: true)
-                    for j in keys.indices { keys[j] = 0 }
+                    for j in table.indices { table[j] = Slot(key: 0, entry: -1) }
                     i = Int(truncatingIfNeeded: h >> 20) & mask
                 }
-                keys[i] = h
-                slots[i] = Int32(entries.count)
-                entries.append((name.wire, d.name, d.hash))
-                if entries.count * 2 > keys.count { grow() }
-                return d
+                table[i] = Slot(key: h, entry: Int32(entries.count))
+                entries.append(Entry(wire: name.wire, name: text, hash: IngestBatch.domainHash(text), batchSlot: -1))
+                if entries.count * 2 > table.count { grow() }
+                return entries.count - 1
             }
         }
 
         private mutating func grow() {
-            let oldKeys = keys, oldSlots = slots
-            keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-            slots = [Int32](repeating: -1, count: oldKeys.count * 2)
-            mask = keys.count - 1
-            for (j, k) in oldKeys.enumerated() where k != 0 {
-                var i = Int(truncatingIfNeeded: k >> 20) & mask
-                while keys[i] != 0 { i = (i + 1) & mask }
-                keys[i] = k
-                slots[i] = oldSlots[j]
+            let old = table
+            table = [Slot](repeating: Slot(key: 0, entry: -1), count: old.count * 2)
+            mask = table.count - 1
+            for s in old where s.key != 0 {
+                var i = Int(truncatingIfNeeded: s.key >> 20) & mask
+                while table[i].key != 0 { i = (i + 1) & mask }
+                table[i] = s
             }
         }
     }
