@@ -223,6 +223,11 @@ public struct IngestBatch: Sendable {
         return DeviceSlot(index: i)
     }
 
+    /// The slot of a registered device.
+    public func slot(of identity: DeviceIdentity) -> DeviceSlot? {
+        deviceIndex[identity].map { DeviceSlot(index: $0) }
+    }
+
     /// Per day × device query counts, keyed by ``packKey(day:device:)``.
     public var traffic: [UInt64: TrafficCounts] {
         var out = trafficSpill
