@@ -371,18 +371,22 @@ public struct AnalyzeWorker: Sendable {
     struct ObservedDomainCache: Sendable {
         // Open addressing over a 64-bit hash of the name's wire bytes (exact bytes compared on a hit; a name in
         // another letter case is another entry with the same domain): cheaper per query than a dictionary keyed by
-        // `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. The hash and the
-        // entry index share a slot, so a probe touches one cache line.
-        private struct Slot { var key: UInt64; var entry: Int32 }
-        private struct Entry {
-            var wire: [UInt8]
-            var name: String
-            var hash: UInt64
-            /// The domain's slot in the open batch (-1: none yet), so that sighting it needs no lookup by name.
+        // `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. A slot holds the
+        // hash, where the name's bytes are in one shared arena, and the domain's slot in the open batch, so that a
+        // repeated name costs two memory reads (the slot and its bytes) before its domain is sighted.
+        private struct Slot {
+            var key: UInt64
+            var wireOffset: UInt32
+            var wireLength: UInt16
+            /// Index into `entries` (the registrable domain).
+            var entry: Int32
+            /// The domain's slot in the open batch (-1: none yet).
             var batchSlot: Int32
         }
-        private var table = [Slot](repeating: Slot(key: 0, entry: -1), count: 1 << 12)
-        private var entries: [Entry] = []
+        private static let empty = Slot(key: 0, wireOffset: 0, wireLength: 0, entry: -1, batchSlot: -1)
+        private var table = [Slot](repeating: ObservedDomainCache.empty, count: 1 << 12)
+        private var arena: [UInt8] = []
+        private var entries: [(name: String, hash: UInt64)] = []
         private var mask = (1 << 12) - 1
         let limit = 1 << 18
 
@@ -392,54 +396,60 @@ public struct AnalyzeWorker: Sendable {
         }
 
         mutating func domain(of name: DNSName) -> (name: String, hash: UInt64) {
-            let k = entry(of: name)
-            return (entries[k].name, entries[k].hash)
+            entries[Int(table[probe(name)].entry)]
         }
 
         /// The slot in `batch` of the domain of `name` (registered there on its first query in the batch).
         mutating func slot(of name: DNSName, in batch: inout IngestBatch) -> DomainSlot {
-            let k = entry(of: name)
-            if entries[k].batchSlot >= 0 { return DomainSlot(index: entries[k].batchSlot) }
-            let s = batch.domainSlot(entries[k].name, hash: entries[k].hash)
-            entries[k].batchSlot = s.index
+            let i = probe(name)
+            if table[i].batchSlot >= 0 { return DomainSlot(index: table[i].batchSlot) }
+            let e = entries[Int(table[i].entry)]
+            let s = batch.domainSlot(e.name, hash: e.hash)
+            table[i].batchSlot = s.index
             return s
         }
 
         /// Forgets the slots of the batch just stored.
         mutating func forgetBatch() {
-            for k in entries.indices { entries[k].batchSlot = -1 }
+            for i in table.indices where table[i].batchSlot >= 0 { table[i].batchSlot = -1 }
         }
 
-        private mutating func entry(of name: DNSName) -> Int {
+        /// The table slot of `name`, added if new.
+        private mutating func probe(_ name: DNSName) -> Int {
             name.wire.withUnsafeBytes { w -> Int in
                 let h = Self.hash(w)
                 var i = Int(truncatingIfNeeded: h >> 20) & mask
                 while table[i].key != 0 {
-                    if table[i].key == h {
-                        let k = Int(table[i].entry)
-                        let equal = entries[k].wire.withUnsafeBytes { e in
-                            e.count == w.count && (w.isEmpty || memcmp(e.baseAddress!, w.baseAddress!, w.count) == 0)
-                        }
-                        if equal { return k }
+                    if table[i].key == h && Int(table[i].wireLength) == w.count {
+                        let off = Int(table[i].wireOffset)
+                        let equal = w.isEmpty || arena.withUnsafeBytes { a in memcmp(a.baseAddress! + off, w.baseAddress!, w.count) == 0 }
+                        if equal { return i }
                     }
                     i = (i + 1) & mask
                 }
                 let text = AnalyzeWorker.observedDomain(name)
                 if entries.count >= limit {
                     entries.removeAll(keepingCapacity: true)
-                    for j in table.indices { table[j] = Slot(key: 0, entry: -1) }
+                    arena.removeAll(keepingCapacity: true)
+                    for j in table.indices { table[j] = Self.empty }
                     i = Int(truncatingIfNeeded: h >> 20) & mask
                 }
-                table[i] = Slot(key: h, entry: Int32(entries.count))
-                entries.append(Entry(wire: name.wire, name: text, hash: IngestBatch.domainHash(text), batchSlot: -1))
-                if entries.count * 2 > table.count { grow() }
-                return entries.count - 1
+                table[i] = Slot(key: h, wireOffset: UInt32(arena.count), wireLength: UInt16(w.count), entry: Int32(entries.count), batchSlot: -1)
+                arena.append(contentsOf: w)
+                entries.append((text, IngestBatch.domainHash(text)))
+                if entries.count * 2 > table.count {
+                    grow()
+                    // The slot moved: find it again (it is there now).
+                    i = Int(truncatingIfNeeded: h >> 20) & mask
+                    while table[i].entry != Int32(entries.count - 1) { i = (i + 1) & mask }
+                }
+                return i
             }
         }
 
         private mutating func grow() {
             let old = table
-            table = [Slot](repeating: Slot(key: 0, entry: -1), count: old.count * 2)
+            table = [Slot](repeating: Self.empty, count: old.count * 2)
             mask = table.count - 1
             for s in old where s.key != 0 {
                 var i = Int(truncatingIfNeeded: s.key >> 20) & mask
