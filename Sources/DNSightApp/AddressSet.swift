@@ -69,15 +69,14 @@ struct AddressSet: Sendable {
 /// A map from IPv4 addresses (as 32-bit values) to values, with the same open addressing as ``AddressSet``: the
 /// store's batch looks a device's slot up by its address on every event.
 struct AddressMap<Value: Sendable>: Sendable {
-    // A key is stored as address + 1, so that 0 marks an empty slot.
-    private var keys: [UInt64]
-    private var values: [Value?]
+    // A key is stored as address + 1, so that 0 marks an empty slot; key and value share a slot, so that a lookup
+    // reads one cache line.
+    private var slots: [(key: UInt64, value: Value?)]
     private var mask: Int
     private(set) var count = 0
 
     init() {
-        keys = [UInt64](repeating: 0, count: 1024)
-        values = [Value?](repeating: nil, count: 1024)
+        slots = Array(repeating: (0, nil), count: 1024)
         mask = 1023
     }
 
@@ -90,8 +89,8 @@ struct AddressMap<Value: Sendable>: Sendable {
         let k = UInt64(a) + 1
         var i = Self.slot(k, mask)
         while true {
-            let v = keys[i]
-            if v == k { return values[i] }
+            let v = slots[i].key
+            if v == k { return slots[i].value }
             if v == 0 { return nil }
             i = (i + 1) & mask
         }
@@ -101,32 +100,30 @@ struct AddressMap<Value: Sendable>: Sendable {
     mutating func set(_ a: UInt32, _ value: Value) {
         let k = UInt64(a) + 1
         var i = Self.slot(k, mask)
-        while keys[i] != 0 && keys[i] != k { i = (i + 1) & mask }
-        if keys[i] == 0 {
-            keys[i] = k
+        while slots[i].key != 0 && slots[i].key != k { i = (i + 1) & mask }
+        if slots[i].key == 0 {
+            slots[i].key = k
             count += 1
         }
-        values[i] = value
-        if count * 2 > keys.count { grow() }
+        slots[i].value = value
+        if count * 2 > slots.count { grow() }
     }
 
     /// Empties the map, keeping its capacity.
     mutating func removeAll() {
         guard count > 0 else { return }
-        for i in keys.indices { keys[i] = 0; values[i] = nil }
+        for i in slots.indices { slots[i] = (0, nil) }
         count = 0
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        values = [Value?](repeating: nil, count: oldKeys.count * 2)
-        mask = keys.count - 1
-        for (j, k) in oldKeys.enumerated() where k != 0 {
-            var i = Self.slot(k, mask)
-            while keys[i] != 0 { i = (i + 1) & mask }
-            keys[i] = k
-            values[i] = oldValues[j]
+        let old = slots
+        slots = Array(repeating: (0, nil), count: old.count * 2)
+        mask = slots.count - 1
+        for e in old where e.key != 0 {
+            var i = Self.slot(e.key, mask)
+            while slots[i].key != 0 { i = (i + 1) & mask }
+            slots[i] = e
         }
     }
 }

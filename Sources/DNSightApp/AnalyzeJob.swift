@@ -40,9 +40,9 @@ public struct AnalyzeConfiguration: Sendable {
     public var chunkBytes = FileChunker.defaultChunkBytes
     /// The suspected-tier detectors: which run and how (all on by default; see `Sources/Detectors/Behaviour`).
     public var detectors = DetectorSettings()
-    /// Observations per store transaction (and checkpoint). Smaller batches lose less work to a crash and cost
-    /// more transactions.
-    public var storeBatchSize: Int64 = 100_000
+    /// Observations per store transaction (and checkpoint). Smaller batches lose less work to a crash (a rerun
+    /// reads it again) and cost more transactions; larger ones let the roll-ups of repeated keys aggregate in memory.
+    public var storeBatchSize: Int64 = 4_000_000
     /// Retention: after the ingest, remove the store's data of the days more than this many days before today (UTC).
     public var retainDays: Int?
 
@@ -253,6 +253,14 @@ public enum AnalyzeJob {
                                             })
         stop.add(1)
         _ = ticker
+        // Inputs end into an open batch (AnalyzeWorker.end): each worker's last one is stored here, and every batch
+        // handed to the store's writer thread has committed before the run's record is completed.
+        if let store {
+            do {
+                for var w in workers { try w.finishStore() }
+                try store.drain()
+            } catch { throw AnalyzeError("store \(store.store.path): \(error)") }
+        }
         let detectorReport = try detectorSummary(c, prototype: chainPrototype, chains: workers.compactMap(\.chain), threads: workers.count,
                                                  chunked: ingest.chunkedInputs > 0, sharded: ingest.shardedInputs > 0)
         var total = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: nil)

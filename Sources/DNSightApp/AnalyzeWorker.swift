@@ -118,6 +118,9 @@ public struct AnalyzeWorker: Sendable {
     var observedDomains = ObservedDomainCache()
     /// Observations per store transaction (`--store-batch-size`).
     public var batchSize: Int64 = 100_000
+    /// Rows (``IngestBatch/rowCount``) at which a batch is stored whatever its observations: bounds its memory when
+    /// keys hardly repeat.
+    public var batchRows = 1_000_000
 
     /// Events processed.
     public private(set) var events = 0
@@ -185,15 +188,26 @@ public struct AnalyzeWorker: Sendable {
         }
     }
 
-    /// Ends an input: stores what is left of it with a checkpoint (complete when the input was read to its end).
+    /// Ends an input: its checkpoint (complete when the input was read to its end) joins the open batch, which goes
+    /// on gathering the next inputs until it is full or ``finishStore()``: the same devices and days recur across
+    /// inputs and chunks, so a batch over many of them stores far fewer rows. Every checkpoint commits with the
+    /// data it covers.
     public mutating func end(complete: Bool, bytes: Int) throws {
         guard store != nil else { return }
         if replayOnly {
             replayOnly = false
             return
         }
-        try flushBatch(complete: complete, byteOffset: complete ? Int64(bytes) : lastOffset)
+        if let stream {
+            batch.setCheckpoint(IngestCheckpoint(stream: stream, byteOffset: complete ? Int64(bytes) : lastOffset, records: records,
+                                                 complete: complete, updatedNanos: Int64(Date().timeIntervalSince1970 * 1e9)))
+        }
+        stream = nil
+        if batch.observationCount >= batchSize || batch.rowCount >= batchRows { try commitBatch() }
     }
+
+    /// Stores the open batch; call once the worker has read all its inputs.
+    public mutating func finishStore() throws { try commitBatch() }
 
     /// Whether inputs the store holds completely are read again through the detectors (set by the job when some
     /// of the run's streams are stored and some are not: it continues an interrupted ingest).
@@ -222,13 +236,19 @@ public struct AnalyzeWorker: Sendable {
     }
 
     mutating func flushBatch(complete: Bool, byteOffset: Int64) throws {
-        guard let store else { return }
+        guard store != nil else { return }
         if let stream {
             batch.setCheckpoint(IngestCheckpoint(stream: stream, byteOffset: byteOffset, records: records, complete: complete,
                                                  updatedNanos: Int64(Date().timeIntervalSince1970 * 1e9)))
         }
-        if !batch.isEmpty || stream != nil { try store.write(batch) }
+        try commitBatch()
+    }
+
+    mutating func commitBatch() throws {
+        guard let store else { return }
+        if !batch.isEmpty || !batch.checkpoints.isEmpty { try store.write(batch) }
         batch = IngestBatch()
+        observedDomains.forgetBatch()
         batchSlots.removeAll(keepingCapacity: true)
         batchSlotsV4.removeAll()
     }
@@ -300,14 +320,16 @@ public struct AnalyzeWorker: Sendable {
                 slot = batch.device(info)
                 if let v4 { batchSlotsV4.set(v4, slot) } else { batchSlots[device] = slot }
             }
-            let domain = observedDomains.domain(of: e.queryName)
             if let verdict {
+                let domain = observedDomains.domain(of: e.queryName)
                 batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain.name))
             } else {
-                batch.addQuery(timeNanos: e.timeNanos, device: slot, domain: domain.name, domainHash: domain.hash,
-                               resolved: e.rcode == .noError && !e.answers.isEmpty)
+                let domainSlot = observedDomains.slot(of: e.queryName, in: &batch)
+                batch.addQuery(timeNanos: e.timeNanos, device: slot, domainSlot: domainSlot, resolved: e.rcode == .noError && !e.answers.isEmpty)
             }
-            if batch.observationCount >= batchSize { try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset)) }
+            if batch.observationCount >= batchSize || (batch.observationCount & 0xFFF == 0 && batch.rowCount >= batchRows) {
+                try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset))
+            }
         }
         if let v = verdict {
             detections += 1
@@ -349,10 +371,22 @@ public struct AnalyzeWorker: Sendable {
     struct ObservedDomainCache: Sendable {
         // Open addressing over a 64-bit hash of the name's wire bytes (exact bytes compared on a hit; a name in
         // another letter case is another entry with the same domain): cheaper per query than a dictionary keyed by
-        // `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile.
-        private var keys = [UInt64](repeating: 0, count: 1 << 12)
-        private var slots = [Int32](repeating: -1, count: 1 << 12)
-        private var entries: [(wire: [UInt8], name: String, hash: UInt64)] = []
+        // `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. A slot holds the
+        // hash, where the name's bytes are in one shared arena, and the domain's slot in the open batch, so that a
+        // repeated name costs two memory reads (the slot and its bytes) before its domain is sighted.
+        private struct Slot {
+            var key: UInt64
+            var wireOffset: UInt32
+            var wireLength: UInt16
+            /// Index into `entries` (the registrable domain).
+            var entry: Int32
+            /// The domain's slot in the open batch (-1: none yet).
+            var batchSlot: Int32
+        }
+        private static let empty = Slot(key: 0, wireOffset: 0, wireLength: 0, entry: -1, batchSlot: -1)
+        private var table = [Slot](repeating: ObservedDomainCache.empty, count: 1 << 12)
+        private var arena: [UInt8] = []
+        private var entries: [(name: String, hash: UInt64)] = []
         private var mask = (1 << 12) - 1
         let limit = 1 << 18
 
@@ -362,44 +396,65 @@ public struct AnalyzeWorker: Sendable {
         }
 
         mutating func domain(of name: DNSName) -> (name: String, hash: UInt64) {
-            name.wire.withUnsafeBytes { w -> (name: String, hash: UInt64) in
+            entries[Int(table[probe(name)].entry)]
+        }
+
+        /// The slot in `batch` of the domain of `name` (registered there on its first query in the batch).
+        mutating func slot(of name: DNSName, in batch: inout IngestBatch) -> DomainSlot {
+            let i = probe(name)
+            if table[i].batchSlot >= 0 { return DomainSlot(index: table[i].batchSlot) }
+            let e = entries[Int(table[i].entry)]
+            let s = batch.domainSlot(e.name, hash: e.hash)
+            table[i].batchSlot = s.index
+            return s
+        }
+
+        /// Forgets the slots of the batch just stored.
+        mutating func forgetBatch() {
+            for i in table.indices where table[i].batchSlot >= 0 { table[i].batchSlot = -1 }
+        }
+
+        /// The table slot of `name`, added if new.
+        private mutating func probe(_ name: DNSName) -> Int {
+            name.wire.withUnsafeBytes { w -> Int in
                 let h = Self.hash(w)
                 var i = Int(truncatingIfNeeded: h >> 20) & mask
-                while keys[i] != 0 {
-                    if keys[i] == h {
-                        let k = Int(slots[i])
-                        let equal = entries[k].wire.withUnsafeBytes { e in
-                            e.count == w.count && (w.isEmpty || memcmp(e.baseAddress!, w.baseAddress!, w.count) == 0)
-                        }
-                        if equal { return (entries[k].name, entries[k].hash) }
+                while table[i].key != 0 {
+                    if table[i].key == h && Int(table[i].wireLength) == w.count {
+                        let off = Int(table[i].wireOffset)
+                        let equal = w.isEmpty || arena.withUnsafeBytes { a in memcmp(a.baseAddress! + off, w.baseAddress!, w.count) == 0 }
+                        if equal { return i }
                     }
                     i = (i + 1) & mask
                 }
                 let text = AnalyzeWorker.observedDomain(name)
-                let d = (name: text, hash: IngestBatch.domainHash(text))
                 if entries.count >= limit {
                     entries.removeAll(keepingCapacity: true)
-                    for j in keys.indices { keys[j] = 0 }
+                    arena.removeAll(keepingCapacity: true)
+                    for j in table.indices { table[j] = Self.empty }
                     i = Int(truncatingIfNeeded: h >> 20) & mask
                 }
-                keys[i] = h
-                slots[i] = Int32(entries.count)
-                entries.append((name.wire, d.name, d.hash))
-                if entries.count * 2 > keys.count { grow() }
-                return d
+                table[i] = Slot(key: h, wireOffset: UInt32(arena.count), wireLength: UInt16(w.count), entry: Int32(entries.count), batchSlot: -1)
+                arena.append(contentsOf: w)
+                entries.append((text, IngestBatch.domainHash(text)))
+                if entries.count * 2 > table.count {
+                    grow()
+                    // The slot moved: find it again (it is there now).
+                    i = Int(truncatingIfNeeded: h >> 20) & mask
+                    while table[i].entry != Int32(entries.count - 1) { i = (i + 1) & mask }
+                }
+                return i
             }
         }
 
         private mutating func grow() {
-            let oldKeys = keys, oldSlots = slots
-            keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-            slots = [Int32](repeating: -1, count: oldKeys.count * 2)
-            mask = keys.count - 1
-            for (j, k) in oldKeys.enumerated() where k != 0 {
-                var i = Int(truncatingIfNeeded: k >> 20) & mask
-                while keys[i] != 0 { i = (i + 1) & mask }
-                keys[i] = k
-                slots[i] = oldSlots[j]
+            let old = table
+            table = [Slot](repeating: Self.empty, count: old.count * 2)
+            mask = table.count - 1
+            for s in old where s.key != 0 {
+                var i = Int(truncatingIfNeeded: s.key >> 20) & mask
+                while table[i].key != 0 { i = (i + 1) & mask }
+                table[i] = s
             }
         }
     }

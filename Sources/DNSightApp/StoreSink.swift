@@ -3,14 +3,18 @@ import Foundation
 import SQLiteStore
 
 /// The analyze job's connection to the embedded store, shared by every worker: batches and their checkpoints are
-/// written one transaction at a time under a lock, so detections, roll-ups and "how far this file got" always
-/// commit together.
+/// written one transaction at a time, so detections, roll-ups and "how far this file got" always commit together.
+///
+/// Batches commit on a thread of their own (``BatchCommitter``), so that SQLite's work runs beside the parsing
+/// instead of stopping the worker that handed the batch over. A batch that is handed over but not yet committed when
+/// the process dies is simply not in the store: its checkpoint is not either, so a rerun reads that part again.
 public final class StoreSink: @unchecked Sendable {
     /// The store.
     public let store: SQLiteStore
     private let lock = NSLock()
-    /// Batches written.
-    public private(set) var batches = 0
+    private let committer: BatchCommitter
+    /// Batches committed.
+    public var batches: Int { committer.committed }
     /// The record of this run (``begin(run:)``), which every batch adds its queries and detections to.
     public private(set) var runID: Int64?
 
@@ -18,16 +22,22 @@ public final class StoreSink: @unchecked Sendable {
     public init(path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        store = try SQLiteStore.open(path: path)
+        let store = try SQLiteStore.open(path: path)
+        self.store = store
+        committer = BatchCommitter { batch, run in try store.write(batch, run: run) }
     }
 
-    /// Writes one batch (with the checkpoints it carries) in one transaction.
+    deinit { committer.close() }
+
+    /// Hands one batch (with the checkpoints it carries) to the writer thread, to be stored in one transaction.
+    /// Waits while another batch is queued (so that at most two are held beyond the workers' own); throws the
+    /// failure of an earlier batch, if any.
     public func write(_ batch: IngestBatch) throws {
-        try lock.withLock {
-            try store.write(batch, run: runID)
-            batches += 1
-        }
+        try committer.submit(batch, run: lock.withLock { runID })
     }
+
+    /// Waits until every batch handed over has committed; throws the first failure.
+    public func drain() throws { try committer.drain() }
 
     /// Where to resume reading an input, from the checkpoints already in the store.
     public func resume(_ stream: StreamIdentity) throws -> IngestLedger.Resume {
@@ -41,10 +51,84 @@ public final class StoreSink: @unchecked Sendable {
     }
 
     /// Records what this run used (sources, feeds, detectors, totals) for the report's methodology: completes the
-    /// record of ``begin(run:)``, or adds one.
+    /// record of ``begin(run:)``, or adds one. Every batch handed over commits first.
     public func record(_ run: IngestRun) throws {
+        try drain()
         try lock.withLock {
             if let runID { try store.finishRun(runID, run) } else { try store.record(run: run) }
+        }
+    }
+}
+
+/// A thread that commits batches in the order they are handed over, one transaction each, holding at most one
+/// waiting batch (a producer that is faster than SQLite waits instead of piling batches up in memory).
+final class BatchCommitter: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [(batch: IngestBatch, run: Int64?)] = []
+    private var busy = false
+    private var failure: Error?
+    private var done = 0
+    private var closed = false
+    private let commit: (IngestBatch, Int64?) throws -> Void
+
+    init(commit: @escaping (IngestBatch, Int64?) throws -> Void) {
+        self.commit = commit
+        // The thread keeps the committer alive until ``close()``.
+        let thread = Thread { self.loop() }
+        thread.name = "dnsight store writer"
+        thread.start()
+    }
+
+    /// Batches committed so far.
+    var committed: Int { condition.withLock { done } }
+
+    func submit(_ batch: IngestBatch, run: Int64?) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while !queue.isEmpty && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        queue.append((batch, run))
+        condition.broadcast()
+    }
+
+    func drain() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while (!queue.isEmpty || busy) && failure == nil { condition.wait() }
+        if let failure { throw failure }
+    }
+
+    /// Ends the thread once the batches handed over are committed.
+    func close() {
+        condition.withLock {
+            closed = true
+            condition.broadcast()
+        }
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closed { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                return
+            }
+            let next = queue.removeFirst()
+            // After a failure nothing more commits: a later batch's checkpoint would cover the lost one's data.
+            let skip = failure != nil
+            busy = true
+            condition.unlock()
+            var error: Error?
+            if !skip {
+                do { try commit(next.batch, next.run) } catch let e { error = e }
+            }
+            condition.lock()
+            busy = false
+            if let error, failure == nil { failure = error }
+            if error == nil && !skip { done += 1 }
+            condition.broadcast()
+            condition.unlock()
         }
     }
 }

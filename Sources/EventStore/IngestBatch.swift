@@ -91,6 +91,15 @@ public struct DeviceSlot: Hashable, Sendable {
     public let index: Int32
 }
 
+/// A tracked domain's position in one ``IngestBatch`` (valid for that batch only), so that a producer that keeps it
+/// per name sights the domain with one array access instead of hashing and comparing its name on every query.
+public struct DomainSlot: Hashable, Sendable {
+    /// The index into the batch's domain sightings.
+    public let index: Int32
+    /// Wraps an index that ``IngestBatch/domainSlot(_:hash:)`` returned.
+    public init(index: Int32) { self.index = index }
+}
+
 /// Key of the threat roll-up: day × device × category × tier × family.
 public struct ThreatRollupKey: Hashable, Sendable {
     /// The day.
@@ -183,6 +192,13 @@ public struct IngestBatch: Sendable {
     /// Whether nothing was added (checkpoints aside).
     public var isEmpty: Bool { observationCount == 0 && detections.isEmpty }
 
+    /// About how many rows storing this batch writes (devices, day × device counts, domains, detections, roll-up
+    /// keys). It grows with distinct keys, not with queries, so a producer can bound a batch's memory and its
+    /// transaction by it while letting repeated keys aggregate over a long window.
+    public var rowCount: Int {
+        devices.count + trafficSpill.count + domainTable.names.count + detections.count + threats.count + tags.count + phishing.count
+    }
+
     /// Packs a day and a device slot into the ``traffic`` key.
     @inlinable public static func packKey(day: Day, device: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: day.index)) << 32 | UInt64(UInt32(bitPattern: device))
@@ -207,6 +223,11 @@ public struct IngestBatch: Sendable {
         return DeviceSlot(index: i)
     }
 
+    /// The slot of a registered device.
+    public func slot(of identity: DeviceIdentity) -> DeviceSlot? {
+        deviceIndex[identity].map { DeviceSlot(index: $0) }
+    }
+
     /// Per day × device query counts, keyed by ``packKey(day:device:)``.
     public var traffic: [UInt64: TrafficCounts] {
         var out = trafficSpill
@@ -223,13 +244,20 @@ public struct IngestBatch: Sendable {
     }
 
     /// The tracked domains and their sightings, in first-seen order (parallel arrays).
-    public var domainSightings: (names: [String], sightings: [DomainSighting]) { (domainTable.names, domainTable.sightings) }
+    public var domainSightings: (names: [String], sightings: [DomainSighting]) {
+        // A domain registered by ``domainSlot(_:hash:)`` and never sighted is left out.
+        let (names, sightings) = (domainTable.names, domainTable.sightings)
+        guard sightings.contains(where: { $0.firstNanos > $0.lastNanos }) else { return (names, sightings) }
+        let keep = sightings.indices.filter { sightings[$0].firstNanos <= sightings[$0].lastNanos }
+        return (keep.map { names[$0] }, keep.map { sightings[$0] })
+    }
 
     /// Domain sightings, by domain.
     public var domains: [String: DomainSighting] {
         var out: [String: DomainSighting] = [:]
         out.reserveCapacity(domainTable.names.count)
-        for (i, n) in domainTable.names.enumerated() { out[n] = domainTable.sightings[i] }
+        let (names, sightings) = domainSightings
+        for (i, n) in names.enumerated() { out[n] = sightings[i] }
         return out
     }
 
@@ -270,6 +298,19 @@ public struct IngestBatch: Sendable {
         observationCount += 1
         count(slot: device.index, day: Day(timeNanos: t).index, flagged: false, known: false)
         domainTable.sight(domain, hash: domainHash, at: t, resolved: resolved, malicious: false)
+    }
+
+    /// The slot of a tracked domain in this batch (registering it), for
+    /// ``addQuery(timeNanos:device:domainSlot:resolved:)``; `hash` is its ``domainHash(_:)``.
+    public mutating func domainSlot(_ domain: String, hash: UInt64) -> DomainSlot {
+        DomainSlot(index: domainTable.slot(domain, hash: hash))
+    }
+
+    /// Counts one clean query of a domain registered with ``domainSlot(_:hash:)``.
+    public mutating func addQuery(timeNanos t: Int64, device: DeviceSlot, domainSlot: DomainSlot, resolved: Bool) {
+        observationCount += 1
+        count(slot: device.index, day: Day(timeNanos: t).index, flagged: false, known: false)
+        domainTable.sight(at: Int(domainSlot.index), t, resolved: resolved, malicious: false)
     }
 
     /// The hash that ``addQuery(timeNanos:device:domain:domainHash:resolved:)`` takes for a domain.
@@ -364,24 +405,33 @@ struct DomainTable: Sendable {
     }
 
     mutating func sight(_ name: String, hash h: UInt64, at t: Int64, resolved: Bool, malicious: Bool) {
+        sight(at: Int(slot(name, hash: h)), t, resolved: resolved, malicious: malicious)
+    }
+
+    /// Updates the sighting at index `k` with a query at `t`.
+    @inline(__always)
+    mutating func sight(at k: Int, _ t: Int64, resolved: Bool, malicious: Bool) {
+        if t < sightings[k].firstNanos { sightings[k].firstNanos = t }
+        if t > sightings[k].lastNanos { sightings[k].lastNanos = t }
+        if resolved, sightings[k].firstResolvedNanos.map({ t < $0 }) ?? true { sightings[k].firstResolvedNanos = t }
+        if malicious, sightings[k].firstMaliciousNanos.map({ t < $0 }) ?? true { sightings[k].firstMaliciousNanos = t }
+    }
+
+    /// The index of `name`, registered if new with an empty sighting (first after last) that its first query fills.
+    mutating func slot(_ name: String, hash h: UInt64) -> Int32 {
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let e = table[i]
             if e.index < 0 { break }
-            if e.hash == h && names[Int(e.index)] == name {
-                let k = Int(e.index)
-                if t < sightings[k].firstNanos { sightings[k].firstNanos = t }
-                if t > sightings[k].lastNanos { sightings[k].lastNanos = t }
-                if resolved, sightings[k].firstResolvedNanos.map({ t < $0 }) ?? true { sightings[k].firstResolvedNanos = t }
-                if malicious, sightings[k].firstMaliciousNanos.map({ t < $0 }) ?? true { sightings[k].firstMaliciousNanos = t }
-                return
-            }
+            if e.hash == h && names[Int(e.index)] == name { return e.index }
             i = (i + 1) & mask
         }
-        table[i] = Slot(hash: h, index: Int32(names.count))
+        let k = Int32(names.count)
+        table[i] = Slot(hash: h, index: k)
         names.append(name)
-        sightings.append(DomainSighting(firstNanos: t, lastNanos: t, firstResolvedNanos: resolved ? t : nil, firstMaliciousNanos: malicious ? t : nil))
+        sightings.append(DomainSighting(firstNanos: .max, lastNanos: .min))
         if names.count * 2 > table.count { grow() }
+        return k
     }
 
     private mutating func grow() {

@@ -11,12 +11,12 @@ struct BatchWriter {
     /// The ingest run whose record counts this batch (see ``SQLiteStore/beginRun(_:)``), if any.
     var runID: Int64? = nil
     /// Domains whose stored state this batch changed, to cache once the transaction commits.
-    var learnedDomains: [String: DomainState] = [:]
+    var learnedDomains: [(name: String, state: DomainState)] = []
 
     /// Writes everything and returns the devices whose ids were learned or whose attributes changed (to cache once
     /// the transaction commits).
-    mutating func write(_ batch: IngestBatch) throws -> [DeviceIdentity: StoredDevice] {
-        var learned: [DeviceIdentity: StoredDevice] = [:]
+    mutating func write(_ batch: IngestBatch) throws -> [StoredDevice] {
+        var learned: [StoredDevice] = []
         var ids = [Int64](repeating: 0, count: batch.devices.count)
         if !batch.devices.isEmpty {
             let upsert = try RawStatement(db, """
@@ -34,7 +34,7 @@ struct BatchWriter {
                 upsert.bind(4, d.region); upsert.bind(5, d.country); upsert.bind(6, d.industry)
                 upsert.bind(7, d.deviceType); upsert.bind(8, d.site)
                 ids[i] = try upsert.runReturningInt()
-                learned[identity] = StoredDevice(id: ids[i], info: d)
+                learned.append(StoredDevice(id: ids[i], info: d))
             }
         }
         try writeTraffic(batch, ids)
@@ -149,23 +149,21 @@ struct BatchWriter {
             if let c = domainCache[name], !c.changed(by: s, lastDay: lastDay) { continue }
             st.bind(1, name); st.bind(2, s.firstNanos); st.bind(3, lastDay)
             st.bind(4, s.firstResolvedNanos); st.bind(5, s.firstMaliciousNanos)
-            learnedDomains[name] = try st.runReturningRow { r in
+            learnedDomains.append((name, try st.runReturningRow { r in
                 DomainState(first: r.int(0), lastDay: r.int(1), firstResolved: r.optInt(2), firstMalicious: r.optInt(3))
-            }
+            }))
         }
     }
 
     private func writeDetections(_ batch: IngestBatch, _ ids: [Int64]) throws {
         guard !batch.detections.isEmpty else { return }
-        var slotOf: [DeviceIdentity: Int64] = [:]
-        for (i, d) in batch.devices.enumerated() { slotOf[d.identity] = ids[i] }
         let st = try RawStatement(db, """
             INSERT INTO detection (time_ns, device_id, query_name, query_type, rcode, category, tier, family, tags,
                 indicator, detector, reason, source_feed, reference, score, threshold, source_file, source_line, source_offset)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for d in batch.detections {
-            guard let id = slotOf[d.device.identity] else {
+            guard let id = batch.slot(of: d.device.identity).map({ ids[Int($0.index)] }) else {
                 throw SQLiteStoreError(.corrupt("detection of a device not in its batch: \(d.device.organisation)/\(d.device.deviceKey)"),
                                        path: "", operation: "write detections")
             }

@@ -120,20 +120,32 @@ public final class SQLiteStore: EventStoreWriter, EventStoreReader {
     /// batch's queries and detections to that run's record, so the record of a run killed part-way counts exactly
     /// what it stored.
     public func write(_ batch: IngestBatch, run: Int64?) throws(SQLiteStoreError) {
-        let cached = deviceCache.withLock { $0 }
-        let domains = domainCache.withLock { $0 }
-        let (learned, learnedDomains): ([DeviceIdentity: StoredDevice], [String: DomainState]) = try wrap("write batch") {
-            try pool.write { db in
-                var w = BatchWriter(db: db, cache: cached, domainCache: domains, runID: run)
-                let devices = try w.write(batch)
-                return (devices, w.learnedDomains)
+        // The writer reads copies of the caches; they go out of scope before the caches learn from the batch, so
+        // that adding to a cache does not copy it whole.
+        let (learned, learnedDomains) = try { () throws(SQLiteStoreError) -> ([StoredDevice], [(name: String, state: DomainState)]) in
+            let cached = deviceCache.withLock { $0 }
+            let domains = domainCache.withLock { $0 }
+            return try wrap("write batch") {
+                try pool.write { db in
+                    var w = BatchWriter(db: db, cache: cached, domainCache: domains, runID: run)
+                    let devices = try w.write(batch)
+                    return (devices, w.learnedDomains)
+                }
+            }
+        }()
+        // Only now that the transaction has committed do the caches learn from it.
+        if !learned.isEmpty {
+            deviceCache.withLock { cache in
+                cache.reserveCapacity(cache.count + learned.count)
+                for d in learned { cache[d.info.identity] = d }
             }
         }
-        // Only now that the transaction has committed do the caches learn from it.
-        if !learned.isEmpty { deviceCache.withLock { $0.merge(learned) { _, new in new } } }
         if !learnedDomains.isEmpty {
             domainCache.withLock { cache in
-                for (name, state) in learnedDomains where cache[name] != nil || cache.count < Self.domainCacheLimit { cache[name] = state }
+                cache.reserveCapacity(min(Self.domainCacheLimit, cache.count + learnedDomains.count))
+                for (name, state) in learnedDomains {
+                    if cache.count < Self.domainCacheLimit { cache[name] = state } else if cache[name] != nil { cache[name] = state }
+                }
             }
         }
     }
