@@ -6,14 +6,26 @@ import DNSightCore
 public struct PcapReader: EventReader {
     /// Ports that carry DNS (either side of the flow).
     public var dnsPorts: Set<UInt16>
+    /// The chunk being read, when a classic pcap file is read in chunks cut at record starts (see
+    /// ``BinaryChunker``, which cuts only captures without TCP DNS or IP fragments): a later chunk gets the file
+    /// header from `chunk.header`, and pairing across the cuts is left to ``TransactionPairer/settle(_:emit:)``.
+    public var chunk: FileChunk?
+    /// What pairing left to settle with the other chunks (after reading a chunk).
+    public private(set) var leftovers = PairingLeftovers()
     /// Creates a reader.
-    public init(dnsPorts: Set<UInt16> = [53]) { self.dnsPorts = dnsPorts }
+    public init(dnsPorts: Set<UInt16> = [53], chunk: FileChunk? = nil) {
+        self.dnsPorts = dnsPorts
+        self.chunk = chunk
+    }
 
     public mutating func read(_ input: ByteInput, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) throws {
-        var source = try PacketSource(input)
+        let continuation = (chunk?.index ?? 0) > 0
+        var source = try PacketSource(input, fileHeader: continuation ? chunk?.header.first : nil)
         var decoder = PacketDecoder()
         var tcp = TCPReassembler()
         var pairer = TransactionPairer()
+        pairer.holdsEarlyOrphans = continuation
+        pairer.keepsPendingAtEnd = !(chunk?.isLast ?? true)
         var emitted = 0
         let count: (DNSEvent) throws -> Void = { e in emitted += 1; try emit(e) }
         while let packet = try source.next(diagnostics: &diagnostics) {
@@ -51,6 +63,7 @@ public struct PcapReader: EventReader {
         }
         try pairer.flush(emit: count)
         pairer.record(into: &diagnostics)
+        leftovers = pairer.leftovers
         if decoder.reassembled > 0 { diagnostics.skipped("IP datagrams reassembled from fragments", count: decoder.reassembled) }
         if decoder.fragmentsDropped + decoder.pendingFragments > 0 {
             diagnostics.malformed["IP fragments never completed", default: 0] += decoder.fragmentsDropped + decoder.pendingFragments
