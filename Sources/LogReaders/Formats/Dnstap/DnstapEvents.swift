@@ -27,8 +27,8 @@ public struct DnstapEventBuilder {
     /// Handles one data frame.
     public mutating func handle(frame: [UInt8], position: SourcePosition, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) rethrows {
         diagnostics.recordsRead += 1
-        let rec: DnstapRecord
-        do { rec = try DnstapRecord(decoding: frame) } catch {
+        let rec: DnstapView
+        do { rec = try DnstapView(decoding: frame) } catch {
             diagnostics.malformed("dnstap: \(error.message)", at: position)
             return
         }
@@ -46,10 +46,13 @@ public struct DnstapEventBuilder {
         let nsec = isResponse ? (rec.responseTimeNsec ?? rec.queryTimeNsec) : (rec.queryTimeNsec ?? rec.responseTimeNsec)
         let time = Self.nanos(sec, nsec)
         // query_address is the client (the initiator) in both directions.
-        let client = rec.queryAddress.flatMap { IPAddress(bytes: $0) }
-        let server = rec.responseAddress.flatMap { IPAddress(bytes: $0) }
-        switch WireEvent.event(from: wire, timeNanos: time, client: client, clientPort: rec.queryPort, server: server, serverPort: rec.responsePort,
-                               transport: rec.transport, position: position) {
+        let client = rec.queryAddress.flatMap { IPAddress(bytes: frame[$0]) }
+        let server = rec.responseAddress.flatMap { IPAddress(bytes: frame[$0]) }
+        let decoded = frame.withUnsafeBytes { b in
+            WireEvent.event(from: UnsafeRawBufferPointer(rebasing: b[wire]), timeNanos: time, client: client, clientPort: rec.queryPort, server: server,
+                            serverPort: rec.responsePort, transport: DnstapRecord.transport(rec.socketProtocol), position: position)
+        }
+        switch decoded {
         case .failure(let e):
             diagnostics.malformed(WireEvent.reason(e), at: position, excerpt: "\(rec.messageType.name): \(e)")
         case .success(let (decoded, wireIsResponse)):
