@@ -39,26 +39,13 @@ public struct PcapReader: EventReader {
             }
             let toServer = dnsPorts.contains(t.destinationPort), fromServer = dnsPorts.contains(t.sourcePort)
             guard toServer || fromServer else { diagnostics.skipped("not on a DNS port"); continue }
-            let messages: [[UInt8]]
             if t.isTCP {
-                messages = tcp.segment(t)
-                if messages.isEmpty { continue }
-            } else {
-                messages = [Array(t.payload)]
-            }
-            for bytes in messages {
-                // Direction from the ports; when both ends use a DNS port, from the QR bit.
-                var isQuery = toServer && !fromServer
-                if toServer == fromServer { isQuery = bytes.count > 2 && bytes[2] & 0x80 == 0 }
-                let client = isQuery ? t.source : t.destination, server = isQuery ? t.destination : t.source
-                let cport = isQuery ? t.sourcePort : t.destinationPort, sport = isQuery ? t.destinationPort : t.sourcePort
-                switch WireEvent.event(from: bytes, timeNanos: packet.timeNanos, client: client, clientPort: cport, server: server, serverPort: sport,
-                                       transport: t.isTCP ? .tcp : .udp, position: position) {
-                case .failure(let e):
-                    diagnostics.malformed(WireEvent.reason(e), at: position, excerpt: "\(e)")
-                case .success(let (event, isResponse)):
-                    if isResponse { try pairer.response(event, emit: count) } else { try pairer.query(event, emit: count) }
+                for m in tcp.segment(t) {
+                    try m.withUnsafeBytes { try Self.message($0, t, toServer, fromServer, packet.timeNanos, position, &pairer, &diagnostics, &emitted, emit) }
                 }
+            } else {
+                // A UDP payload is one message, decoded where it lies in the packet.
+                try t.payload.withUnsafeBytes { try Self.message($0, t, toServer, fromServer, packet.timeNanos, position, &pairer, &diagnostics, &emitted, emit) }
             }
         }
         try pairer.flush(emit: count)
@@ -71,5 +58,24 @@ public struct PcapReader: EventReader {
         if tcp.gaps > 0 { diagnostics.malformed["TCP stream gap (bytes lost; resynchronised)", default: 0] += tcp.gaps }
         if tcp.evicted > 0 { diagnostics.skipped("TCP streams evicted from the full stream table", count: tcp.evicted) }
         diagnostics.eventsEmitted += emitted
+    }
+
+    /// Decodes one DNS message of a transport payload and hands it to the pairer.
+    private static func message(_ bytes: UnsafeRawBufferPointer, _ t: TransportPayload, _ toServer: Bool, _ fromServer: Bool, _ time: Int64,
+                                _ position: SourcePosition, _ pairer: inout TransactionPairer, _ diagnostics: inout ReaderDiagnostics,
+                                _ emitted: inout Int, _ emit: (DNSEvent) throws -> Void) throws {
+        let count: (DNSEvent) throws -> Void = { e in emitted += 1; try emit(e) }
+        // Direction from the ports; when both ends use a DNS port, from the QR bit.
+        var isQuery = toServer && !fromServer
+        if toServer == fromServer { isQuery = bytes.count > 2 && bytes[2] & 0x80 == 0 }
+        let client = isQuery ? t.source : t.destination, server = isQuery ? t.destination : t.source
+        let cport = isQuery ? t.sourcePort : t.destinationPort, sport = isQuery ? t.destinationPort : t.sourcePort
+        switch WireEvent.event(from: bytes, timeNanos: time, client: client, clientPort: cport, server: server, serverPort: sport,
+                               transport: t.isTCP ? .tcp : .udp, position: position) {
+        case .failure(let e):
+            diagnostics.malformed(WireEvent.reason(e), at: position, excerpt: "\(e)")
+        case .success(let (event, isResponse)):
+            if isResponse { try pairer.response(event, emit: count) } else { try pairer.query(event, emit: count) }
+        }
     }
 }
