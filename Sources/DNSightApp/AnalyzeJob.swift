@@ -34,8 +34,9 @@ public struct AnalyzeConfiguration: Sendable {
     public var storePath: String?
     /// Worker threads (default: the number of cores).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
-    /// Plain files larger than this, of a format read in independent chunks (Zeek TSV and JSON), are split into
-    /// chunks of about this size that every worker thread takes from; 0 reads each file on one thread. The cuts
+    /// Plain files larger than this, of a format read in independent chunks (Zeek TSV and JSON; without a store also
+    /// dnstap and classic pcap), are split into chunks of about this size that every worker thread takes from; 0
+    /// reads each file on one thread. The cuts
     /// depend only on the file and this size, so a rerun with the same size resumes chunk by chunk from the store.
     public var chunkBytes = FileChunker.defaultChunkBytes
     /// The suspected-tier detectors: which run and how (all on by default; see `Sources/Detectors/Behaviour`).
