@@ -133,7 +133,8 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
                 pairedInputs.insert(index)
                 let last = b.cuts.count - 2
                 for k in 0...last {
-                    let chunk = FileChunk(index: k, range: b.cuts[k]..<b.cuts[k + 1], header: k > 0 && !b.header.isEmpty ? [b.header] : [], isLast: k == last)
+                    var chunk = FileChunk(index: k, range: b.cuts[k]..<b.cuts[k + 1], header: k > 0 && !b.header.isEmpty ? [b.header] : [], isLast: k == last)
+                    chunk.queriesBefore = b.queriesBefore[k]
                     items.append(Item(inputIndex: index, input: resolved, chunk: chunk))
                     chunkCount += 1
                 }

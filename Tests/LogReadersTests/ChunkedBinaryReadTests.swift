@@ -28,7 +28,8 @@ import Testing
         var perChunk = [[DNSEvent]](repeating: [], count: last + 1)
         var lefts = [PairingLeftovers](repeating: PairingLeftovers(), count: last + 1)
         for k in (0...last).reversed() {
-            let chunk = FileChunk(index: k, range: b.cuts[k]..<b.cuts[k + 1], header: k > 0 && !b.header.isEmpty ? [b.header] : [], isLast: k == last)
+            var chunk = FileChunk(index: k, range: b.cuts[k]..<b.cuts[k + 1], header: k > 0 && !b.header.isEmpty ? [b.header] : [], isLast: k == last)
+            chunk.queriesBefore = b.queriesBefore[k]
             var reader = try format.makeChunkReader(options: options, chunk: chunk)
             var cd = ReaderDiagnostics()
             try reader.read(try ByteInput(path: path, range: chunk.range), diagnostics: &cd) { perChunk[k].append($0) }
@@ -210,5 +211,44 @@ import Testing
             let chunked = try #require(try Self.readChunked(path, .pcap, ReaderOptions(), chunkBytes: chunkBytes))
             Self.expectSame(whole, chunked, "synthetic pcap chunk \(chunkBytes)")
         }
+    }
+
+    /// A capture of responses only (each carrying its query's time, as `make_bench.py` writes them): no chunk can
+    /// pair with an earlier one, so none holds its unpaired responses back; a query part-way makes the chunks after
+    /// it hold them again. Either way the result is the whole file's.
+    @Test func responseOnlyDnstapHoldsNothingBack() throws {
+        func file(queryAt: Int?) throws -> String {
+            var bytes = FrameStreams.Control(type: .start, contentTypes: [FrameStreams.dnstapContentType]).encoded
+            for i in 0..<600 {
+                let isQuery = i == queryAt
+                var r = DnstapRecord(messageType: isQuery ? .clientQuery : .clientResponse)
+                r.queryAddress = [10, 0, 0, UInt8(i % 7)]
+                r.queryPort = 5000
+                r.queryTimeSec = 1_000 + UInt64(i / 100)
+                r.queryTimeNsec = UInt32(i % 100) * 1000
+                if isQuery {
+                    r.queryMessage = try PcapReaderTests.dnsQuery("n\(i % 9).example", id: UInt16(i % 5))
+                } else {
+                    r.responseTimeSec = r.queryTimeSec
+                    r.responseTimeNsec = r.queryTimeNsec! + 500
+                    r.responseMessage = try PcapReaderTests.dnsResponse("n\(i % 9).example", id: UInt16(i % 5))
+                }
+                bytes += FrameStreams.encodeData(r.encoded)
+            }
+            bytes += FrameStreams.Control(type: .stop).encoded
+            return try Text.temporaryFile(bytes, suffix: ".dnstap")
+        }
+        let plain = try file(queryAt: nil)
+        defer { try? FileManager.default.removeItem(atPath: plain) }
+        let size = try FileManager.default.attributesOfItem(atPath: plain)[.size] as! Int
+        let b = try #require(try BinaryChunker.boundaries(path: plain, size: size, chunkBytes: 4000, format: .dnstap))
+        #expect(b.cuts.count > 4 && !b.queriesBefore.contains(true))
+        Self.expectSame(try Self.readWhole(plain, .dnstap, ReaderOptions()), try #require(try Self.readChunked(plain, .dnstap, ReaderOptions(), chunkBytes: 4000)), "responses only")
+        let mixed = try file(queryAt: 300)
+        defer { try? FileManager.default.removeItem(atPath: mixed) }
+        let msize = try FileManager.default.attributesOfItem(atPath: mixed)[.size] as! Int
+        let m = try #require(try BinaryChunker.boundaries(path: mixed, size: msize, chunkBytes: 4000, format: .dnstap))
+        #expect(m.queriesBefore.first == false && m.queriesBefore.last == true)
+        Self.expectSame(try Self.readWhole(mixed, .dnstap, ReaderOptions()), try #require(try Self.readChunked(mixed, .dnstap, ReaderOptions(), chunkBytes: 4000)), "one query")
     }
 }

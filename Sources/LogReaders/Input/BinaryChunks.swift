@@ -27,10 +27,10 @@ public enum BinaryChunker {
     /// Whether the format is cut by ``boundaries(path:size:chunkBytes:format:dnsPorts:)``.
     public static func canSplit(_ format: LogFormat) -> Bool { format == .dnstap || format == .pcap }
 
-    /// The chunk boundaries `[0, b1, …, size]` and, for pcap, the file header every later chunk needs; nil when the
-    /// file is not to be cut.
+    /// The chunk boundaries `[0, b1, …, size]`, for pcap the file header every later chunk needs, and for each chunk
+    /// whether any query message comes before it (dnstap; always true for pcap); nil when the file is not to be cut.
     public static func boundaries(path: String, size: Int, chunkBytes: Int, format: LogFormat,
-                                  dnsPorts: Set<UInt16> = [53]) throws -> (cuts: [Int], header: [UInt8])? {
+                                  dnsPorts: Set<UInt16> = [53]) throws -> (cuts: [Int], header: [UInt8], queriesBefore: [Bool])? {
         guard chunkBytes > 0, size > chunkBytes, canSplit(format) else { return nil }
         var r = try WindowReader(path: path, size: size)
         defer { r.finish() }
@@ -43,29 +43,37 @@ public enum BinaryChunker {
 
     /// Frame Streams: an escaped START control frame, then data frames `[length][payload]` until the STOP control
     /// frame. Cuts only between data frames; cutting stops at any control frame after START.
-    static func dnstap(_ r: inout WindowReader, size: Int, chunkBytes: Int) throws -> (cuts: [Int], header: [UInt8])? {
+    static func dnstap(_ r: inout WindowReader, size: Int, chunkBytes: Int) throws -> (cuts: [Int], header: [UInt8], queriesBefore: [Bool])? {
         guard let escape = try r.u32(at: 0, bigEndian: true), escape == 0, let clen = try r.u32(at: 4, bigEndian: true),
               clen >= 4, clen <= UInt32(FrameStreams.maxControlFrame), let type = try r.u32(at: 8, bigEndian: true),
               type == FrameStreams.ControlType.start.rawValue else { return nil }
         var cuts = [0]
+        var queriesBefore = [false]
+        var sawQuery = false
         var p = 8 + Int(clen)
         var next = chunkBytes
         while p + 4 <= size, let len = try r.u32(at: p, bigEndian: true), len > 0, len <= UInt32(FrameStreams.maxDataFrame) {
             if p >= next {
                 if size - p < chunkBytes / 4 { break }  // no sliver of a last chunk
                 cuts.append(p)
+                queriesBefore.append(sawQuery)
                 next = (p / chunkBytes + 1) * chunkBytes
+            }
+            // Whether the frame may be a query: a response-only capture (responses carrying their query's time) then
+            // has nothing to pair across a cut. Once one is seen, every later chunk may pair.
+            if !sawQuery, p + 4 + Int(len) <= size, let frame = try r.slice(at: p + 4, count: Int(len)) {
+                sawQuery = DnstapPeek.mayBeQuery(frame)
             }
             p += 4 + Int(len)
         }
         guard cuts.count > 1 else { return nil }
         cuts.append(size)
-        return (cuts, [])
+        return (cuts, [], queriesBefore)
     }
 
     /// Classic pcap: a 24-byte file header, then records `[16-byte header][captured bytes]`. Not cut when any
     /// packet is TCP to or from a DNS port or an IP fragment.
-    static func pcap(_ r: inout WindowReader, size: Int, chunkBytes: Int, dnsPorts: Set<UInt16>) throws -> (cuts: [Int], header: [UInt8])? {
+    static func pcap(_ r: inout WindowReader, size: Int, chunkBytes: Int, dnsPorts: Set<UInt16>) throws -> (cuts: [Int], header: [UInt8], queriesBefore: [Bool])? {
         guard size >= 24, let header = try r.bytes(at: 0, count: 24), let container = PacketSource.classicHeader(header),
               case .pcap(let be, _, let link) = container else { return nil }
         var cuts = [0]
@@ -84,8 +92,50 @@ public enum BinaryChunker {
             p += 16 + incl
         }
         guard cuts.count > 1 else { return nil }
+        let chunks = cuts.count
         cuts.append(size)
-        return (cuts, header)
+        return (cuts, header, [Bool](repeating: true, count: chunks))
+    }
+}
+
+/// A quick look at a dnstap frame: the message type, without decoding the rest.
+enum DnstapPeek {
+    /// False only for a well-formed `Dnstap` whose `Message.type` is a response; anything else may be a query.
+    static func mayBeQuery(_ f: UnsafeRawBufferPointer) -> Bool {
+        func varint(_ p: inout Int, _ end: Int) -> UInt64? {
+            var v: UInt64 = 0, shift: UInt64 = 0
+            while p < end, shift < 64 {
+                let b = f[p]
+                p += 1
+                v |= UInt64(b & 0x7F) << shift
+                if b & 0x80 == 0 { return v }
+                shift += 7
+            }
+            return nil
+        }
+        /// The bytes of field `number` (length-delimited) or the value of it (varint) in `start..<end`.
+        func find(_ number: UInt64, _ start: Int, _ end: Int) -> (value: UInt64, range: Range<Int>)? {
+            var p = start
+            while p < end {
+                guard let tag = varint(&p, end) else { return nil }
+                switch tag & 7 {
+                case 0:
+                    guard let v = varint(&p, end) else { return nil }
+                    if tag >> 3 == number { return (v, p..<p) }
+                case 1: p += 8
+                case 2:
+                    guard let n = varint(&p, end), n <= UInt64(end - p) else { return nil }
+                    if tag >> 3 == number { return (0, p..<(p + Int(n))) }
+                    p += Int(n)
+                case 5: p += 4
+                default: return nil
+                }
+            }
+            return nil
+        }
+        guard let message = find(14, 0, f.count), let type = find(1, message.range.lowerBound, message.range.upperBound),
+              let t = DnstapRecord.MessageType(rawValue: Int(clamping: type.value)) else { return true }
+        return !t.isResponse
     }
 }
 

@@ -18,6 +18,9 @@ public struct FileChunk: Sendable, Equatable {
     public var header: [[UInt8]]
     /// Whether it is the file's last chunk (binary formats: only the last one holds the end of the stream).
     public var isLast: Bool
+    /// Binary formats that pair queries with responses: whether a query may be waiting from an earlier chunk (false
+    /// when the chunks before hold no query message at all, so the chunk's unpaired responses are final).
+    public var queriesBefore = true
 
     /// Creates a chunk.
     public init(index: Int, range: Range<Int>, lineNumberBase: Int = 0, header: [[UInt8]] = [], isLast: Bool = false) {

@@ -94,7 +94,7 @@ public struct DnstapFileReader: EventReader {
         var decoder = FrameStreams.Decoder(offset: input.decompressedOffset)
         var builder = DnstapEventBuilder(includeUpstream: includeUpstream)
         let continuation = (chunk?.index ?? 0) > 0, last = chunk?.isLast ?? true
-        builder.pairer.holdsEarlyOrphans = continuation
+        builder.pairer.holdsEarlyOrphans = continuation && chunk?.queriesBefore != false
         builder.pairer.keepsPendingAtEnd = !last
         var started = continuation, stopped = false
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
