@@ -34,8 +34,9 @@ public struct AnalyzeConfiguration: Sendable {
     public var storePath: String?
     /// Worker threads (default: the number of cores).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
-    /// Plain files larger than this, of a format read in independent chunks (Zeek TSV and JSON), are split into
-    /// chunks of about this size that every worker thread takes from; 0 reads each file on one thread. The cuts
+    /// Plain files larger than this, of a format read in independent chunks (Zeek TSV and JSON; without a store also
+    /// dnstap and classic pcap), are split into chunks of about this size that every worker thread takes from; 0
+    /// reads each file on one thread. The cuts
     /// depend only on the file and this size, so a rerun with the same size resumes chunk by chunk from the store.
     public var chunkBytes = FileChunker.defaultChunkBytes
     /// The suspected-tier detectors: which run and how (all on by default; see `Sources/Detectors/Behaviour`).
@@ -206,6 +207,7 @@ public enum AnalyzeJob {
         let ingest = ParallelIngest<AnalyzeWorker>(inputs: files.map { .init(path: $0.path, format: c.format, fromFolder: $0.fromFolder) })
         ingest.chunkBytes = c.chunkBytes
         ingest.shardLargeInputs = store == nil
+        ingest.splitBinaryInputs = store == nil
         let counter = EventCounter()
         var ticker: Thread?
         let stop = EventCounter()
@@ -381,8 +383,8 @@ public enum AnalyzeJob {
         let scope = threads > 1
             ? (chunked || sharded
                ? "per worker (\(threads) workers; "
-                   + (sharded ? "large dnstap, pcap, compressed or standard-input streams are read by one thread that gives each device's queries, in order, to one worker; " : "")
-                   + (chunked ? "large Zeek files are read in chunks by all workers, so a device whose queries fall in chunks read by different workers is watched in parts; " : "")
+                   + (sharded ? "large pcapng, compressed or standard-input streams (and pcap with DNS over TCP or IP fragments) are read by one thread that gives each device's queries, in order, to one worker; " : "")
+                   + (chunked ? "large Zeek, dnstap and pcap files are read in chunks by all workers, so a device whose queries fall in chunks read by different workers is watched in parts; " : "")
                    + "a device split across files read by different workers is watched in parts; files and chunks are dealt to workers in a fixed order, so the same inputs and thread count give the same verdicts)"
                : "per worker (\(threads) workers, each reading whole files; a device split across files read by different workers is watched in parts; files are dealt to workers in a fixed order, so the same inputs and thread count give the same verdicts)")
             : "one worker: every device's queries are watched together"

@@ -70,6 +70,14 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
     private var scannedUpTo: [Int: Int] = [:]
     private var itemResults = [(item: Int, result: InputResult)]()
     private var inputs: [Int: ByteInput] = [:]
+    /// What each chunk of a binary input left to pair with its neighbours, by item.
+    private var leftovers: [Int: PairingLeftovers] = [:]
+    /// Inputs cut by `BinaryChunker`.
+    private var pairedInputs = Set<Int>()
+    /// Pair settling per cut input: its settler, and the last chunk settled (chunks are settled in file order).
+    private let settleOrder = NSCondition()
+    private var settlers: [Int: PairSettler] = [:]
+    private var settledThrough: [Int: Int] = [:]
     /// Total bytes of the inputs whose size is known.
     public let totalBytes: Int
     /// Inputs larger than this (plain files of a format that can be split) are read in chunks of about this size by
@@ -80,6 +88,11 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
     /// a store is written: a store checkpoint counts the first N events of a stream as stored, which needs them
     /// processed in order by one worker.
     public var shardLargeInputs = false
+    /// Large dnstap and classic pcap files are cut at record starts and their chunks read by all workers like a
+    /// Zeek file's (see `BinaryChunker`); queries and responses paired across a cut are settled after the chunks
+    /// (`TransactionPairer.settle`), on the first worker. Off when a store is written: those settled transactions
+    /// belong to no chunk's checkpointed stream, so such files are read whole, in order, and stay resumable.
+    public var splitBinaryInputs = false
     /// Inputs read by one thread and processed by all (for the summary).
     public private(set) var shardedInputs = 0
     /// Inputs read in chunks (for the summary).
@@ -104,12 +117,29 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
 
     /// Cuts the inputs into work items: a large plain file of a format that can be split becomes chunks (unless
     /// `split` says no for it — a store that holds a whole-file checkpoint for it), anything else one item.
-    private func plan(split: (Input) -> Bool, threads: Int) {
+    private func plan(split: (Input) -> Bool, threads: Int, options: ReaderOptions) {
         items = []
         for (index, input) in queue.enumerated() {
             let size = input.path == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? Int
             // Standard input, or a file at least one chunk long: worth a reader thread feeding every worker.
             let large = chunkBytes > 0 && (input.path == "-" || (size ?? 0) >= chunkBytes)
+            if splitBinaryInputs, let size, size > chunkBytes, chunkBytes > 0, split(input),
+               let byteInput = try? ByteInput(path: input.path), !byteInput.isGzip,
+               let format = input.format ?? (try? LogFormat.detect(byteInput)), BinaryChunker.canSplit(format),
+               let b = try? BinaryChunker.boundaries(path: input.path, size: size, chunkBytes: chunkBytes, format: format, dnsPorts: options.dnsPorts) {
+                var resolved = input
+                resolved.format = format
+                chunkedInputs += 1
+                pairedInputs.insert(index)
+                let last = b.cuts.count - 2
+                for k in 0...last {
+                    var chunk = FileChunk(index: k, range: b.cuts[k]..<b.cuts[k + 1], header: k > 0 && !b.header.isEmpty ? [b.header] : [], isLast: k == last)
+                    chunk.queriesBefore = b.queriesBefore[k]
+                    items.append(Item(inputIndex: index, input: resolved, chunk: chunk))
+                    chunkCount += 1
+                }
+                continue
+            }
             guard chunkBytes > 0, input.path != "-",
                   let a = try? FileManager.default.attributesOfItem(atPath: input.path), let size = a[.size] as? Int, size > chunkBytes,
                   let byteInput = try? ByteInput(path: input.path), !byteInput.isGzip,
@@ -144,7 +174,7 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
                     end: @escaping @Sendable (inout Worker, Input, InputResult, Int) throws -> Void = { _, _, _, _ in },
                     split: (Input) -> Bool = { _ in true },
                     planned: ([(input: Input, part: Int)]) -> Void = { _ in }) -> (workers: [Worker], results: [InputResult]) {
-        plan(split: split, threads: threads)
+        plan(split: split, threads: threads, options: options)
         // Every stream the run will read (a whole input is part 0, a chunk its index + 1), before any worker exists.
         planned(items.map { ($0.input, $0.part) })
         let n = max(1, shardedInputs > 0 ? threads : min(threads, items.count))
@@ -166,6 +196,7 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
             var worker = box.take(t)!
             while let (index, item) = take(thread: t) {
                 var result: InputResult
+                defer { settle(index: index, item: item, worker: &worker, process: process) }
                 if let e = item.scanError {
                     lock.withLock { itemResults.append((index, InputResult(path: item.input.path, format: item.input.format, diagnostics: ReaderDiagnostics(), error: e, skipped: nil))) }
                     continue
@@ -197,6 +228,40 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
             merged[key] = m
         }
         return (workers.compactMap { $0 }, merged.keys.sorted().map { merged[$0]! })
+    }
+
+    /// After a chunk of a cut binary input: pairs what it could not pair alone with the chunks before it, as reading
+    /// the file whole would have, once the chunk before it is settled, and processes those transactions on this
+    /// thread's worker (each chunk's part on the worker that read the chunk, so runs stay deterministic, and the
+    /// work stays spread over the workers). Called for every chunk whatever became of it, so no thread waits forever.
+    private func settle(index: Int, item: Item, worker: inout Worker, process: (inout Worker, DNSEvent) throws -> Void) {
+        guard let chunk = item.chunk, pairedInputs.contains(item.inputIndex) else { return }
+        let input = item.inputIndex
+        settleOrder.lock()
+        // The chunk before this one is dealt earlier in some thread's deal, and threads take their items in order,
+        // so the wait always ends.
+        while (settledThrough[input] ?? -1) < chunk.index - 1 { settleOrder.wait() }
+        var settler = settlers.removeValue(forKey: input) ?? PairSettler()
+        settleOrder.unlock()
+        let left = lock.withLock { leftovers.removeValue(forKey: index) } ?? PairingLeftovers()
+        let before = settler.counts
+        var failure: String?
+        settler.add(left, last: chunk.isLast) { e in
+            do { try process(&worker, e) } catch { if failure == nil { failure = "\(error)" } }
+        }
+        var delta = settler.counts
+        delta.paired -= before.paired
+        delta.unanswered -= before.unanswered
+        delta.orphanResponses -= before.orphanResponses
+        delta.emitted -= before.emitted
+        settleOrder.lock()
+        settlers[input] = settler
+        settledThrough[input] = chunk.index
+        settleOrder.broadcast()
+        settleOrder.unlock()
+        var d = ReaderDiagnostics()
+        delta.record(into: &d)
+        lock.withLock { itemResults.append((index, InputResult(path: item.input.path, format: item.input.format, diagnostics: d, error: failure, skipped: nil))) }
     }
 
     /// The next item of thread `t`'s deal; for a chunk, first scans the file up to it (newline count and header
@@ -337,6 +402,10 @@ public final class ParallelIngest<Worker>: @unchecked Sendable {
             }
             var reader = try item.chunk.map { try format!.makeChunkReader(options: options, chunk: $0) } ?? format!.makeReader(options: options)
             try reader.read(byteInput, diagnostics: &d, emit: emit)
+            if item.chunk != nil, let paired = reader as? any PairingChunkReader {
+                let l = paired.leftovers
+                lock.withLock { leftovers[index] = l }
+            }
             var r = InputResult(path: input.path, format: format, diagnostics: d, error: nil, skipped: nil)
             r.decompressedBytes = byteInput.decompressedOffset
             return r

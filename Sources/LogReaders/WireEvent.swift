@@ -9,6 +9,16 @@ public enum WireEvent {
     /// rejected (there is nothing to classify).
     public static func event(from bytes: [UInt8], timeNanos: Int64, client: IPAddress?, clientPort: UInt16?, server: IPAddress?, serverPort: UInt16?,
                              transport: DNSTransport, position: SourcePosition) -> Result<(DNSEvent, isResponse: Bool), DNSWireError> {
+        bytes.withUnsafeBytes { b in
+            event(from: b, timeNanos: timeNanos, client: client, clientPort: clientPort, server: server, serverPort: serverPort,
+                  transport: transport, position: position)
+        }
+    }
+
+    /// As ``event(from:timeNanos:client:clientPort:server:serverPort:transport:position:)-([UInt8],…)``, over bytes in
+    /// place (a dnstap frame's message field), without copying them first.
+    public static func event(from bytes: UnsafeRawBufferPointer, timeNanos: Int64, client: IPAddress?, clientPort: UInt16?, server: IPAddress?, serverPort: UInt16?,
+                             transport: DNSTransport, position: SourcePosition) -> Result<(DNSEvent, isResponse: Bool), DNSWireError> {
         let m: DNSMessage
         do { m = try DNSMessage(decoding: bytes) } catch { return .failure(error) }
         guard let q = m.questions.first else { return .failure(DNSWireError(.invalidField("no question"), at: 4)) }

@@ -90,7 +90,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var threads: Int?
 
-    @Option(name: .customLong("chunk-mib"), help: ArgumentHelp("Split plain Zeek TSV/JSON files larger than this many MiB into chunks that all worker threads read (default 32; 0 reads each file on one thread). Keep the same value when rerunning into the same --store: it resumes chunk by chunk.", valueName: "MiB"))
+    @Option(name: .customLong("chunk-mib"), help: ArgumentHelp("Split plain Zeek TSV/JSON files larger than this many MiB into chunks that all worker threads read (default 32; 0 reads each file on one thread); without --store, dnstap and classic pcap files too (cut at record starts; pcap with DNS over TCP or IP fragments is read whole). Keep the same value when rerunning into the same --store: it resumes chunk by chunk.", valueName: "MiB"))
     var chunkMiB: Int?
 
     @Option(name: .long, help: ArgumentHelp("Detectors to run: all, none, or a list of \(DetectorSettings.detectorNames.joined(separator: ",")) (default: all, or as --detectors-config says).", valueName: "list"))

@@ -291,6 +291,35 @@ import TestSupport
         }
     }
 
+    /// Dense /16s (hundreds of small prefixes, nested in /24s and /20s, some straddling /24 boundaries) go
+    /// through the table's /24 index; sparse ones beside them do not.
+    @Test func longestPrefixMatchInDenseBucketsAgreesWithBruteForce() {
+        var rng = SeededRandom(seed: 29)
+        var set = [CIDRPrefix: Int32]()
+        func add(_ base: UInt32, _ len: Int) {
+            set[CIDRPrefix(family: .v4, bits: U128(high: 0, low: UInt64(base)), length: len).masked] = Int32(set.count)
+        }
+        for k in 0..<900 {
+            let bucket: UInt32 = [0x0A00, 0x0A01, 0xC0A8][k % 3] << 16
+            add(bucket | UInt32.random(in: 0...0xFFFF, using: &rng), [26, 27, 28, 30, 32, 25, 23, 20][k % 8])
+        }
+        add(0x0A00_0000, 16)
+        add(0x0A00_0000, 8)
+        add(0xAC10_0100, 24)  // a sparse bucket
+        let prefixes = set.map { ($0.key, $0.value) }
+        let table = PrefixTable(v4: prefixes.map { (prefix: $0.0, value: $0.1) }, v6: [])
+        var probes = [UInt32]()
+        for (p, _) in prefixes {
+            let r = p.v4Range
+            probes += [r.lo, r.hi, r.lo &- 1, r.hi &+ 1, r.lo | 0xFF, r.lo & ~0xFF]
+        }
+        for _ in 0..<5_000 { probes.append(0x0A00_0000 | UInt32.random(in: 0...0x1_FFFF, using: &rng)) }
+        for _ in 0..<2_000 { probes.append(0xC0A8_0000 | UInt32.random(in: 0...0xFFFF, using: &rng)) }
+        for a in probes {
+            #expect(table.lookup(v4: a) == Self.bruteForce(prefixes, U128(high: 0, low: UInt64(a)), v4: true), "\(IPv4Address(rawValue: a))")
+        }
+    }
+
     @Test func longestPrefixMatchAgreesWithBruteForceIPv6() {
         var rng = SeededRandom(seed: 12)
         var set = [CIDRPrefix: Int32]()

@@ -11,8 +11,16 @@ struct PrefixTable: Sendable {
     /// IPv4 intervals, ascending: the start in the high 32 bits, the value in the low 32 (so that the value found
     /// is in the cache line the search already loaded); the first start is 0.
     private let v4Intervals: [UInt64]
-    /// For each /16 `b`, the index of the interval that holds the address `b << 16`; entry 65,536 is the last index.
-    private let v4Index: [UInt32]
+    /// For each /16 `b`, the index of the interval that holds the address `b << 16` (low 32 bits; entry 65,536 is
+    /// the last index) and, for a bucket with many intervals, 1 + the offset of its /24 index in `v4Sub` (high 32
+    /// bits; 0 for none).
+    private let v4Index: [UInt64]
+    /// /24 indices of the dense /16 buckets, 257 entries each, like `v4Index` one level down: an inventory of many
+    /// small prefixes packed into a few /16s (1,024 /26s in a /16) otherwise costs a binary search of ten steps,
+    /// each a likely cache miss, per lookup.
+    private let v4Sub: [UInt32]
+    /// Buckets with more intervals than this get a /24 index.
+    static let denseBucket = 16
     /// Interval starts for IPv6, ascending, as high and low halves; the first is 0.
     private let v6High: [UInt64]
     private let v6Low: [UInt64]
@@ -47,10 +55,25 @@ struct PrefixTable: Sendable {
         let (s4, v4) = PrefixTable.flatten(sorted4, zero: 0, top: UInt64(UInt32.max), successor: { $0 + 1 })
         v4Intervals = zip(s4, v4).map { UInt64($0) << 32 | UInt64(UInt32(bitPattern: $1)) }
         let starts4 = s4.map { UInt32($0) }
-        v4Index = PrefixTable.bucketIndex(count: starts4.count) { i in
+        let top = PrefixTable.bucketIndex(count: starts4.count) { i in
             // An interval starting inside bucket b (not at its first address) does not hold b's first address.
             starts4[i] & 0xFFFF == 0 ? Int(starts4[i] >> 16) : Int(starts4[i] >> 16) + 1
         }
+        var index = top.map { UInt64($0) }
+        var sub = [UInt32]()
+        for b in 0..<65_536 where Int(top[b + 1]) - Int(top[b]) > PrefixTable.denseBucket {
+            index[b] |= UInt64(sub.count / 257 + 1) << 32
+            // For each /24 s of the bucket, the last interval starting at or below its first address.
+            var i = Int(top[b])
+            for s in 0..<256 {
+                let key = UInt32(b) << 16 | UInt32(s) << 8
+                while i + 1 <= Int(top[b + 1]) && starts4[i + 1] <= key { i += 1 }
+                sub.append(UInt32(i))
+            }
+            sub.append(top[b + 1])
+        }
+        v4Index = index
+        v4Sub = sub
 
         let sorted6 = prefixes6.map { p -> (lo: U128, hi: U128, value: Int32) in
             let r = p.prefix.v6Range
@@ -102,7 +125,15 @@ struct PrefixTable: Sendable {
         v4Index.withUnsafeBufferPointer { index in
             v4Intervals.withUnsafeBufferPointer { intervals in
                 let b = Int(address >> 16)
-                var lo = Int(index[b]), hi = Int(index[b + 1])
+                let entry = index[b]
+                var lo: Int, hi: Int
+                if entry >> 32 == 0 {
+                    lo = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
+                    hi = Int(truncatingIfNeeded: index[b + 1] & 0xFFFF_FFFF)
+                } else {
+                    let j = Int(truncatingIfNeeded: (entry >> 32) - 1) * 257 + Int((address >> 8) & 0xFF)
+                    (lo, hi) = v4Sub.withUnsafeBufferPointer { (Int($0[j]), Int($0[j + 1])) }
+                }
                 // Invariant: start(lo) <= address; the answer is in lo...hi. An interval starts at or below the
                 // address exactly when its packed word is at most (address, all-ones).
                 let key = UInt64(address) << 32 | 0xFFFF_FFFF

@@ -8,8 +8,11 @@ public struct BinaryStream {
     public private(set) var offset = 0
     var atEOF = false
 
-    /// Wraps an input.
-    public init(_ input: ByteInput) { self.input = input }
+    /// Wraps an input; offsets count from the input's current position (a chunk's start in its file).
+    public init(_ input: ByteInput) {
+        self.input = input
+        offset = input.decompressedOffset
+    }
 
     /// Unconsumed bytes buffered.
     public var available: Int { buffer.count - start }

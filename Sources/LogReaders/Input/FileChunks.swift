@@ -16,13 +16,19 @@ public struct FileChunk: Sendable, Equatable {
     /// The header lines in force where the chunk starts (Zeek TSV `#fields`, `#types`…), fed to the chunk's parser
     /// before its first line.
     public var header: [[UInt8]]
+    /// Whether it is the file's last chunk (binary formats: only the last one holds the end of the stream).
+    public var isLast: Bool
+    /// Binary formats that pair queries with responses: whether a query may be waiting from an earlier chunk (false
+    /// when the chunks before hold no query message at all, so the chunk's unpaired responses are final).
+    public var queriesBefore = true
 
     /// Creates a chunk.
-    public init(index: Int, range: Range<Int>, lineNumberBase: Int = 0, header: [[UInt8]] = []) {
+    public init(index: Int, range: Range<Int>, lineNumberBase: Int = 0, header: [[UInt8]] = [], isLast: Bool = false) {
         self.index = index
         self.range = range
         self.lineNumberBase = lineNumberBase
         self.header = header
+        self.isLast = isLast
     }
 }
 
@@ -183,6 +189,10 @@ extension LogFormat {
             var reader = LineFormatReader(ZeekJSONParser(), maxLineLength: options.maxLineLength, lineNumberBase: chunk.lineNumberBase)
             reader.isContinuation = chunk.index > 0
             return reader
+        case .dnstap:
+            return DnstapFileReader(includeUpstream: options.includeUpstream, chunk: chunk)
+        case .pcap:
+            return PcapReader(dnsPorts: options.dnsPorts, chunk: chunk)
         default:
             throw ReaderError(file: "-", "the \(rawValue) format is not read in chunks")
         }

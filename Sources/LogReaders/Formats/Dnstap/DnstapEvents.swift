@@ -27,8 +27,8 @@ public struct DnstapEventBuilder {
     /// Handles one data frame.
     public mutating func handle(frame: [UInt8], position: SourcePosition, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) rethrows {
         diagnostics.recordsRead += 1
-        let rec: DnstapRecord
-        do { rec = try DnstapRecord(decoding: frame) } catch {
+        let rec: DnstapView
+        do { rec = try DnstapView(decoding: frame) } catch {
             diagnostics.malformed("dnstap: \(error.message)", at: position)
             return
         }
@@ -46,10 +46,13 @@ public struct DnstapEventBuilder {
         let nsec = isResponse ? (rec.responseTimeNsec ?? rec.queryTimeNsec) : (rec.queryTimeNsec ?? rec.responseTimeNsec)
         let time = Self.nanos(sec, nsec)
         // query_address is the client (the initiator) in both directions.
-        let client = rec.queryAddress.flatMap { IPAddress(bytes: $0) }
-        let server = rec.responseAddress.flatMap { IPAddress(bytes: $0) }
-        switch WireEvent.event(from: wire, timeNanos: time, client: client, clientPort: rec.queryPort, server: server, serverPort: rec.responsePort,
-                               transport: rec.transport, position: position) {
+        let client = rec.queryAddress.flatMap { IPAddress(bytes: frame[$0]) }
+        let server = rec.responseAddress.flatMap { IPAddress(bytes: frame[$0]) }
+        let decoded = frame.withUnsafeBytes { b in
+            WireEvent.event(from: UnsafeRawBufferPointer(rebasing: b[wire]), timeNanos: time, client: client, clientPort: rec.queryPort, server: server,
+                            serverPort: rec.responsePort, transport: DnstapRecord.transport(rec.socketProtocol), position: position)
+        }
+        switch decoded {
         case .failure(let e):
             diagnostics.malformed(WireEvent.reason(e), at: position, excerpt: "\(rec.messageType.name): \(e)")
         case .success(let (decoded, wireIsResponse)):
@@ -75,13 +78,25 @@ public struct DnstapEventBuilder {
 public struct DnstapFileReader: EventReader {
     /// Options passed to the event builder.
     public var includeUpstream: Bool
+    /// The chunk being read, when the file is read in chunks cut at frame starts (see ``BinaryChunker``): a later
+    /// chunk starts after the START frame, a chunk before the last ends before the STOP frame, and pairing across
+    /// the cuts is left to ``TransactionPairer/settle(_:emit:)``.
+    public var chunk: FileChunk?
+    /// What pairing left to settle with the other chunks (after reading a chunk).
+    public private(set) var leftovers = PairingLeftovers()
     /// Creates a reader.
-    public init(includeUpstream: Bool = false) { self.includeUpstream = includeUpstream }
+    public init(includeUpstream: Bool = false, chunk: FileChunk? = nil) {
+        self.includeUpstream = includeUpstream
+        self.chunk = chunk
+    }
 
     public mutating func read(_ input: ByteInput, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) throws {
-        var decoder = FrameStreams.Decoder()
+        var decoder = FrameStreams.Decoder(offset: input.decompressedOffset)
         var builder = DnstapEventBuilder(includeUpstream: includeUpstream)
-        var started = false, stopped = false
+        let continuation = (chunk?.index ?? 0) > 0, last = chunk?.isLast ?? true
+        builder.pairer.holdsEarlyOrphans = continuation && chunk?.queriesBefore != false
+        builder.pairer.keepsPendingAtEnd = !last
+        var started = continuation, stopped = false
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         var emitted = 0
         let count: (DNSEvent) throws -> Void = { e in emitted += 1; try emit(e) }
@@ -123,11 +138,12 @@ public struct DnstapFileReader: EventReader {
         if !started { throw ReaderError(file: input.name, byteOffset: 0, "not a dnstap Frame Streams file: no START control frame") }
         if decoder.pendingByteCount > 0 {
             diagnostics.malformed("Frame Streams: truncated frame at end of file", at: SourcePosition(file: input.name, byteOffset: decoder.offset), excerpt: "\(decoder.pendingByteCount) byte(s)")
-        } else if !stopped {
+        } else if !stopped && last {
             diagnostics.malformed("Frame Streams: no STOP frame (file truncated?)", at: SourcePosition(file: input.name, byteOffset: decoder.offset))
         }
         try builder.pairer.flush(emit: count)
         builder.pairer.record(into: &diagnostics)
+        leftovers = builder.pairer.leftovers
         diagnostics.eventsEmitted += emitted
     }
 }

@@ -57,8 +57,8 @@ public enum FrameStreams {
         var start = 0
         /// The stream offset of ``buffer[start]``.
         public private(set) var offset = 0
-        /// Creates a decoder.
-        public init() {}
+        /// Creates a decoder; `offset` is the stream offset of the first byte it will be given (a chunk's start).
+        public init(offset: Int = 0) { self.offset = offset }
 
         /// Appends received bytes.
         public mutating func append<C: Collection<UInt8>>(_ bytes: C) {

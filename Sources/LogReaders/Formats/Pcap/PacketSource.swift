@@ -27,10 +27,18 @@ public struct PacketSource {
     var bigEndian = false
     var interfaces: [(linkType: UInt32, tsDivisor: Int64, tsMultiplier: Int64)] = []
 
-    /// Opens an input; throws if it is neither pcap nor pcapng.
-    public init(_ input: ByteInput) throws {
+    /// Opens an input; throws if it is neither pcap nor pcapng. `fileHeader` is the 24-byte classic pcap file header
+    /// when `input` is a later chunk of a file (cut at record starts), whose own bytes start with a record.
+    public init(_ input: ByteInput, fileHeader: [UInt8]? = nil) throws {
         name = input.name
         stream = BinaryStream(input)
+        if let h = fileHeader {
+            guard h.count >= 24, let c = Self.classicHeader(h) else {
+                throw ReaderError(file: name, byteOffset: 0, "not a classic pcap file header")
+            }
+            container = c
+            return
+        }
         guard try stream.ensure(4) else { throw ReaderError(file: name, byteOffset: 0, "not a pcap or pcapng file: shorter than 4 bytes") }
         let m = stream.u32(0, bigEndian: true)
         switch m {
@@ -46,6 +54,18 @@ public struct PacketSource {
         default:
             throw ReaderError(file: name, byteOffset: 0, "not a pcap or pcapng file: magic 0x\(String(m, radix: 16)) (expected a1b2c3d4, a1b23c4d or the pcapng 0a0d0d0a)")
         }
+    }
+
+    /// The container a classic pcap file header describes; nil for any other bytes.
+    static func classicHeader(_ h: [UInt8]) -> Container? {
+        guard h.count >= 24 else { return nil }
+        let m = UInt32(h[0]) << 24 | UInt32(h[1]) << 16 | UInt32(h[2]) << 8 | UInt32(h[3])
+        guard [0xA1B2_C3D4, 0xD4C3_B2A1, 0xA1B2_3C4D, 0x4D3C_B2A1].contains(m) else { return nil }
+        let be = m == 0xA1B2_C3D4 || m == 0xA1B2_3C4D
+        let nanos = m == 0xA1B2_3C4D || m == 0x4D3C_B2A1
+        let l = h[20..<24].map(UInt32.init)
+        let link = (be ? l[0] << 24 | l[1] << 16 | l[2] << 8 | l[3] : l[3] << 24 | l[2] << 16 | l[1] << 8 | l[0]) & 0x0FFF_FFFF
+        return .pcap(bigEndian: be, nanos: nanos, linkType: link)
     }
 
     /// The next packet; nil at the end. Throws when the container's framing is broken (nothing after can be read).
