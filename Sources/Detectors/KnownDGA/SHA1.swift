@@ -7,7 +7,8 @@ enum SHA1 {
         while padded.count % 64 != 56 { padded.append(0) }
         let bitLength = UInt64(message.count) &* 8
         for i in (0..<8).reversed() { padded.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
-        var w = [UInt32](repeating: 0, count: 80)
+        // Inline: a day's QSnatch names take some 6,000 digests, and a heap schedule per digest showed up in profiles.
+        var w = InlineArray<80, UInt32>(repeating: 0)
         for chunk in stride(from: 0, to: padded.count, by: 64) {
             for t in 0..<16 {
                 let o = chunk + t * 4
