@@ -26,7 +26,9 @@ public struct DGAContext: Sendable {
     private var window = DayIndex(pairs: [])
     /// Scores computed (not counting those the memo answered).
     public private(set) var scored = 0
-    private var memo = ScoreMemo()
+    /// Scores by label hash: the chain's ``DomainTable`` keeps a domain's score only once the domain is admitted (its
+    /// second sighting) and until it expires, and a model evaluation costs far more than this probe (up to 4 MB).
+    private var memo = RecentCache<Float>(maxBits: 18, empty: 0)
     /// Days whose generated names were built.
     public private(set) var daysBuilt = 0
 
