@@ -33,8 +33,6 @@ public struct DetectorChain: Sendable {
     var counters: [DetectorCounters]
     var fast = [FastEntry](repeating: FastEntry(), count: 1 << DetectorChain.fastBits)
     var fastBase: Int64 = .min
-    /// ``describe(_:lastDot:)``'s answers by the name's wire hash (32 bytes a slot, up to 2 MB).
-    var described = RecentCache<NameFacts>(maxBits: 16, empty: NameFacts())
     /// One bit per top-16-bit parent hash that may have a tunnel pair open.
     var tunnelParents = [UInt64](repeating: 0, count: 1024)
     let newDomainWindow: Int64
@@ -179,15 +177,8 @@ public struct DetectorChain: Sendable {
                                   name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: () -> String, deviceHash: UInt64,
                                   intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> Verdict? {
         let nameHash = StableHash.hash(name)
-        // The name's split and scope (the fast path already spares names of no interest this work; names that take
-        // the full path again — a device's own rarely queried domains — find it in the cache).
-        let n: NameFacts
-        if let cached = described.get(fastKey) {
-            n = cached
-        } else {
-            n = describe(name, lastDot: lastDot)
-            described.set(fastKey, n)
-        }
+        // The name's split and scope (the fast path already spares names of no interest this work).
+        let n = describe(name, lastDot: lastDot)
         var scope = n.scope
         if intelAllowed && scope == .watched { scope = .benign }
         let suffixStart = Int(n.suffixStart), registrableStart = Int(n.registrableStart)

@@ -24,15 +24,9 @@ public struct ExpiringTable<Value> {
     /// The latest event time seen.
     public private(set) var clock: Int64 = .min
 
-    /// Key, last-seen time and state side by side: a probe touches one cache line, not three arrays' worth (the
-    /// tables are far larger than the caches, so each probe is a likely miss).
-    struct Entry {
-        var key: UInt64
-        var stamp: Int64
-        var value: Value
-    }
-
-    private var slots: [Entry]
+    private var keys: [UInt64]
+    private var stamps: [Int64]
+    private var values: [Value]
     private let empty: Value
     private var mask: Int
     private let maxSlots: Int
@@ -47,20 +41,22 @@ public struct ExpiringTable<Value> {
         while slots < self.maxEntries * 2 { slots <<= 1 }
         maxSlots = slots
         let initial = min(slots, 256)
-        self.slots = Array(repeating: Entry(key: 0, stamp: 0, value: empty), count: initial)
+        keys = Array(repeating: 0, count: initial)
+        stamps = Array(repeating: 0, count: initial)
+        values = Array(repeating: empty, count: initial)
         mask = initial - 1
     }
 
     @inline(__always) static func normal(_ k: UInt64) -> UInt64 { k == 0 ? 0x9E37_79B9_7F4A_7C15 : k }
     @inline(__always) func home(_ k: UInt64) -> Int { Int(truncatingIfNeeded: k ^ (k >> 29)) & mask }
-    @inline(__always) func isExpired(_ slot: Int, _ now: Int64) -> Bool { now &- slots[slot].stamp > idleSeconds }
+    @inline(__always) func isExpired(_ slot: Int, _ now: Int64) -> Bool { now &- stamps[slot] > idleSeconds }
 
     /// The slot of `key` if it is held and not expired at `now`.
     public func find(_ key: UInt64, now: Int64) -> Int? {
         let k = Self.normal(key)
         var i = home(k)
         while true {
-            let x = slots[i].key
+            let x = keys[i]
             if x == 0 { return nil }
             if x == k { return isExpired(i, now) ? nil : i }
             i = (i &+ 1) & mask
@@ -77,15 +73,15 @@ public struct ExpiringTable<Value> {
         let k = Self.normal(key)
         var i = home(k)
         while true {
-            let x = slots[i].key
+            let x = keys[i]
             if x == k {
                 if isExpired(i, now) {
-                    slots[i].value = empty
-                    slots[i].stamp = now
+                    values[i] = empty
+                    stamps[i] = now
                     expirations += 1
                     return (i, true)
                 }
-                if now > slots[i].stamp { slots[i].stamp = now }
+                if now > stamps[i] { stamps[i] = now }
                 return (i, false)
             }
             if x == 0 { break }
@@ -94,44 +90,48 @@ public struct ExpiringTable<Value> {
         if count >= maxEntries {
             evictNear(k)
             i = emptySlot(k)
-        } else if (count + 1) * 2 > slots.count && slots.count < maxSlots {
-            rebuild(slots: slots.count * 2) { _ in true }
+        } else if (count + 1) * 2 > keys.count && keys.count < maxSlots {
+            rebuild(slots: keys.count * 2) { _ in true }
             i = emptySlot(k)
         }
-        slots[i] = Entry(key: k, stamp: now, value: empty)
+        keys[i] = k
+        stamps[i] = now
+        values[i] = empty
         count += 1
         return (i, true)
     }
 
     /// The state in a slot returned by ``find(_:now:)`` or ``upsert(_:now:)``.
     public subscript(slot: Int) -> Value {
-        _read { yield slots[slot].value }
-        _modify { yield &slots[slot].value }
+        _read { yield values[slot] }
+        _modify { yield &values[slot] }
     }
 
     /// When the entry in `slot` was last seen.
-    public func lastSeen(_ slot: Int) -> Int64 { slots[slot].stamp }
+    public func lastSeen(_ slot: Int) -> Int64 { stamps[slot] }
 
     /// Drops the entry in `slot` (for example when its alert has been raised and its state is no longer needed).
     public mutating func remove(slot: Int) {
-        guard slots[slot].key != 0 else { return }
+        guard keys[slot] != 0 else { return }
         // Backward-shift deletion keeps every probe chain unbroken.
         var hole = slot
         var j = slot
-        slots[hole].value = empty
-        slots[hole].key = 0
+        values[hole] = empty
+        keys[hole] = 0
         count -= 1
         while true {
             j = (j &+ 1) & mask
-            let k = slots[j].key
+            let k = keys[j]
             if k == 0 { return }
             let h = home(k)
             // Move j into the hole if its home lies cyclically outside (hole, j].
             let inRange = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !inRange {
-                slots.swapAt(hole, j)
-                slots[j].key = 0
-                slots[j].value = empty
+                keys[hole] = k
+                stamps[hole] = stamps[j]
+                values.swapAt(hole, j)
+                keys[j] = 0
+                values[j] = empty
                 hole = j
             }
         }
@@ -139,12 +139,12 @@ public struct ExpiringTable<Value> {
 
     /// Every live entry's key, last-seen time and state (order unspecified).
     public func entries() -> [(key: UInt64, lastSeen: Int64, value: Value)] {
-        slots.compactMap { $0.key == 0 ? nil : ($0.key, $0.stamp, $0.value) }
+        keys.indices.compactMap { keys[$0] == 0 ? nil : (keys[$0], stamps[$0], values[$0]) }
     }
 
     private func emptySlot(_ k: UInt64) -> Int {
         var i = home(k)
-        while slots[i].key != 0 { i = (i &+ 1) & mask }
+        while keys[i] != 0 { i = (i &+ 1) & mask }
         return i
     }
 
@@ -162,8 +162,8 @@ public struct ExpiringTable<Value> {
         var i = 0
         // Backward-shift deletion moves a later entry into the freed slot: look at the same slot again. An entry
         // that wraps around from the start was already kept, so it is never looked at twice to its harm.
-        while i < slots.count {
-            if slots[i].key != 0 && drop(slots[i].stamp) {
+        while i < keys.count {
+            if keys[i] != 0 && drop(stamps[i]) {
                 remove(slot: i)
                 removed += 1
             } else {
@@ -182,11 +182,11 @@ public struct ExpiringTable<Value> {
         var oldest = Int64.max
         var seen = 0
         var steps = 0
-        while seen < 8 && steps < slots.count {
-            if slots[i].key != 0 {
+        while seen < 8 && steps < keys.count {
+            if keys[i] != 0 {
                 seen += 1
-                if slots[i].stamp < oldest {
-                    oldest = slots[i].stamp
+                if stamps[i] < oldest {
+                    oldest = stamps[i]
                     victim = i
                 }
             }
@@ -198,17 +198,22 @@ public struct ExpiringTable<Value> {
         remove(slot: victim)
     }
 
-    private mutating func rebuild(slots n: Int, keep: (Int64) -> Bool) {
-        let old = slots
-        slots = Array(repeating: Entry(key: 0, stamp: 0, value: empty), count: n)
-        mask = n - 1
+    private mutating func rebuild(slots: Int, keep: (Int64) -> Bool) {
+        let oldKeys = keys, oldStamps = stamps
+        var oldValues = values
+        keys = Array(repeating: 0, count: slots)
+        stamps = Array(repeating: 0, count: slots)
+        values = Array(repeating: empty, count: slots)
+        mask = slots - 1
         count = 0
-        for e in old where e.key != 0 && keep(e.stamp) {
-            slots[emptySlot(e.key)] = e
+        for j in oldKeys.indices where oldKeys[j] != 0 && keep(oldStamps[j]) {
+            let s = emptySlot(oldKeys[j])
+            keys[s] = oldKeys[j]
+            stamps[s] = oldStamps[j]
+            swap(&values[s], &oldValues[j])
             count += 1
         }
     }
 }
 
 extension ExpiringTable: Sendable where Value: Sendable {}
-extension ExpiringTable.Entry: Sendable where Value: Sendable {}

@@ -1,6 +1,6 @@
 /// A direct-mapped cache of values by 64-bit hash: the last value stored in a slot wins, nothing expires.
 ///
-/// For values that are a pure function of the hashed bytes (a label's DGA score, a name's Public Suffix List split),
+/// For values that are a pure function of the hashed bytes (a label's DGA score),
 /// so a hit is exact as far as the hash is (63 of its bits are compared) and a miss only costs the recomputation
 /// the cache exists to spare. It grows with use up to `2^maxBits` slots, so a worker that sees few keys stays small.
 struct RecentCache<Value: Sendable>: Sendable {
