@@ -295,9 +295,10 @@ public struct AnalyzeWorker: Sendable {
         case .detected(let v): verdict = v
         }
         if chain != nil {
-            let suspectedVerdict = chain!.observe(e, deviceHash: { device.stableHash }, device: { device.name }, intelListed: verdict != nil,
-                                                  intelAllowed: isAllowed)
-            if verdict == nil && !isAllowed, let suspectedVerdict {
+            // A flag, not `verdict != nil`: comparing the optional verdict copied it (240 bytes) several times per event.
+            let intelListed = verdict.map { _ in true } ?? false
+            if let suspectedVerdict = chain!.observe(e, deviceHash: { device.stableHash }, device: { device.name }, intelListed: intelListed,
+                                                     intelAllowed: isAllowed), !intelListed && !isAllowed {
                 verdict = suspectedVerdict
                 suspected += 1
             }

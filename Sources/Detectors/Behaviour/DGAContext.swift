@@ -24,8 +24,11 @@ public struct DGAContext: Sendable {
     private var days: [(day: Int64, names: [(UInt64, UInt8)])] = []
     private var windowDay: Int64 = .min
     private var window = DayIndex(pairs: [])
-    /// Scores computed.
+    /// Scores computed (not counting those the memo answered).
     public private(set) var scored = 0
+    /// Scores by label hash: the chain's ``DomainTable`` keeps a domain's score only once the domain is admitted (its
+    /// second sighting) and until it expires, and a model evaluation costs far more than this probe (up to 4 MB).
+    private var memo = RecentCache<Float>(maxBits: 18, empty: 0)
     /// Days whose generated names were built.
     public private(set) var daysBuilt = 0
 
@@ -46,8 +49,13 @@ public struct DGAContext: Sendable {
     /// Computes the score (single precision, as the chain caches it).
     mutating func computeScore(_ f: QueryFacts) -> Float {
         guard let scorer, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
+        let label = f.registrableLabel
+        let key = StableHash.hash(label)
+        if let s = memo.get(key) { return s }
         scored += 1
-        return Float(scorer.model.score(label: f.registrableLabel))
+        let s = Float(scorer.model.score(label: label))
+        memo.set(key, s)
+        return s
     }
 
     /// The known family whose generator produces the query name within the margin of its day, if any.

@@ -106,6 +106,9 @@ public struct NewDomainHistory: Sendable {
     /// Domains recorded as first seen by ``observe(_:at:)`` (never seen before) since this value was made or loaded.
     public private(set) var recorded = 0
     private var nextAging: Int64 = .min
+    /// No exactly-kept domain was first seen before this (a lower bound): the hourly aging scan is skipped until its
+    /// cutoff passes it, since in a history younger than the window nothing can age out.
+    private var oldestFirstSeen: Int64 = .max
 
     /// An empty history.
     public init(windowSeconds: Int64 = 60 * 86_400, maxRecent: Int = 2_000_000, bloomCapacity: Int = 4_000_000,
@@ -148,7 +151,10 @@ public struct NewDomainHistory: Sendable {
         let k = Self.normal(hash)
         let (i, found) = slot(k)
         if found {
-            if t < firstSeen[i] { firstSeen[i] = t }
+            if t < firstSeen[i] {
+                firstSeen[i] = t
+                oldestFirstSeen = min(oldestFirstSeen, t)
+            }
             return t - firstSeen[i] <= windowSeconds ? .new(firstSeen: firstSeen[i]) : .old
         }
         if bloom.contains(k) { return .old }
@@ -166,6 +172,7 @@ public struct NewDomainHistory: Sendable {
         let (i, _) = slot(k)
         keys[i] = k
         firstSeen[i] = t
+        oldestFirstSeen = min(oldestFirstSeen, t)
         recentCount += 1
     }
 
@@ -179,6 +186,7 @@ public struct NewDomainHistory: Sendable {
     public mutating func age() {
         nextAging = clock &+ 3600
         let cutoff = clock &- windowSeconds
+        guard oldestFirstSeen < cutoff else { return }
         var moved = 0
         for i in keys.indices where keys[i] != 0 && firstSeen[i] < cutoff {
             bloom.insert(keys[i])
@@ -212,10 +220,12 @@ public struct NewDomainHistory: Sendable {
         firstSeen = Array(repeating: 0, count: slots)
         mask = slots - 1
         recentCount = 0
+        oldestFirstSeen = .max
         for j in oldKeys.indices where oldKeys[j] != 0 && keep(oldKeys[j], oldSeen[j]) {
             let (i, _) = slot(oldKeys[j])
             keys[i] = oldKeys[j]
             firstSeen[i] = oldSeen[j]
+            oldestFirstSeen = min(oldestFirstSeen, oldSeen[j])
             recentCount += 1
         }
     }
@@ -236,7 +246,10 @@ public struct NewDomainHistory: Sendable {
         for (k, t) in o.recent {
             let (i, found) = slot(k)
             if found {
-                if t < firstSeen[i] { firstSeen[i] = t }
+                if t < firstSeen[i] {
+                    firstSeen[i] = t
+                    oldestFirstSeen = min(oldestFirstSeen, t)
+                }
             } else if !bloom.contains(k) {
                 insert(k, firstSeen: t)
             }
@@ -320,6 +333,7 @@ public struct NewDomainHistory: Sendable {
             let (j, _) = h.slot(key)
             h.keys[j] = key
             h.firstSeen[j] = t
+            h.oldestFirstSeen = min(h.oldestFirstSeen, t)
             h.recentCount += 1
         }
         return h

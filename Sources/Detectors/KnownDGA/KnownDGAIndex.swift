@@ -129,7 +129,7 @@ public struct KnownDGAIndex: Sendable {
         case .qsnatchA:
             for (intervalPos, length) in QSnatch.bucketLengthsA.enumerated() {
                 for bucket in periods(length) {
-                    for (index, name) in QSnatch.blockA(intervalPos: intervalPos, bucket: bucket) where !name.contains("..") {
+                    for (index, name) in QSnatch.blockA(intervalPos: intervalPos, bucket: bucket) where !hasEmptyLabel(name) {
                         out.append(KnownDGAName(name: name, variant: variant, index: index,
                                                 validFrom: bucket * length, validUntil: (bucket + 1) * length))
                     }
@@ -164,4 +164,16 @@ public struct KnownDGAIndex: Sendable {
         }
         return out
     }
+}
+
+/// Whether a generated name has two dots in a row (Table A's `.com.bn` entry makes one): a byte scan, since
+/// `String.contains` of a string goes through Foundation and cost more than generating the name.
+private func hasEmptyLabel(_ name: String) -> Bool {
+    var previousDot = false
+    for b in name.utf8 {
+        let dot = b == UInt8(ascii: ".")
+        if dot && previousDot { return true }
+        previousDot = dot
+    }
+    return false
 }

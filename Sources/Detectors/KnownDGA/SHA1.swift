@@ -2,12 +2,15 @@
 enum SHA1 {
     static func digest(_ message: [UInt8]) -> [UInt8] {
         var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
-        var padded = message
-        padded.append(0x80)
-        while padded.count % 64 != 56 { padded.append(0) }
+        // One allocation for the padded message (0x80, zeros to 56 mod 64, the bit length big-endian).
+        let total = (message.count + 8) / 64 * 64 + 64
+        var padded = [UInt8](repeating: 0, count: total)
+        for i in message.indices { padded[i] = message[i] }
+        padded[message.count] = 0x80
         let bitLength = UInt64(message.count) &* 8
-        for i in (0..<8).reversed() { padded.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
-        var w = [UInt32](repeating: 0, count: 80)
+        for i in 0..<8 { padded[total - 1 - i] = UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8)) }
+        // Inline: a day's QSnatch names take some 6,000 digests, and a heap schedule per digest showed up in profiles.
+        var w = InlineArray<80, UInt32>(repeating: 0)
         for chunk in stride(from: 0, to: padded.count, by: 64) {
             for t in 0..<16 {
                 let o = chunk + t * 4
@@ -37,12 +40,13 @@ enum SHA1 {
         }
         var out: [UInt8] = []
         out.reserveCapacity(20)
-        for word in [h.0, h.1, h.2, h.3, h.4] {
+        func put(_ word: UInt32) {
             out.append(UInt8(truncatingIfNeeded: word >> 24))
             out.append(UInt8(truncatingIfNeeded: word >> 16))
             out.append(UInt8(truncatingIfNeeded: word >> 8))
             out.append(UInt8(truncatingIfNeeded: word))
         }
+        put(h.0); put(h.1); put(h.2); put(h.3); put(h.4)
         return out
     }
 
