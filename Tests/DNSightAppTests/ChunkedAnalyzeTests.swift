@@ -56,12 +56,16 @@ import TestSupport
         return c
     }
 
-    /// The detections as (query, line) pairs, sorted.
+    /// The detections as (query, client, line, offset) lines, sorted.
     static func evidence(_ path: String) throws -> [String] {
+        try detections(path) { o, e in "\(o["query"]!) \(o["client"]!) line \(e["line"]!) offset \(e["offset"]!)" }
+    }
+
+    /// The detections of a `--detections` file, each described by `describe(detection, evidence)`, sorted.
+    static func detections(_ path: String, _ describe: ([String: Any], [String: Any]) -> String) throws -> [String] {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { l in
             let o = try JSONSerialization.jsonObject(with: Data(l.utf8)) as! [String: Any]
-            let e = o["evidence"] as! [String: Any]
-            return "\(o["query"]!) \(o["client"]!) line \(e["line"]!) offset \(e["offset"]!)"
+            return describe(o, o["evidence"] as! [String: Any])
         }.sorted()
     }
 

@@ -58,11 +58,7 @@ import Testing
 
     /// The detections as (query, client, rcode, offset) lines, sorted.
     static func evidence(_ path: String) throws -> [String] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { l in
-            let o = try JSONSerialization.jsonObject(with: Data(l.utf8)) as! [String: Any]
-            let e = o["evidence"] as! [String: Any]
-            return "\(o["query"]!) \(o["client"]!) \(o["rcode"] ?? "-") offset \(e["offset"]!)"
-        }.sorted()
+        try ChunkedAnalyzeTests.detections(path) { o, e in "\(o["query"]!) \(o["client"]!) \(o["rcode"] ?? "-") offset \(e["offset"]!)" }
     }
 
     @Test func chunkedDnstapGivesTheSameAnswerAsTheWholeFile() throws {
