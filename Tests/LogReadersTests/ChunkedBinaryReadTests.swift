@@ -194,6 +194,50 @@ import Testing
         }
     }
 
+    /// Bad input inside a file that is cut: frames whose payload is not dnstap (framing intact) and a file that ends
+    /// in the middle of a frame. Every chunk reports what it cannot read with its offset in the file, the good frames
+    /// around them are kept, and the counts are those of reading the file whole.
+    @Test func malformedFramesAndATruncatedTailReadTheSameInChunks() throws {
+        var bytes = FrameStreams.Control(type: .start, contentTypes: [FrameStreams.dnstapContentType]).encoded
+        var garbage: [Range<Int>] = []
+        for (i, m) in Self.traffic(seed: 9).enumerated() {
+            if i % 97 == 50 {
+                let start = bytes.count
+                bytes += FrameStreams.encodeData([0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x02, 0x03])
+                garbage.append(start..<bytes.count)
+            }
+            var r = DnstapRecord(messageType: .clientResponse)
+            r.socketFamily = 1
+            r.socketProtocol = 1
+            r.queryAddress = [10, 0, 0, m.client]
+            r.responseAddress = [10, 9, 9, 9]
+            r.queryPort = 5000 + UInt16(m.client)
+            r.responsePort = 53
+            r.queryTimeSec = UInt64(m.time / 1_000_000)
+            r.responseTimeSec = UInt64(m.time / 1_000_000)
+            r.responseMessage = try PcapReaderTests.dnsResponse(m.name, id: m.id, rcode: 0)
+            bytes += FrameStreams.encodeData(r.encoded)
+        }
+        let lastFrame = bytes.count
+        // A last frame cut short: its length says more bytes than the file has.
+        let tail = FrameStreams.encodeData(Array(repeating: 0x0A, count: 300))
+        bytes += tail.prefix(100)
+        let path = try Text.temporaryFile(bytes, suffix: ".dnstap")
+        let whole = try Self.readWhole(path, .dnstap, ReaderOptions())
+        let badFrames = whole.1.malformed.values.reduce(0, +)
+        #expect(garbage.count > 5 && badFrames >= garbage.count)
+        #expect(whole.0.count == Self.traffic(seed: 9).count, "every good frame around the bad ones is kept")
+        #expect(whole.1.malformed.count >= 2, "the bad frames and the cut-off tail are both reported: \(whole.1.malformed)")
+        for chunkBytes in [900, 5000] {
+            let chunked = try #require(try Self.readChunked(path, .dnstap, ReaderOptions(), chunkBytes: chunkBytes))
+            Self.expectSame(whole, chunked, "malformed dnstap chunk \(chunkBytes)")
+            for e in chunked.diagnostics.examples {
+                let o = e.position.byteOffset
+                #expect(garbage.contains { $0.contains(o) } || o >= lastFrame, "example at \(o) is not a bad frame: \(e)")
+            }
+        }
+    }
+
     @Test func syntheticPcapReadsTheSameInChunks() throws {
         let server: [UInt8] = [10, 9, 9, 9]
         var packets = [(sec: UInt32, usec: UInt32, data: [UInt8])]()
