@@ -24,15 +24,7 @@ import TestSupport
         10.0.0.0/24,Acme,enterprise,NA,US,manufacturing,pc
         10.0.1.0/24,Globex,enterprise,APAC,JP,financial-services,pc
         """.write(to: dir.appendingPathComponent("inventory.csv"), atomically: true, encoding: .utf8)
-        let header = """
-        #separator \\x09
-        #set_separator\t,
-        #empty_field\t(empty)
-        #unset_field\t-
-        #path\tdns
-        #fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected
-        #types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool
-        """
+        let header = ChunkedAnalyzeTests.header  // the Zeek dns.log header Zeek writes
         func row(_ t: Int, _ client: String, _ name: String, _ answers: String = "-") -> String {
             "\(1_656_000_000 + t).000000\tC\(t)\t\(client)\t5\(t)000\t10.9.9.9\t53\tudp\t\(t)\t0.001\t\(name)\t1\tC_INTERNET\t1\tA\t0\tNOERROR\tF\tF\tT\tT\t0\t\(answers)\t-\tF"
         }
