@@ -48,7 +48,7 @@ let package = Package(
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
         .target(name: "Classifier", dependencies: ["DNSightCore", "DomainMatcher"]),
         // The Public Suffix List snapshot and its matcher (registrable domain = eTLD+1).
-        .target(name: "PublicSuffix", resources: [.copy("Resources/PSL")]),
+        .target(name: "PublicSuffix", dependencies: ["DNSWire"], resources: [.copy("Resources/PSL")]),
         // Suspected-tier detectors: the DGA model (bundled weights) and the known-family DGA generators.
         .target(
             name: "Detectors",

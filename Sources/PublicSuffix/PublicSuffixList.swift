@@ -1,4 +1,5 @@
 import Foundation
+import DNSWire
 
 /// The error type of the `PublicSuffix` module.
 public struct PublicSuffixError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -119,7 +120,7 @@ public struct PublicSuffixList: Sendable {
             if labels.contains(where: { !$0.allSatisfy(\.isASCII) }) {
                 var ascii: [String] = []
                 for l in labels {
-                    guard let a = Punycode.toASCII(l) else {
+                    guard let a = Punycode.aceLabel(l) else {
                         throw PublicSuffixError(.badRule, file: source, line: lineNumber, detail: "cannot encode '\(l)'")
                     }
                     ascii.append(a)

@@ -121,10 +121,4 @@ import Testing
             #expect(error.file == "t.dat")
         }
     }
-
-    @Test(arguments: [("bücher", "xn--bcher-kva"), ("中国", "xn--fiqs8s"), ("公司", "xn--55qx5d"),
-                      ("бел", "xn--90ais"), ("example", "example"), ("münchen", "xn--mnchen-3ya")])
-    func punycode(unicode: String, ascii: String) {
-        #expect(Punycode.toASCII(unicode) == ascii)
-    }
 }

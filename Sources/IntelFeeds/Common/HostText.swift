@@ -219,7 +219,7 @@ enum HostText: Equatable {
         labels += 1
         wire.append(0)
         if nonASCII {
-            guard let encoded = Punycode.toASCII(wire: wire) else { return .invalid("non-ASCII name that is not valid UTF-8") }
+            guard let encoded = IDNAWire.toASCII(wire: wire) else { return .invalid("non-ASCII name that is not valid UTF-8") }
             wire = encoded
         }
         guard wire.count <= 255 else { return .invalid("name longer than 255 bytes") }

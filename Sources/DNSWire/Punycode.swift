@@ -1,32 +1,21 @@
-/// IDNA ToASCII for names read from feeds: each label with non-ASCII characters becomes `xn--` + its Punycode
-/// (RFC 3492) after Unicode lower-casing. Full IDNA 2008 mapping (NFC, disallowed code points) is not applied.
-enum Punycode {
+/// Punycode (RFC 3492): the encoding that turns a Unicode label into the ASCII body of an IDNA A-label (`xn--…`),
+/// which is what DNS carries. Shared by the feed readers (names in intel lists) and the public suffix list (its
+/// Unicode rules). Full IDNA 2008 mapping (NFC, disallowed code points) is the caller's business, not done here.
+public enum Punycode {
     private static let base: UInt32 = 36, tMin: UInt32 = 1, tMax: UInt32 = 26, skew: UInt32 = 38, damp: UInt32 = 700
 
-    /// Converts the UTF-8 labels of an uncompressed wire name; `nil` when a label is not valid UTF-8, overflows, or
-    /// grows past 63 bytes.
-    static func toASCII(wire: [UInt8]) -> [UInt8]? {
-        var out: [UInt8] = []
-        var i = 0
-        while i < wire.count {
-            let len = Int(wire[i])
-            if len == 0 { out.append(0); break }
-            let label = Array(wire[(i + 1)..<(i + 1 + len)])
-            i += 1 + len
-            if label.allSatisfy({ $0 < 0x80 }) { out.append(UInt8(len)); out += label; continue }
-            let text = String(decoding: label, as: UTF8.self)
-            guard Array(text.utf8) == label else { return nil }
-            guard let encoded = encode(Array(text.lowercased().unicodeScalars.map(\.value))) else { return nil }
-            let ace = Array("xn--".utf8) + encoded
-            guard ace.count <= 63 else { return nil }
-            out.append(UInt8(ace.count))
-            out += ace
-        }
-        return out
+    /// The A-label of one label: the label itself when it is pure ASCII, else `xn--` + its Punycode. The caller
+    /// lower-cases first. `nil` when the encoding overflows.
+    public static func aceLabel(_ label: String) -> String? {
+        let scalars = label.unicodeScalars.map(\.value)
+        if scalars.allSatisfy({ $0 < 0x80 }) { return label }
+        guard let body = encode(scalars) else { return nil }
+        return "xn--" + String(decoding: body, as: UTF8.self)
     }
 
-    /// RFC 3492 §6.3 encoding of code points to the basic (ASCII) string, without the `xn--` prefix.
-    static func encode(_ input: [UInt32]) -> [UInt8]? {
+    /// RFC 3492 §6.3 encoding of code points to the basic (ASCII) string, without the `xn--` prefix; `nil` on
+    /// overflow.
+    public static func encode(_ input: [UInt32]) -> [UInt8]? {
         var output: [UInt8] = input.filter { $0 < 0x80 }.map { UInt8($0) }
         let b = UInt32(output.count)
         var h = b
