@@ -169,3 +169,39 @@ import TestSupport
         #expect(a.historyStart == 200)
     }
 }
+
+@Suite struct ChainSetTests {
+    /// The chain's hash set agrees with `Set` on inserts, membership and elements, 0 and colliding slots included.
+    @Test func uint64SetMatchesSet() {
+        var s = UInt64Set()
+        var reference = Set<UInt64>()
+        var x: UInt64 = 0x1234_5678
+        for i in 0..<20_000 {
+            // A third of the keys repeat, some share their low bits, and 0 comes up too.
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let k: UInt64 = i % 3 == 0 ? UInt64(i % 500) : (i % 7 == 0 ? (x << 20) : x)
+            #expect(s.insert(k) == reference.insert(k).inserted)
+        }
+        #expect(s.count == reference.count)
+        #expect(Set(s.elements) == reference)
+        #expect(s.elements.count == reference.count)
+        for k in reference { #expect(s.contains(k)) }
+        #expect(!s.contains(0xDEAD_BEEF_0000_0001))
+    }
+
+    /// The process-wide known-family days are the generators' names of the day, built once.
+    @Test func knownDaysAreBuiltOnce() {
+        let day: Int64 = 19_300
+        var expected: [(UInt64, UInt8)] = []
+        for (bit, variant) in KnownDGAVariant.allCases.enumerated() {
+            for g in KnownDGAIndex.generate(variant, days: UTCDay(daysSinceEpoch: day)...UTCDay(daysSinceEpoch: day)) {
+                expected.append((StableHash.hash(g.name), UInt8(1) << UInt8(bit)))
+            }
+        }
+        let first = KnownDGADays.shared.names(for: day)
+        let again = KnownDGADays.shared.names(for: day)
+        #expect(!again.1)
+        #expect(first.0.map(\.0) == expected.map(\.0) && first.0.map(\.1) == expected.map(\.1))
+        #expect(again.0.map(\.0) == expected.map(\.0))
+    }
+}
