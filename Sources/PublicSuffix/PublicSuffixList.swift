@@ -69,6 +69,9 @@ public struct PublicSuffixList: Sendable {
     private var lengths: [Int32] = []
     private var flags: [UInt8] = []
     private var arena: [UInt8] = []
+    /// One bit per suffix hash (16 KB, some one bit in nine set): most names end in a suffix that is absent (the
+    /// registrable domain), and asking the 256 KB slot table about it missed the cache on every split.
+    private var filter = [UInt64](repeating: 0, count: 2048)
 
     /// The number of rules read (normal, wildcard and exception, after IDN rules were added in both forms).
     public private(set) var ruleCount = 0
@@ -240,6 +243,7 @@ public struct PublicSuffixList: Sendable {
             }
             slot = (slot + 1) & mask
         }
+        filter[Int(truncatingIfNeeded: h >> 53)] |= 1 << ((h >> 47) & 63)
         hashes.append(h)
         starts.append(Int32(arena.count))
         lengths.append(Int32(bytes.count))
@@ -272,6 +276,7 @@ public struct PublicSuffixList: Sendable {
     /// Looks up the suffix `name[start..<end]` (hash `h`); returns its flags, or `nil` when absent.
     @inline(__always)
     private func lookup(_ h: UInt64, _ name: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt8? {
+        if filter[Int(truncatingIfNeeded: h >> 53)] & (1 << ((h >> 47) & 63)) == 0 { return nil }
         var slot = Int(truncatingIfNeeded: h) & mask
         let len = end - start
         return arena.withUnsafeBufferPointer { a -> UInt8? in
