@@ -59,9 +59,14 @@ public struct DGAContext: Sendable {
         let label = f.registrableLabel
         let key = StableHash.hash(label)
         if let s = memo.get(key) { return s }
+        if let s = model.shared.get(key) {
+            memo.set(key, s)
+            return s
+        }
         scored += 1
         let s = Float(model.model.score(label: label))
         memo.set(key, s)
+        model.shared.set(key, s)
         return s
     }
 
@@ -93,10 +98,12 @@ public struct DGAContext: Sendable {
         return pairs
     }
 
-    /// The scorer's parts, shared by reference.
+    /// The scorer's parts, shared by reference — with the scores every copy of this context (every worker of a
+    /// run) has computed.
     final class ModelRef: Sendable {
         let model: DGAModel
         let suffixes: PublicSuffixList
+        let shared = SharedScores()
         init(model: DGAModel, suffixes: PublicSuffixList) {
             self.model = model
             self.suffixes = suffixes
@@ -178,5 +185,52 @@ final class KnownDGADays: @unchecked Sendable {
         days[day] = pairs
         order.append(day)
         return (pairs, true)
+    }
+}
+
+/// DGA scores by label hash, shared by the workers of a run: a worker's own memo answers most lookups, and this one
+/// spares each worker scoring the labels another has already scored (with two workers, every label the devices of
+/// both query was scored twice). Direct-mapped like ``RecentCache``: the last value stored in a slot wins, a hit
+/// compares 63 bits of the hash, and a score is a pure function of the label, so a hit is the value the model gives.
+/// Lock-striped: a lookup takes one of 64 locks, once per label a worker has not memoised.
+final class SharedScores: @unchecked Sendable {
+    static let bits = 18
+    private let keys: UnsafeMutablePointer<UInt64>
+    private let values: UnsafeMutablePointer<Float>
+    private let locks = (0..<64).map { _ in NSLock() }
+
+    init() {
+        let n = 1 << Self.bits
+        keys = .allocate(capacity: n)
+        keys.initialize(repeating: 0, count: n)
+        values = .allocate(capacity: n)
+        values.initialize(repeating: 0, count: n)
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deallocate()
+    }
+
+    @inline(__always)
+    private func index(_ k: UInt64) -> Int { Int(truncatingIfNeeded: StableHash.fmix(k ^ 0x3C6E_F372_FE94_F82B) >> UInt64(64 - Self.bits)) }
+
+    /// The score stored for `key`, if its slot holds it.
+    func get(_ key: UInt64) -> Float? {
+        let k = key | 1, i = index(k)
+        let lock = locks[i & 63]
+        lock.lock()
+        defer { lock.unlock() }
+        return keys[i] == k ? values[i] : nil
+    }
+
+    /// Stores a score (replacing whatever the slot held).
+    func set(_ key: UInt64, _ value: Float) {
+        let k = key | 1, i = index(k)
+        let lock = locks[i & 63]
+        lock.lock()
+        keys[i] = k
+        values[i] = value
+        lock.unlock()
     }
 }

@@ -1,3 +1,4 @@
+import DNSWire
 import Foundation
 import Testing
 @testable import Detectors
@@ -203,5 +204,37 @@ import TestSupport
         #expect(!again.1)
         #expect(first.0.map(\.0) == expected.map(\.0) && first.0.map(\.1) == expected.map(\.1))
         #expect(again.0.map(\.0) == expected.map(\.0))
+    }
+}
+
+@Suite struct SharedScoresTests {
+    /// Copies of one context (the workers of a run) share scores: the second scores nothing the first scored, and
+    /// gets the same values.
+    @Test func copiesShareScores() throws {
+        let scorer = try DGAScorer.bundled()
+        var a = DGAContext(scorer: scorer, knownFamilies: false)
+        var b = a
+        let labels = ["example", "xkqjzvplwqe", "google", "q8r7t6y5u4", "bbc"]
+        var first: [Float] = []
+        for l in labels { first.append(Self.score(&a, "www.\(l).com", scorer)) }
+        #expect(a.scored == labels.count)
+        for (l, s) in zip(labels, first) { #expect(Self.score(&b, "mail.\(l).net", scorer) == s) }
+        #expect(b.scored == 0)
+        // A context made afresh has its own table.
+        var c = DGAContext(scorer: scorer, knownFamilies: false)
+        #expect(Self.score(&c, "www.example.com", scorer) == first[0])
+        #expect(c.scored == 1)
+        for (l, s) in zip(labels, first) { #expect(Array(l.utf8).withUnsafeBufferPointer { Float(scorer.model.score(label: $0)) } == s) }
+    }
+
+    static func score(_ ctx: inout DGAContext, _ name: String, _ scorer: DGAScorer) -> Float {
+        let bytes = Array(name.utf8)
+        return bytes.withUnsafeBufferPointer { buf -> Float in
+            let split = scorer.suffixes.split(buf)!
+            let f = QueryFacts(deviceHash: 1, timeNanos: 0, name: buf, nameHash: StableHash.hash(buf), suffixStart: split.suffixStart,
+                               registrableStart: split.registrableStart!, registrableHash: 0, suffixHash: 0, queryType: .a, rcode: nil,
+                               scope: .watched, prevalence: 0)
+            return ctx.computeScore(f)
+        }
     }
 }
