@@ -70,6 +70,9 @@ public struct PublicSuffixList: Sendable {
     private var lengths: [Int32] = []
     private var flags: [UInt8] = []
     private var arena: [UInt8] = []
+    /// One bit per suffix hash (16 KB, some one bit in nine set): most names end in a suffix that is absent (the
+    /// registrable domain), and asking the 256 KB slot table about it missed the cache on every split.
+    private var filter = [UInt64](repeating: 0, count: 2048)
 
     /// The number of rules read (normal, wildcard and exception, after IDN rules were added in both forms).
     public private(set) var ruleCount = 0
@@ -82,52 +85,73 @@ public struct PublicSuffixList: Sendable {
     ///   - sections: which sections to use.
     ///   - source: a name for the text, used in errors.
     public init(text: String, sections: Sections = .all, source: String = "public_suffix_list.dat") throws(PublicSuffixError) {
+        try self.init(text: text, sections: sections, source: source, asciiFastPath: true)
+    }
+
+    /// `asciiFastPath: false` reads every line through the Unicode-aware path (tests compare the two tables).
+    init(text: String, sections: Sections, source: String, asciiFastPath: Bool) throws(PublicSuffixError) {
         slots = []
         mask = 0
-        var rules: [(labels: [String], flag: UInt8)] = []
+        var rules: [(labels: [[UInt8]], flag: UInt8)] = []
         var inPrivate = false
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("//") {
-                if line.contains("===BEGIN PRIVATE DOMAINS===") { inPrivate = true }
-                if line.contains("===END PRIVATE DOMAINS===") { inPrivate = false }
-                if version == nil, line.hasPrefix("// VERSION:") {
-                    version = String(line.dropFirst("// VERSION:".count)).trimmingCharacters(in: .whitespaces)
+        var text = text
+        // The list is read once per process before the first split (some 16,000 lines): lines of ASCII — all rules
+        // but the IDN ones — are read as bytes, because the String path (Foundation's trimming, splitting,
+        // lower-casing) cost as much as splitting a few hundred thousand names.
+        var failure: PublicSuffixError? = nil
+        text.withUTF8 { all in
+            var lineStart = 0
+            while lineStart <= all.count && failure == nil {
+                var lineEnd = lineStart
+                var ascii = true
+                while lineEnd < all.count && all[lineEnd] != UInt8(ascii: "\n") {
+                    if all[lineEnd] >= 0x80 { ascii = false }
+                    lineEnd += 1
                 }
-                continue
-            }
-            if line.isEmpty { continue }
-            if inPrivate && sections == .icannOnly { continue }
-            // A rule is the first whitespace-delimited token of its line.
-            var rule = Substring(line.split(separator: " ", maxSplits: 1).first ?? "")
-            var flag = Self.normalRule
-            if rule.hasPrefix("!") {
-                flag = Self.exceptionRule
-                rule = rule.dropFirst()
-            }
-            var labels = rule.lowercased().split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            if flag != Self.exceptionRule, labels.first == "*" {
-                flag = Self.wildcardRule
-                labels.removeFirst()
-            }
-            if labels.isEmpty || labels.contains(where: { $0.isEmpty || $0.contains("*") }) {
-                throw PublicSuffixError(.badRule, file: source, line: lineNumber, detail: "unusable rule '\(line)'")
-            }
-            rules.append((labels, flag))
-            // IDN rules also go in under their A-label (xn--) form, which is what DNS carries.
-            if labels.contains(where: { !$0.allSatisfy(\.isASCII) }) {
-                var ascii: [String] = []
-                for l in labels {
-                    guard let a = Punycode.aceLabel(l) else {
-                        throw PublicSuffixError(.badRule, file: source, line: lineNumber, detail: "cannot encode '\(l)'")
+                lineNumber += 1
+                let raw = UnsafeBufferPointer(rebasing: all[lineStart..<lineEnd])
+                let next = lineEnd + 1
+                defer { lineStart = next }
+                let line: Line
+                if ascii && asciiFastPath {
+                    line = Self.asciiLine(raw)
+                } else {
+                    line = Self.unicodeLine(String(decoding: raw, as: UTF8.self))
+                }
+                switch line {
+                case .blank: continue
+                case .comment(let c):
+                    if Self.contains(c, "===BEGIN PRIVATE DOMAINS===") { inPrivate = true }
+                    if Self.contains(c, "===END PRIVATE DOMAINS===") { inPrivate = false }
+                    let tag = Array("// VERSION:".utf8)
+                    if version == nil, c.count >= tag.count, Array(c[0..<tag.count]) == tag {
+                        version = String(decoding: c[tag.count...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
                     }
-                    ascii.append(a)
+                case .rule(let labels, let flag, let idn):
+                    if inPrivate && sections == .icannOnly { continue }
+                    if labels.isEmpty || labels.contains(where: { $0.isEmpty || $0.contains(UInt8(ascii: "*")) }) {
+                        let shown = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                        failure = PublicSuffixError(.badRule, file: source, line: lineNumber, detail: "unusable rule '\(shown)'")
+                        return
+                    }
+                    rules.append((labels, flag))
+                    // IDN rules also go in under their A-label (xn--) form, which is what DNS carries.
+                    if let idn {
+                        var ascii: [[UInt8]] = []
+                        for l in idn {
+                            guard let a = Punycode.aceLabel(l) else {
+                                failure = PublicSuffixError(.badRule, file: source, line: lineNumber, detail: "cannot encode '\(l)'")
+                                return
+                            }
+                            ascii.append(Array(a.utf8))
+                        }
+                        rules.append((ascii, flag))
+                    }
                 }
-                rules.append((ascii, flag))
             }
         }
+        if let failure { throw failure }
         if rules.isEmpty { throw PublicSuffixError(.emptyList, file: source, detail: "no rules") }
         ruleCount = rules.count
         var capacity = 16
@@ -136,35 +160,102 @@ public struct PublicSuffixList: Sendable {
         mask = capacity - 1
         for (labels, flag) in rules {
             // Insert every suffix of the rule so that a lookup can stop at the first suffix that is absent.
+            var h = Self.rootHash
+            var joined: [UInt8] = []
             for k in 1...labels.count {
-                let suffix = labels[(labels.count - k)...]
-                let f: UInt8 = k == labels.count ? flag : 0
-                insert(Array(suffix), flag: f)
+                let label = labels[labels.count - k]
+                h = Self.combine(h, Self.labelHash(label))
+                joined = k == 1 ? label : label + [UInt8(ascii: ".")] + joined
+                insert(h, joined, flag: k == labels.count ? flag : 0)
             }
         }
     }
 
-    private mutating func insert(_ labels: [String], flag: UInt8) {
-        var h = Self.rootHash
-        for label in labels.reversed() {
-            h = Self.combine(h, Self.labelHash(Array(label.utf8)))
+    /// One line of the list, read.
+    private enum Line {
+        case blank
+        /// The trimmed comment line, from its `//`.
+        case comment([UInt8])
+        /// A rule's labels (lower case, left to right), its kind, and the same labels as text when one is not ASCII.
+        case rule([[UInt8]], flag: UInt8, idn: [String]?)
+    }
+
+    /// Reads an ASCII line as `unicodeLine` would (ASCII whitespace is the space and the tab).
+    private static func asciiLine(_ raw: UnsafeBufferPointer<UInt8>) -> Line {
+        var a = 0, b = raw.count
+        while a < b && (raw[a] == 0x20 || raw[a] == 0x09) { a += 1 }
+        while b > a && (raw[b - 1] == 0x20 || raw[b - 1] == 0x09) { b -= 1 }
+        if a == b { return .blank }
+        if b - a >= 2 && raw[a] == UInt8(ascii: "/") && raw[a + 1] == UInt8(ascii: "/") { return .comment(Array(raw[a..<b])) }
+        // A rule is the first space-delimited token of its line.
+        var e = a
+        while e < b && raw[e] != 0x20 { e += 1 }
+        var flag = normalRule
+        if raw[a] == UInt8(ascii: "!") {
+            flag = exceptionRule
+            a += 1
         }
-        let bytes = Array(labels.joined(separator: ".").utf8)
+        var labels: [[UInt8]] = [[]]
+        for i in a..<e {
+            let c = raw[i]
+            if c == UInt8(ascii: ".") { labels.append([]) } else { labels[labels.count - 1].append(lower(c)) }
+        }
+        if flag != exceptionRule, labels.first == [UInt8(ascii: "*")] {
+            flag = wildcardRule
+            labels.removeFirst()
+        }
+        return .rule(labels, flag: flag, idn: nil)
+    }
+
+    /// Reads a line with Unicode: trimmed of Unicode spaces, lower-cased.
+    private static func unicodeLine(_ raw: String) -> Line {
+        let line = raw.trimmingCharacters(in: .whitespaces)
+        if line.isEmpty { return .blank }
+        if line.hasPrefix("//") { return .comment(Array(line.utf8)) }
+        var rule = Substring(line.split(separator: " ", maxSplits: 1).first ?? "")
+        var flag = normalRule
+        if rule.hasPrefix("!") {
+            flag = exceptionRule
+            rule = rule.dropFirst()
+        }
+        var labels = rule.lowercased().split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if flag != exceptionRule, labels.first == "*" {
+            flag = wildcardRule
+            labels.removeFirst()
+        }
+        let idn = labels.contains(where: { !$0.allSatisfy(\.isASCII) }) ? labels : nil
+        return .rule(labels.map { Array($0.utf8) }, flag: flag, idn: idn)
+    }
+
+    private static func contains(_ hay: [UInt8], _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard hay.count >= n.count else { return false }
+        for i in 0...(hay.count - n.count) where hay[i] == n[0] && Array(hay[i..<(i + n.count)]) == n { return true }
+        return false
+    }
+
+    private mutating func insert(_ h: UInt64, _ bytes: [UInt8], flag: UInt8) {
         var slot = Int(truncatingIfNeeded: h) & mask
         while slots[slot] != 0 {
             let e = Int(slots[slot] - 1)
-            if hashes[e] == h, Array(arena[Int(starts[e])..<Int(starts[e] + lengths[e])]) == bytes {
+            if hashes[e] == h, Int(lengths[e]) == bytes.count, arena[Int(starts[e])..<Int(starts[e] + lengths[e])].elementsEqual(bytes) {
                 flags[e] |= flag
                 return
             }
             slot = (slot + 1) & mask
         }
+        filter[Int(truncatingIfNeeded: h >> 53)] |= 1 << ((h >> 47) & 63)
         hashes.append(h)
         starts.append(Int32(arena.count))
         lengths.append(Int32(bytes.count))
         flags.append(flag)
         arena.append(contentsOf: bytes)
         slots[slot] = Int32(hashes.count)
+    }
+
+    /// Every suffix the table holds, with its hash and rule flags (tests compare tables built two ways).
+    var entries: [(hash: UInt64, bytes: [UInt8], flags: UInt8)] {
+        hashes.indices.map { (hashes[$0], Array(arena[Int(starts[$0])..<Int(starts[$0] + lengths[$0])]), flags[$0]) }
     }
 
     @inline(__always) private static var rootHash: UInt64 { 0x9E37_79B9_7F4A_7C15 }
@@ -186,6 +277,7 @@ public struct PublicSuffixList: Sendable {
     /// Looks up the suffix `name[start..<end]` (hash `h`); returns its flags, or `nil` when absent.
     @inline(__always)
     private func lookup(_ h: UInt64, _ name: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt8? {
+        if filter[Int(truncatingIfNeeded: h >> 53)] & (1 << ((h >> 47) & 63)) == 0 { return nil }
         var slot = Int(truncatingIfNeeded: h) & mask
         let len = end - start
         return arena.withUnsafeBufferPointer { a -> UInt8? in
@@ -295,12 +387,17 @@ public struct PublicSuffixList: Sendable {
 
     /// Loads and compiles the bundled snapshot (`Resources/PSL/public_suffix_list.dat`).
     public static func loadBundled(sections: Sections = .all) throws(PublicSuffixError) -> PublicSuffixList {
+        try PublicSuffixList(text: try bundledText(), sections: sections)
+    }
+
+    /// The bundled snapshot's text.
+    static func bundledText() throws(PublicSuffixError) -> String {
         guard let url = Bundle.module.url(forResource: "PSL/public_suffix_list", withExtension: "dat")
             ?? Bundle.module.url(forResource: "public_suffix_list", withExtension: "dat", subdirectory: "PSL"),
             let data = FileManager.default.contents(atPath: url.path)
         else {
             throw PublicSuffixError(.resourceMissing, file: "PSL/public_suffix_list.dat", detail: "resource not found in the PublicSuffix bundle")
         }
-        return try PublicSuffixList(text: String(decoding: data, as: UTF8.self), sections: sections)
+        return String(decoding: data, as: UTF8.self)
     }
 }

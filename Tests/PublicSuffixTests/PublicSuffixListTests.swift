@@ -121,4 +121,18 @@ import Testing
             #expect(error.file == "t.dat")
         }
     }
+
+    /// The byte reader of ASCII lines builds the same table as reading every line as Unicode text.
+    @Test(arguments: [PublicSuffixList.Sections.all, .icannOnly])
+    func asciiReaderBuildsTheSameTable(sections: PublicSuffixList.Sections) throws {
+        let text = try PublicSuffixList.bundledText()
+            + "\n  \t!Keep.Wild.Test  trailing\n\t*.WILD.test\n// VERSION:  v1 \n"
+        let fast = try PublicSuffixList(text: text, sections: sections, source: "t", asciiFastPath: true)
+        let slow = try PublicSuffixList(text: text, sections: sections, source: "t", asciiFastPath: false)
+        #expect(fast.ruleCount == slow.ruleCount)
+        #expect(fast.version == slow.version)
+        let a = fast.entries.map { "\($0.hash) \($0.bytes) \($0.flags)" }, b = slow.entries.map { "\($0.hash) \($0.bytes) \($0.flags)" }
+        #expect(a.count > 5_000)
+        #expect(a == b)
+    }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import DNSightCore
+import PublicSuffix
 
 /// A known-family DGA hit: which family's generator produces the name around the query's date.
 public struct KnownDGAHit: Sendable, Hashable {
@@ -17,11 +19,15 @@ public struct KnownDGAHit: Sendable, Hashable {
 /// Value type: each worker owns its copy, so nothing is shared or locked on the hot path.
 public struct DGAContext: Sendable {
     /// The scorer, or nil when DGA scoring is unavailable (every score is then 0).
-    public let scorer: DGAScorer?
+    public var scorer: DGAScorer? { model.map { DGAScorer(model: $0.model, suffixes: $0.suffixes) } }
+    /// Whether a scorer is present.
+    public let hasScorer: Bool
+    /// The scorer behind one reference: binding the optional struct (two dozen arrays) copied and released it on
+    /// every score, several times the cost of a memo hit.
+    private let model: ModelRef?
     /// Whether known-family lookups are made, and the margin in days either side of an event's day.
     public let knownFamilies: Bool
     public let marginDays: Int
-    private var days: [(day: Int64, names: [(UInt64, UInt8)])] = []
     private var windowDay: Int64 = .min
     private var window = DayIndex(pairs: [])
     /// Scores computed (not counting those the memo answered).
@@ -29,12 +35,13 @@ public struct DGAContext: Sendable {
     /// Scores by label hash: the chain's ``DomainTable`` keeps a domain's score only once the domain is admitted (its
     /// second sighting) and until it expires, and a model evaluation costs far more than this probe (up to 4 MB).
     private var memo = RecentCache<Float>(maxBits: 18, empty: 0)
-    /// Days whose generated names were built.
+    /// Days whose generated names this context built (another worker may have built the others).
     public private(set) var daysBuilt = 0
 
     /// Creates a context.
     public init(scorer: DGAScorer?, knownFamilies: Bool = true, marginDays: Int = 1) {
-        self.scorer = scorer
+        model = scorer.map { ModelRef(model: $0.model, suffixes: $0.suffixes) }
+        hasScorer = scorer != nil
         self.knownFamilies = knownFamilies
         self.marginDays = max(0, min(marginDays, 30))
     }
@@ -48,13 +55,18 @@ public struct DGAContext: Sendable {
 
     /// Computes the score (single precision, as the chain caches it).
     mutating func computeScore(_ f: QueryFacts) -> Float {
-        guard let scorer, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
+        guard let model, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
         let label = f.registrableLabel
         let key = StableHash.hash(label)
         if let s = memo.get(key) { return s }
+        if let s = model.shared.get(key) {
+            memo.set(key, s)
+            return s
+        }
         scored += 1
-        let s = Float(scorer.model.score(label: label))
+        let s = Float(model.model.score(label: label))
         memo.set(key, s)
+        model.shared.set(key, s)
         return s
     }
 
@@ -81,18 +93,21 @@ public struct DGAContext: Sendable {
     }
 
     private mutating func names(for day: Int64) -> [(UInt64, UInt8)] {
-        if let i = days.firstIndex(where: { $0.day == day }) { return days[i].names }
-        var pairs: [(UInt64, UInt8)] = []
-        let d = UTCDay(daysSinceEpoch: day)
-        for (bit, variant) in KnownDGAVariant.allCases.enumerated() {
-            for g in KnownDGAIndex.generate(variant, days: d...d) {
-                pairs.append((StableHash.hash(g.name), UInt8(1) << UInt8(bit)))
-            }
-        }
-        daysBuilt += 1
-        if days.count >= 2 * marginDays + 3 { days.removeFirst() }
-        days.append((day, pairs))
+        let (pairs, built) = KnownDGADays.shared.names(for: day)
+        if built { daysBuilt += 1 }
         return pairs
+    }
+
+    /// The scorer's parts, shared by reference — with the scores every copy of this context (every worker of a
+    /// run) has computed.
+    final class ModelRef: Sendable {
+        let model: DGAModel
+        let suffixes: PublicSuffixList
+        let shared = SharedScores()
+        init(model: DGAModel, suffixes: PublicSuffixList) {
+            self.model = model
+            self.suffixes = suffixes
+        }
     }
 
     /// Generated names as hashes → variant bit mask.
@@ -140,5 +155,82 @@ public struct DGAContext: Sendable {
             return (f.name, f.category ?? .malware, f.tags.traits, f.tags)
         }
         return (family, .malware, .dga, .none)
+    }
+}
+
+/// The known families' generated names of each day, hashed, built once per process: a pure function of the day that
+/// costs some 130 million instructions, which every worker would otherwise repeat for the same days.
+final class KnownDGADays: @unchecked Sendable {
+    static let shared = KnownDGADays()
+    /// Days kept (a replay moves forward a day at a time; a worker's window holds at most 61).
+    static let capacity = 64
+    private let lock = NSLock()
+    private var days: [Int64: [(UInt64, UInt8)]] = [:]
+    private var order: [Int64] = []
+
+    /// The names of `day` as (name hash, variant bit) pairs, and whether this call built them. Built under the lock:
+    /// a second worker asking for the same day waits for them instead of building them too.
+    func names(for day: Int64) -> ([(UInt64, UInt8)], Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let pairs = days[day] { return (pairs, false) }
+        var pairs: [(UInt64, UInt8)] = []
+        let d = UTCDay(daysSinceEpoch: day)
+        for (bit, variant) in KnownDGAVariant.allCases.enumerated() {
+            for g in KnownDGAIndex.generate(variant, days: d...d) {
+                pairs.append((StableHash.hash(g.name), UInt8(1) << UInt8(bit)))
+            }
+        }
+        if order.count >= Self.capacity { days[order.removeFirst()] = nil }
+        days[day] = pairs
+        order.append(day)
+        return (pairs, true)
+    }
+}
+
+/// DGA scores by label hash, shared by the workers of a run: a worker's own memo answers most lookups, and this one
+/// spares each worker scoring the labels another has already scored (with two workers, every label the devices of
+/// both query was scored twice). Direct-mapped like ``RecentCache``: the last value stored in a slot wins, a hit
+/// compares 63 bits of the hash, and a score is a pure function of the label, so a hit is the value the model gives.
+/// Lock-striped: a lookup takes one of 64 locks, once per label a worker has not memoised.
+final class SharedScores: @unchecked Sendable {
+    static let bits = 18
+    private let keys: UnsafeMutablePointer<UInt64>
+    private let values: UnsafeMutablePointer<Float>
+    private let locks = (0..<64).map { _ in NSLock() }
+
+    init() {
+        let n = 1 << Self.bits
+        keys = .allocate(capacity: n)
+        keys.initialize(repeating: 0, count: n)
+        values = .allocate(capacity: n)
+        values.initialize(repeating: 0, count: n)
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deallocate()
+    }
+
+    @inline(__always)
+    private func index(_ k: UInt64) -> Int { Int(truncatingIfNeeded: StableHash.fmix(k ^ 0x3C6E_F372_FE94_F82B) >> UInt64(64 - Self.bits)) }
+
+    /// The score stored for `key`, if its slot holds it.
+    func get(_ key: UInt64) -> Float? {
+        let k = key | 1, i = index(k)
+        let lock = locks[i & 63]
+        lock.lock()
+        defer { lock.unlock() }
+        return keys[i] == k ? values[i] : nil
+    }
+
+    /// Stores a score (replacing whatever the slot held).
+    func set(_ key: UInt64, _ value: Float) {
+        let k = key | 1, i = index(k)
+        let lock = locks[i & 63]
+        lock.lock()
+        keys[i] = k
+        values[i] = value
+        lock.unlock()
     }
 }

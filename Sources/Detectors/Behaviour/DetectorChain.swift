@@ -33,9 +33,17 @@ public struct DetectorChain: Sendable {
     var counters: [DetectorCounters]
     var fast = [FastEntry](repeating: FastEntry(), count: 1 << DetectorChain.fastBits)
     var fastBase: Int64 = .min
+    /// One bit per fast entry's key (128 K bits, 16 KB), rebuilt from the table when a quarter is set: on traffic
+    /// whose names rarely qualify for the fast path the 256 KB table's probe missed the cache for nothing.
+    var fastFilter = [UInt64](repeating: 0, count: 2048)
+    var fastFilterSet = 0
     /// One bit per top-16-bit parent hash that may have a tunnel pair open.
     var tunnelParents = [UInt64](repeating: 0, count: 1024)
     let newDomainWindow: Int64
+    /// Which detectors are on, and the seen-set's window: asking `detector != nil` of an optional detector copied
+    /// it (with its tables' references) several times per query.
+    let hasDGAStage: Bool, hasTunnel: Bool, hasBeacon: Bool, hasNXDomain: Bool, hasNewDomain: Bool
+    let newDomainHistoryWindow: Int64
     let minDGAThreshold: Double
     /// Queries answered by the fast path.
     public private(set) var fastHits = 0
@@ -46,7 +54,9 @@ public struct DetectorChain: Sendable {
     public private(set) var lastWasNewDomain = false
     /// Newly observed registrable domains queried in this run (counted when the chain first asks the seen-set about
     /// them), and those of them with a malicious verdict (intel or detector).
-    public private(set) var newDomains = Set<UInt64>(), maliciousNewDomains = Set<UInt64>()
+    public var newDomains: Set<UInt64> { Set(newDomainSet.elements) }
+    public var maliciousNewDomains: Set<UInt64> { Set(maliciousNewDomainSet.elements) }
+    var newDomainSet = UInt64Set(), maliciousNewDomainSet = UInt64Set()
 
     /// Index of each detector's counters.
     static let order = DetectorSettings.detectorNames
@@ -76,6 +86,12 @@ public struct DetectorChain: Sendable {
         internalLabels = HashSet64(settings.common.internalSuffixes.map { StableHash.hash(Self.normalise($0)) })
         counters = Self.order.map { DetectorCounters(detector: $0) }
         newDomainWindow = Int64(settings.newDomain.windowDays) * 86_400
+        hasDGAStage = dgaStage != nil
+        hasTunnel = tunnel != nil
+        hasBeacon = beacon != nil
+        hasNXDomain = nxdomain != nil
+        hasNewDomain = newDomain != nil
+        newDomainHistoryWindow = newDomain?.history.windowSeconds ?? 0
         var m = Double.infinity
         if settings.dga.enabled { m = min(m, queryDGAThreshold) }
         if settings.newDomain.enabled { m = min(m, newDomainDGAThreshold) }
@@ -114,7 +130,7 @@ public struct DetectorChain: Sendable {
         // that cannot change that (not NXDOMAIN, not a TXT/NULL/CNAME/MX/KEY/ANY type, not listed by intel).
         let wireHash = wire.withUnsafeBufferPointer { StableHash.hash($0, seed: 0x5EED) } | 1
         let fastSlot = Int(truncatingIfNeeded: wireHash >> UInt64(64 - Self.fastBits))
-        if !intelListed {
+        if !intelListed && Self.filterHas(fastFilter, wireHash) {
             let entry = fast[fastSlot]
             if entry.key == wireHash && seconds &- fastBase <= Int64(entry.validUntil)
                 && (entry.anyQuery || (e.rcode != .nxDomain && !TunnelDetector.isRareType(e.queryType)))
@@ -191,27 +207,27 @@ public struct DetectorChain: Sendable {
         // One probe into the domain table: device count, cached DGA score, newly-observed answer.
         var firstSeen: Int64? = nil
         let domainHash = randomByDesign ? suffixHash : registrableHash
-        let needDomain = newDomain != nil || (scope == .watched && (tunnel != nil || beacon != nil || dgaStage != nil || rcode == .nxDomain))
+        let needDomain = hasNewDomain || (scope == .watched && (hasTunnel || hasBeacon || hasDGAStage || rcode == .nxDomain))
         if (scope == .watched || scope == .benign) && needDomain && !domainDoor.seenBefore(registrableHash) {
             // First sighting of the domain (since the doorkeeper's last clear): answer without a table entry — one
             // device, the seen-set asked directly, the score computed — so that one-off domains do not churn it.
             f.prevalence = 1
-            if newDomain != nil {
+            if hasNewDomain {
                 switch newDomain!.lookup(domainHash, at: f.seconds) {
                 case .old: break
                 case .new(let t):
                     firstSeen = t
-                    newDomains.insert(domainHash)
+                    newDomainSet.insert(domainHash)
                 }
             }
-            if scope == .watched && (dgaStage != nil || f.rcode == .nxDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
+            if scope == .watched && (hasDGAStage || f.rcode == .nxDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
         } else if (scope == .watched || scope == .benign) && needDomain {
             let slot = domains.slot(registrableHash, now: f.seconds)
-            if scope == .watched && (tunnel != nil || beacon != nil || newDomain != nil) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
-            if newDomain != nil {
+            if scope == .watched && (hasTunnel || hasBeacon || hasNewDomain) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
+            if hasNewDomain {
                 switch domains.table[slot].newState {
                 case 1: break
-                case 2 where f.seconds - domains.table[slot].firstSeen <= newDomain!.history.windowSeconds:
+                case 2 where f.seconds - domains.table[slot].firstSeen <= newDomainHistoryWindow:
                     firstSeen = domains.table[slot].firstSeen
                 default:
                     switch newDomain!.lookup(domainHash, at: f.seconds) {
@@ -220,11 +236,11 @@ public struct DetectorChain: Sendable {
                         domains.table[slot].newState = 2
                         domains.table[slot].firstSeen = t
                         firstSeen = t
-                        newDomains.insert(domainHash)
+                        newDomainSet.insert(domainHash)
                     }
                 }
             }
-            if scope == .watched && (dgaStage != nil || f.rcode == .nxDomain || firstSeen != nil) {
+            if scope == .watched && (hasDGAStage || f.rcode == .nxDomain || firstSeen != nil) {
                 if domains.table[slot].score.isNaN { domains.table[slot].score = dga.computeScore(f) }
                 f.dgaScore = domains.table[slot].score
             }
@@ -245,11 +261,12 @@ public struct DetectorChain: Sendable {
                 chosenRank = rank
             }
         }
-        if dgaStage != nil {
+        if hasDGAStage {
             let out = dgaStage!.observe(f, dga: &dga)
-            consider(0, out, rank: out.verdict?.family != nil ? 0 : 4)
+            // Only a flag has a rank; asking a non-flag for its verdict's family copied an empty verdict per query.
+            if case .flag = out { consider(0, out, rank: out.verdict?.family != nil ? 0 : 4) }
         }
-        if tunnel != nil, f.subdomainLength > 0 {
+        if hasTunnel, f.subdomainLength > 0 {
             // Any query that may open a tunnel pair marks its parent, so that the fast path sends the parent's later
             // queries to the detector (over-marking only costs a full path).
             if f.subdomainLength >= settings.tunnel.longSubdomain || TunnelDetector.isRareType(f.queryType) {
@@ -258,8 +275,8 @@ public struct DetectorChain: Sendable {
             }
             consider(1, tunnel!.observe(f, answers: answers), rank: 1)
         }
-        if beacon != nil { consider(2, beacon!.observe(f), rank: 2) }
-        if nxdomain != nil, f.rcode != nil { consider(3, nxdomain!.observe(f, device: device, dga: &dga), rank: 3) }
+        if hasBeacon { consider(2, beacon!.observe(f), rank: 2) }
+        if hasNXDomain, f.rcode != nil { consider(3, nxdomain!.observe(f, device: device, dga: &dga), rank: 3) }
         if let t = firstSeen {
             lastWasNewDomain = true
             // A new domain that many devices query is a new service (a CDN or an app's new domain), not one
@@ -268,7 +285,7 @@ public struct DetectorChain: Sendable {
             if !popular || dga.knownFamily(f) != nil {
                 consider(4, newDomain!.flag(f, domainHash: domainHash, firstSeen: t, dga: &dga), rank: 5)
             }
-            if intelListed || chosen != nil { maliciousNewDomains.insert(domainHash) }
+            if intelListed || chosen != nil { maliciousNewDomainSet.insert(domainHash) }
         }
         if fastBase == .min { fastBase = f.seconds }
         if chosen == nil && !intelListed && (rcode != .nxDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
@@ -279,9 +296,36 @@ public struct DetectorChain: Sendable {
             if rel >= 0 && rel < Int64(UInt32.max) {
                 fast[fastSlot] = FastEntry(key: fastKey, validUntil: UInt32(rel), parentTop: UInt16(truncatingIfNeeded: registrableHash >> 48),
                                            newDomain: firstSeen != nil, anyQuery: scope != .watched)
+                addToFastFilter(fastKey)
             }
         }
         return chosen
+    }
+
+    @inline(__always)
+    static func filterHas(_ filter: [UInt64], _ key: UInt64) -> Bool {
+        let b = Int(truncatingIfNeeded: (key >> 1) & 0x1FFFF)
+        return filter[b >> 6] & (1 << UInt64(b & 63)) != 0
+    }
+
+    private mutating func addToFastFilter(_ key: UInt64) {
+        let b = Int(truncatingIfNeeded: (key >> 1) & 0x1FFFF)
+        let bit: UInt64 = 1 << UInt64(b & 63)
+        if fastFilter[b >> 6] & bit != 0 { return }
+        fastFilter[b >> 6] |= bit
+        fastFilterSet += 1
+        guard fastFilterSet > (1 << 17) / 4 else { return }
+        // Overwritten entries leave their bits behind: start again from the keys the table holds now.
+        for i in fastFilter.indices { fastFilter[i] = 0 }
+        fastFilterSet = 0
+        for e in fast where e.key != 0 {
+            let c = Int(truncatingIfNeeded: (e.key >> 1) & 0x1FFFF)
+            let m: UInt64 = 1 << UInt64(c & 63)
+            if fastFilter[c >> 6] & m == 0 {
+                fastFilter[c >> 6] |= m
+                fastFilterSet += 1
+            }
+        }
     }
 
     /// Whether no detector can act on this name (for any device) until the fast entry expires: see the fast path.
@@ -292,10 +336,10 @@ public struct DetectorChain: Sendable {
         }
         let popularAt = settings.common.popularDevices
         let popular = popularAt > 0 && f.prevalence >= popularAt
-        if beacon != nil && !popular { return false }
-        if tunnel != nil && f.subdomainLength >= settings.tunnel.longSubdomain && !popular { return false }
-        if dgaStage != nil || newDomain != nil || nxdomain != nil {
-            if dga.scorer != nil {
+        if hasBeacon && !popular { return false }
+        if hasTunnel && f.subdomainLength >= settings.tunnel.longSubdomain && !popular { return false }
+        if hasDGAStage || hasNewDomain || hasNXDomain {
+            if dga.hasScorer {
                 let s = f.dgaScore.isNaN ? Double(dga.computeScore(f)) : Double(f.dgaScore)
                 if s >= minDGAThreshold { return false }
             }

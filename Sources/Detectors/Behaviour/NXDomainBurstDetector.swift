@@ -61,6 +61,9 @@ public struct NXDomainBurstDetector: Sendable {
     /// The DGA-like threshold in force.
     public let dgaThreshold: Double
     var table: ExpiringTable<State>
+    /// One bit per device-hash prefix that has ever had a burst latched: most devices never have one, and looking
+    /// each resolved query's device up in the table (to catch the burst's rendezvous domain) missed the cache.
+    var latched = [UInt64](repeating: 0, count: 1024)
 
     /// Creates the detector.
     public init(settings: DetectorSettings.NXDomain, dgaThreshold: Double) {
@@ -79,7 +82,8 @@ public struct NXDomainBurstDetector: Sendable {
         guard f.scope == .watched, f.rcode != nil else { return .none }
         if !f.isNXDomain {
             // A DGA-like name that resolves while the device's burst lasts: the registered rendezvous domain.
-            guard f.rcode == .noError, let slot = table.find(f.deviceHash, now: f.seconds), table[slot].latchedUntil >= f.seconds else {
+            guard f.rcode == .noError, latched[Int(f.deviceHash >> 54)] & (1 << ((f.deviceHash >> 48) & 63)) != 0,
+                  let slot = table.find(f.deviceHash, now: f.seconds), table[slot].latchedUntil >= f.seconds else {
                 return .none
             }
             let score = dga.score(f)
@@ -126,6 +130,7 @@ public struct NXDomainBurstDetector: Sendable {
         if let (branch, _, _) = evaluate(table[slot]) {
             let isNew = table[slot].latchedUntil < f.seconds
             table[slot].latchedUntil = f.seconds + settings.windowSeconds
+            latched[Int(f.deviceHash >> 54)] |= 1 << ((f.deviceHash >> 48) & 63)
             table[slot].branch = branch
             return .flag(verdict(table[slot], f, device, family: majorityFamily(table[slot]), resolved: false), newAlert: isNew)
         }

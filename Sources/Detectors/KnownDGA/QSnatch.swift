@@ -34,23 +34,30 @@ public enum QSnatch {
 
     /// The 27-character label source `src(bucket, tld)` over `[a-z0-9]` (§1.1).
     public static func source(bucket: Int64, tld: String) -> [UInt8] {
-        var key = Array(String(bucket).utf8)
+        var key: [UInt8] = []
+        key.reserveCapacity(24 + seed.count + tld.utf8.count)
+        key += String(bucket).utf8
         key += seed
-        key += Array(tld.utf8)
+        key += tld.utf8
         key.append(0x0A)
-        var out: [UInt8] = []
-        out.reserveCapacity(27)
-        for c in SHA1.base64(SHA1.digest(key)) {
-            switch c {
-            case UInt8(ascii: "="): continue
-            case UInt8(ascii: "+"): out.append(UInt8(ascii: "b"))
-            case UInt8(ascii: "/"): out.append(UInt8(ascii: "c"))
-            case UInt8(ascii: "-"): out.append(UInt8(ascii: "a"))
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): out.append(c | 0x20)
-            default: out.append(c)
+        // Base64 of the 20-byte digest is 27 characters and one `=`; the mapping below drops the `=`.
+        let encoded = SHA1.base64(SHA1.digest(key))
+        return [UInt8](unsafeUninitializedCapacity: encoded.count) { out, n in
+            n = 0
+            for c in encoded {
+                let m: UInt8
+                switch c {
+                case UInt8(ascii: "="): continue
+                case UInt8(ascii: "+"): m = UInt8(ascii: "b")
+                case UInt8(ascii: "/"): m = UInt8(ascii: "c")
+                case UInt8(ascii: "-"): m = UInt8(ascii: "a")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): m = c | 0x20
+                default: m = c
+                }
+                out[n] = m
+                n += 1
             }
         }
-        return out
     }
 
     /// The label length variant A uses for `tld` with base length `base` (one more for com, net, org).
@@ -69,11 +76,23 @@ public enum QSnatch {
         for (lengthPos, base) in baseLengthsA.enumerated() {
             for (tldPos, tld) in tldsA.enumerated() {
                 let n = lengthA(base: base, tld: tld)
-                let label = String(decoding: sources[tldPos][0..<n], as: UTF8.self)
-                out.append(((intervalPos * 3 + lengthPos) * tldsA.count + tldPos, label + "." + tld))
+                out.append(((intervalPos * 3 + lengthPos) * tldsA.count + tldPos, name(sources[tldPos][0..<n], tld)))
             }
         }
         return out
+    }
+
+    /// `label.tld` built in one go (concatenating strings cost more than the label's digest).
+    static func name(_ label: ArraySlice<UInt8>, _ tld: String) -> String {
+        let size = label.count + 1 + tld.utf8.count
+        return String(unsafeUninitializedCapacity: size) { buf in
+            var i = 0
+            for b in label { buf[i] = b; i += 1 }
+            buf[i] = UInt8(ascii: ".")
+            i += 1
+            for b in tld.utf8 { buf[i] = b; i += 1 }
+            return i
+        }
     }
 
     /// Variant A's 2,610 names for Unix time `unixTime`, in generation order.
@@ -93,7 +112,7 @@ public enum QSnatch {
         out.reserveCapacity(countB)
         for tld in tldsB {
             let src = source(bucket: bucket, tld: tld)
-            for n in 6...10 { out.append(String(decoding: src[0..<n], as: UTF8.self) + "." + tld) }
+            for n in 6...10 { out.append(name(src[0..<n], tld)) }
         }
         return out
     }

@@ -21,21 +21,19 @@ enum SHA1 {
                 w[t] = x << 1 | x >> 31
             }
             var (a, b, c, d, e) = h
-            for t in 0..<80 {
-                let f: UInt32, k: UInt32
-                switch t {
-                case 0..<20: f = (b & c) | (~b & d); k = 0x5A82_7999
-                case 20..<40: f = b ^ c ^ d; k = 0x6ED9_EBA1
-                case 40..<60: f = (b & c) | (b & d) | (c & d); k = 0x8F1B_BCDC
-                default: f = b ^ c ^ d; k = 0xCA62_C1D6
-                }
-                let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[t]
+            // Four loops, one per round function: a switch on the round inside one loop cost as much as the rounds.
+            @inline(__always) func round(_ f: UInt32, _ k: UInt32, _ wt: UInt32) {
+                let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ wt
                 e = d
                 d = c
                 c = b << 30 | b >> 2
                 b = a
                 a = temp
             }
+            for t in 0..<20 { round((b & c) | (~b & d), 0x5A82_7999, w[t]) }
+            for t in 20..<40 { round(b ^ c ^ d, 0x6ED9_EBA1, w[t]) }
+            for t in 40..<60 { round((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, w[t]) }
+            for t in 60..<80 { round(b ^ c ^ d, 0xCA62_C1D6, w[t]) }
             h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
         }
         var out: [UInt8] = []
@@ -55,6 +53,7 @@ enum SHA1 {
     /// Standard Base64 (RFC 4648 §4) with `=` padding.
     static func base64(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
         while i < bytes.count {
             let b0 = UInt32(bytes[i])

@@ -1,3 +1,4 @@
+import DNSWire
 import Foundation
 import Testing
 @testable import Detectors
@@ -167,5 +168,73 @@ import TestSupport
         #expect(a.status(1, at: 600) == .new(firstSeen: 200))
         #expect(a.status(2, at: 600) == .new(firstSeen: 300))
         #expect(a.historyStart == 200)
+    }
+}
+
+@Suite struct ChainSetTests {
+    /// The chain's hash set agrees with `Set` on inserts, membership and elements, 0 and colliding slots included.
+    @Test func uint64SetMatchesSet() {
+        var s = UInt64Set()
+        var reference = Set<UInt64>()
+        var x: UInt64 = 0x1234_5678
+        for i in 0..<20_000 {
+            // A third of the keys repeat, some share their low bits, and 0 comes up too.
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let k: UInt64 = i % 3 == 0 ? UInt64(i % 500) : (i % 7 == 0 ? (x << 20) : x)
+            #expect(s.insert(k) == reference.insert(k).inserted)
+        }
+        #expect(s.count == reference.count)
+        #expect(Set(s.elements) == reference)
+        #expect(s.elements.count == reference.count)
+        for k in reference { #expect(s.contains(k)) }
+        #expect(!s.contains(0xDEAD_BEEF_0000_0001))
+    }
+
+    /// The process-wide known-family days are the generators' names of the day, built once.
+    @Test func knownDaysAreBuiltOnce() {
+        let day: Int64 = 19_300
+        var expected: [(UInt64, UInt8)] = []
+        for (bit, variant) in KnownDGAVariant.allCases.enumerated() {
+            for g in KnownDGAIndex.generate(variant, days: UTCDay(daysSinceEpoch: day)...UTCDay(daysSinceEpoch: day)) {
+                expected.append((StableHash.hash(g.name), UInt8(1) << UInt8(bit)))
+            }
+        }
+        let first = KnownDGADays.shared.names(for: day)
+        let again = KnownDGADays.shared.names(for: day)
+        #expect(!again.1)
+        #expect(first.0.map(\.0) == expected.map(\.0) && first.0.map(\.1) == expected.map(\.1))
+        #expect(again.0.map(\.0) == expected.map(\.0))
+    }
+}
+
+@Suite struct SharedScoresTests {
+    /// Copies of one context (the workers of a run) share scores: the second scores nothing the first scored, and
+    /// gets the same values.
+    @Test func copiesShareScores() throws {
+        let scorer = try DGAScorer.bundled()
+        var a = DGAContext(scorer: scorer, knownFamilies: false)
+        var b = a
+        let labels = ["example", "xkqjzvplwqe", "google", "q8r7t6y5u4", "bbc"]
+        var first: [Float] = []
+        for l in labels { first.append(Self.score(&a, "www.\(l).com", scorer)) }
+        #expect(a.scored == labels.count)
+        for (l, s) in zip(labels, first) { #expect(Self.score(&b, "mail.\(l).net", scorer) == s) }
+        #expect(b.scored == 0)
+        // A context made afresh has its own table.
+        var c = DGAContext(scorer: scorer, knownFamilies: false)
+        #expect(Self.score(&c, "www.example.com", scorer) == first[0])
+        #expect(c.scored == 1)
+        for (l, s) in zip(labels, first) { #expect(Array(l.utf8).withUnsafeBufferPointer { Float(scorer.model.score(label: $0)) } == s) }
+    }
+
+    static func score(_ ctx: inout DGAContext, _ name: String, _ scorer: DGAScorer) -> Float {
+        let bytes = Array(name.utf8)
+        return bytes.withUnsafeBufferPointer { buf -> Float in
+            let split = scorer.suffixes.split(buf)!
+            let f = QueryFacts(deviceHash: 1, timeNanos: 0, name: buf, nameHash: StableHash.hash(buf), suffixStart: split.suffixStart,
+                               registrableStart: split.registrableStart!, registrableHash: 0, suffixHash: 0, queryType: .a, rcode: nil,
+                               scope: .watched, prevalence: 0)
+            return ctx.computeScore(f)
+        }
     }
 }
