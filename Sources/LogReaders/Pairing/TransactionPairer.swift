@@ -64,10 +64,11 @@ public struct TransactionPairer {
     }
 
     /// Records a query; emits whatever timed out or had to be evicted to make room.
-    public mutating func query(_ e: DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
-        try expire(before: e.timeNanos - timeoutNanos, emit: emit)
+    public mutating func query(_ e: consuming DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
+        let time = e.timeNanos
+        try expire(before: time - timeoutNanos, emit: emit)
         let k = Self.key(e)
-        if inEarlyWindow(e.timeNanos) { leftovers.earlyQueries.insertFirst(k.stableHash, call: calls) }
+        if inEarlyWindow(time) { leftovers.earlyQueries.insertFirst(k.stableHash, call: calls) }
         if let old = pending[k] {
             // A retransmission with the same id: the first is reported unanswered.
             unanswered += 1
@@ -77,18 +78,19 @@ public struct TransactionPairer {
             try evictOldest(emit: emit)
         }
         seq += 1
-        pending[k] = (e, seq)
-        order.append((k, seq, e.timeNanos))
+        // The event moves into the table and out of it again when emitted: copying it retained every field.
+        order.append((k, seq, time))
+        pending[consume k] = (consume e, seq)
     }
 
     /// Records a response: emits the merged transaction, or the response alone if its query is unknown.
-    public mutating func response(_ r: DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
+    public mutating func response(_ r: consuming DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
         try expire(before: r.timeNanos - timeoutNanos, emit: emit)
         let k = Self.key(r)
         let early = inEarlyWindow(r.timeNanos)
         if let q = pending.removeValue(forKey: k) {
             paired += 1
-            try emit(Self.merge(q.event, r))
+            try emit(Self.merge(q.event, from: r))
         } else if early && holdsEarlyOrphans {
             leftovers.orphans.append(.init(event: r, key: k, call: calls, cutoff: cutoff))
         } else {
@@ -98,14 +100,15 @@ public struct TransactionPairer {
     }
 
     /// A query completed by its response.
-    static func merge(_ q: DNSEvent, _ r: DNSEvent) -> DNSEvent {
-        var merged = q
+    static func merge(_ q: consuming DNSEvent, from r: borrowing DNSEvent) -> DNSEvent {
+        let queryTime = q.timeNanos
+        var merged = consume q
         merged.rcode = r.rcode
         merged.flags = r.flags
         merged.answers = r.answers
         if r.sourceAction != nil { merged.sourceAction = r.sourceAction }
         if merged.transport == .unknown { merged.transport = r.transport }
-        merged.responseTimeMicros = r.responseTimeMicros ?? max(0, (r.timeNanos - q.timeNanos) / 1000)
+        merged.responseTimeMicros = r.responseTimeMicros ?? max(0, (r.timeNanos - queryTime) / 1000)
         return merged
     }
 
@@ -264,7 +267,7 @@ public struct PairSettler: Sendable {
             if let q = waiting[o.key], q.timeNanos >= o.cutoff, (c.earlyQueries.first(o.key.stableHash).map { $0 > o.call } ?? true) {
                 waiting[o.key] = nil
                 counts.paired += 1
-                out.append(TransactionPairer.merge(q, o.event))
+                out.append(TransactionPairer.merge(q, from: o.event))
             } else {
                 counts.orphanResponses += 1
                 out.append(o.event)

@@ -70,12 +70,14 @@ public struct PcapReader: EventReader {
         if toServer == fromServer { isQuery = bytes.count > 2 && bytes[2] & 0x80 == 0 }
         let client = isQuery ? t.source : t.destination, server = isQuery ? t.destination : t.source
         let cport = isQuery ? t.sourcePort : t.destinationPort, sport = isQuery ? t.destinationPort : t.sourcePort
-        switch WireEvent.event(from: bytes, timeNanos: time, client: client, clientPort: cport, server: server, serverPort: sport,
-                               transport: t.isTCP ? .tcp : .udp, position: position) {
-        case .failure(let e):
-            diagnostics.malformed(WireEvent.reason(e), at: position, excerpt: "\(e)")
-        case .success(let (event, isResponse)):
-            if isResponse { try pairer.response(event, emit: count) } else { try pairer.query(event, emit: count) }
+        let event: DNSEvent
+        do {
+            event = try WireEvent.decode(bytes, timeNanos: time, client: client, clientPort: cport, server: server, serverPort: sport,
+                                         transport: t.isTCP ? .tcp : .udp, position: position)
+        } catch {
+            diagnostics.malformed(WireEvent.reason(error), at: position, excerpt: "\(error)")
+            return
         }
+        if event.rcode != nil { try pairer.response(event, emit: count) } else { try pairer.query(event, emit: count) }
     }
 }
