@@ -53,8 +53,12 @@ public struct BinaryStream {
         return bigEndian ? a << 24 | b << 16 | c << 8 | d : d << 24 | c << 16 | b << 8 | a
     }
 
-    /// Copies `n` bytes starting `i` past the current position.
-    public func bytes(_ i: Int, _ n: Int) -> [UInt8] { Array(buffer[(start + i)..<(start + i + n)]) }
+    /// Where `n` bytes starting `i` past the current position lie in the buffer (see ``withBuffer(_:)``); the range
+    /// stays valid after ``consume(_:)``, until the next ``ensure(_:)``.
+    public func range(_ i: Int, _ n: Int) -> Range<Int> { (start + i)..<(start + i + n) }
+
+    /// Runs `body` over the whole buffer, which ``range(_:_:)`` indexes.
+    public func withBuffer<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try buffer.withUnsafeBytes(body) }
 
     /// Consumes `n` bytes (which must be available).
     public mutating func consume(_ n: Int) {

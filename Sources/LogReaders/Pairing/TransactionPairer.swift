@@ -68,7 +68,7 @@ public struct TransactionPairer {
         let time = e.timeNanos
         try expire(before: time - timeoutNanos, emit: emit)
         let k = Self.key(e)
-        if inEarlyWindow(time) { leftovers.earlyQueries.insertFirst(k.stableHash, call: calls) }
+        if inEarlyWindow(time) { leftovers.earlyQueries.append(k.stableHash, call: calls) }
         if let old = pending[k] {
             // A retransmission with the same id: the first is reported unanswered.
             unanswered += 1
@@ -88,9 +88,9 @@ public struct TransactionPairer {
         try expire(before: r.timeNanos - timeoutNanos, emit: emit)
         let k = Self.key(r)
         let early = inEarlyWindow(r.timeNanos)
-        if let q = pending.removeValue(forKey: k) {
+        if case let (query, _)? = pending.removeValue(forKey: k) {
             paired += 1
-            try emit(Self.merge(q.event, from: r))
+            try emit(Self.merge(query, from: r))
         } else if early && holdsEarlyOrphans {
             leftovers.orphans.append(.init(event: r, key: k, call: calls, cutoff: cutoff))
         } else {
@@ -210,7 +210,7 @@ public struct PairingLeftovers: Sendable {
     var pending: [Waiting] = []
     /// The first call of each query key in the chunk's early window: a query from an earlier chunk with this key
     /// was replaced (reported unanswered) by it, had the file been read whole.
-    var earlyQueries = FirstCalls()
+    var earlyQueries = EarlyQueries()
     var finalCutoff = Int64.min
 
     /// Creates empty leftovers (a chunk that settled everything).
@@ -263,8 +263,16 @@ public struct PairSettler: Sendable {
     /// Settles the next chunk's leftovers; `last` emits every query still waiting after it.
     public mutating func add(_ c: PairingLeftovers, last: Bool, emit: (DNSEvent) throws -> Void) rethrows {
         var out = [DNSEvent]()
+        // The first early call of every key this can ask about (a held response's, a waiting query's): one pass
+        // over the chunk's early queries.
+        var wanted = Set<UInt64>()
+        if !waiting.isEmpty {
+            for o in c.orphans { wanted.insert(o.key.stableHash) }
+            for k in waiting.keys { wanted.insert(k.stableHash) }
+        }
+        let early = c.earlyQueries.firstCalls(of: wanted)
         for o in c.orphans {
-            if let q = waiting[o.key], q.timeNanos >= o.cutoff, (c.earlyQueries.first(o.key.stableHash).map { $0 > o.call } ?? true) {
+            if let q = waiting[o.key], q.timeNanos >= o.cutoff, (early[o.key.stableHash].map { $0 > o.call } ?? true) {
                 waiting[o.key] = nil
                 counts.paired += 1
                 out.append(TransactionPairer.merge(q, from: o.event))
@@ -274,7 +282,7 @@ public struct PairSettler: Sendable {
             }
         }
         if !waiting.isEmpty {
-            out += drop { k, q in c.earlyQueries.first(k.stableHash) != nil || q.timeNanos < c.finalCutoff }
+            out += drop { k, q in early[k.stableHash] != nil || q.timeNanos < c.finalCutoff }
         }
         for p in c.pending {
             if let old = waiting[p.key] {
@@ -342,50 +350,28 @@ extension TransactionPairer.Key {
     }
 }
 
-/// The first call at which each key hash was seen: open addressing over 64-bit hashes (0 is mapped to 1, and marks
-/// an empty slot).
-struct FirstCalls: Sendable {
-    private var keys = [UInt64](repeating: 0, count: 1 << 10)
-    private var calls = [Int32](repeating: 0, count: 1 << 10)
-    private(set) var count = 0
+/// The queries of a chunk's early window, in call order: each one's key hash and call number, appended as they come.
+/// A hash table filled per query (keeping each key's first call) missed the cache on nearly every insert, a twentieth
+/// of a pcap profile; the calls are looked up only when the chunk is settled, and only for the few keys settling
+/// asks about, so one pass over this list then does it.
+struct EarlyQueries: Sendable {
+    private var hashes: [UInt64] = []
+    private var calls: [Int32] = []
 
-    /// Records `call` for `hash` unless the hash has a call already.
-    mutating func insertFirst(_ hash: UInt64, call: Int) {
-        let h = hash == 0 ? 1 : hash
-        let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while keys[i] != 0 {
-            if keys[i] == h { return }
-            i = (i + 1) & mask
-        }
-        keys[i] = h
-        calls[i] = Int32(truncatingIfNeeded: call)
-        count += 1
-        if count * 2 > keys.count { grow() }
+    /// The queries recorded.
+    var count: Int { hashes.count }
+
+    /// Records the query of `call` with key hash `hash`.
+    mutating func append(_ hash: UInt64, call: Int) {
+        hashes.append(hash)
+        calls.append(Int32(truncatingIfNeeded: call))
     }
 
-    /// The first call recorded for `hash`.
-    func first(_ hash: UInt64) -> Int? {
-        let h = hash == 0 ? 1 : hash
-        let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while keys[i] != 0 {
-            if keys[i] == h { return Int(calls[i]) }
-            i = (i + 1) & mask
-        }
-        return nil
-    }
-
-    private mutating func grow() {
-        let oldKeys = keys, oldCalls = calls
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        calls = [Int32](repeating: 0, count: oldKeys.count * 2)
-        let mask = keys.count - 1
-        for (j, k) in oldKeys.enumerated() where k != 0 {
-            var i = Int(truncatingIfNeeded: k) & mask
-            while keys[i] != 0 { i = (i + 1) & mask }
-            keys[i] = k
-            calls[i] = oldCalls[j]
-        }
+    /// The first call recorded for each of the `wanted` hashes that has one.
+    func firstCalls(of wanted: Set<UInt64>) -> [UInt64: Int] {
+        var out = [UInt64: Int]()
+        if wanted.isEmpty { return out }
+        for (i, h) in hashes.enumerated() where out[h] == nil && wanted.contains(h) { out[h] = Int(calls[i]) }
+        return out
     }
 }
