@@ -28,7 +28,7 @@ public struct DNSMessage: Hashable, Sendable {
 
     /// The full response code: the header's 4 bits plus EDNS0's upper 8.
     public var rcode: ResponseCode {
-        get { ResponseCode(UInt16(edns?.extendedRCode ?? 0) << 4 | UInt16(header.rcodeLow)) }
+        get { DNSMessage.rcode(header, edns) }
         set {
             header.rcodeLow = UInt8(newValue.rawValue & 0x0F)
             if newValue.rawValue > 0x0F {
@@ -38,6 +38,11 @@ public struct DNSMessage: Hashable, Sendable {
                 edns!.extendedRCode = 0
             }
         }
+    }
+
+    /// The full response code of a header and its EDNS0 OPT record.
+    public static func rcode(_ header: DNSHeader, _ edns: EDNS?) -> ResponseCode {
+        ResponseCode(UInt16(edns?.extendedRCode ?? 0) << 4 | UInt16(header.rcodeLow))
     }
 
     /// The first question, if any.
@@ -55,10 +60,37 @@ public struct DNSMessage: Hashable, Sendable {
 
     /// Decodes a message from raw bytes.
     public init(decoding buf: UnsafeRawBufferPointer, allowTrailingBytes: Bool = false) throws(DNSWireError) {
+        var sink = WholeMessage()
+        let (header, edns) = try DNSMessage.walk(buf, allowTrailingBytes: allowTrailingBytes, into: &sink)
+        self.init(header: header, questions: sink.questions, answers: sink.sections[0], authority: sink.sections[1], additional: sink.sections[2], edns: edns)
+    }
+
+    /// Keeps every part: the sink of ``init(decoding:allowTrailingBytes:)``.
+    struct WholeMessage: DNSMessageSink {
+        var questions = [DNSQuestion]()
+        var sections: [[DNSRecord]] = [[], [], []]
+        mutating func question(_ r: inout WireReader, index: Int, count: Int) throws(DNSWireError) {
+            if index == 0 { questions.reserveCapacity(count) }
+            let name = try r.readName()
+            let t = try r.readUInt16(), c = try r.readUInt16()
+            questions.append(DNSQuestion(name: name, type: RecordType(t), recordClass: RecordClass(c)))
+        }
+        mutating func begin(section: Int, count: Int) {
+            // A lone additional record is usually the OPT record, which goes to `edns`: reserving for it would
+            // allocate an array that stays empty.
+            if section != 3 || count > 1 { sections[section - 1].reserveCapacity(count) }
+        }
+        mutating func record(_ rr: DNSRecord, section: Int) { sections[section - 1].append(rr) }
+    }
+
+    /// Reads and checks every part of a message, handing questions and records to `sink`: the one decoder, whatever
+    /// the caller keeps, so that every caller accepts and rejects exactly the same messages with the same errors as
+    /// ``init(decoding:allowTrailingBytes:)``. Returns the header and the EDNS0 OPT record.
+    public static func walk<S: DNSMessageSink>(_ buf: UnsafeRawBufferPointer, allowTrailingBytes: Bool, into sink: inout S) throws(DNSWireError) -> (DNSHeader, EDNS?) {
         var r = WireReader(buf)
         let id = try r.readUInt16()
         let flags = try r.readUInt16()
-        header = DNSHeader(id: id, flags: flags)
+        let header = DNSHeader(id: id, flags: flags)
         let countsAt = r.offset
         let qd = Int(try r.readUInt16()), an = Int(try r.readUInt16())
         let ns = Int(try r.readUInt16()), ar = Int(try r.readUInt16())
@@ -68,31 +100,21 @@ public struct DNSMessage: Hashable, Sendable {
             let section = qd * 5 > r.remaining ? "question" : "record"
             throw DNSWireError(.countTooLarge(section: section, count: qd * 5 > r.remaining ? qd : an + ns + ar), at: countsAt)
         }
-        var qs = [DNSQuestion]()
-        qs.reserveCapacity(qd)
-        for _ in 0..<qd {
-            let name = try r.readName()
-            let t = try r.readUInt16(), c = try r.readUInt16()
-            qs.append(DNSQuestion(name: name, type: RecordType(t), recordClass: RecordClass(c)))
-        }
-        questions = qs
+        for i in 0..<qd { try sink.question(&r, index: i, count: qd) }
         var edns: EDNS? = nil
         let update = Opcode(rawValue: UInt8(flags >> 11)) == .update
-        answers = try DNSMessage.readSection(&r, count: an, section: 1, update: update, edns: &edns)
-        authority = try DNSMessage.readSection(&r, count: ns, section: 2, update: update, edns: &edns)
-        additional = try DNSMessage.readSection(&r, count: ar, section: 3, update: update, edns: &edns)
-        self.edns = edns
+        try readSection(&r, count: an, section: 1, update: update, edns: &edns, into: &sink)
+        try readSection(&r, count: ns, section: 2, update: update, edns: &edns, into: &sink)
+        try readSection(&r, count: ar, section: 3, update: update, edns: &edns, into: &sink)
         if r.remaining > 0 && !allowTrailingBytes {
             throw DNSWireError(.trailingBytes(count: r.remaining), at: r.offset)
         }
+        return (header, edns)
     }
 
-    private static func readSection(_ r: inout WireReader, count: Int, section: Int, update: Bool, edns: inout EDNS?) throws(DNSWireError) -> [DNSRecord] {
-        var out = [DNSRecord]()
-        if count == 0 { return out }
-        // A lone additional record is usually the OPT record, which goes to `edns`: reserving for it would allocate
-        // an array that stays empty.
-        if section != 3 || count > 1 { out.reserveCapacity(count) }
+    private static func readSection<S: DNSMessageSink>(_ r: inout WireReader, count: Int, section: Int, update: Bool, edns: inout EDNS?, into sink: inout S) throws(DNSWireError) {
+        if count == 0 { return }
+        sink.begin(section: section, count: count)
         for _ in 0..<count {
             let at = r.offset
             let name = try r.readName()
@@ -113,13 +135,12 @@ public struct DNSMessage: Hashable, Sendable {
             if update && len == 0 && (c == RecordClass.any.rawValue || c == RecordClass.none.rawValue) {
                 // RFC 2136 §2.4 and §2.5: in an UPDATE, class ANY and NONE records (prerequisites, deletions) may
                 // carry no RDATA whatever their type; they are kept as empty bytes.
-                out.append(DNSRecord(name: name, recordClass: RecordClass(c), ttl: ttl, rdata: .unknown(type: t, data: [])))
+                sink.record(DNSRecord(name: name, recordClass: RecordClass(c), ttl: ttl, rdata: .unknown(type: t, data: [])), section: section)
                 continue
             }
             let rdata = try RData.decode(type: t, from: &r, length: len)
-            out.append(DNSRecord(name: name, recordClass: RecordClass(c), ttl: ttl, rdata: rdata))
+            sink.record(DNSRecord(name: name, recordClass: RecordClass(c), ttl: ttl, rdata: rdata), section: section)
         }
-        return out
     }
 
     /// Encodes the message, compressing names unless `compress` is false. Fails only when a field or the whole
@@ -164,4 +185,16 @@ public struct DNSMessage: Hashable, Sendable {
         guard length <= 0xFFFF else { throw DNSWireError(.tooLarge("RDATA of \(length) bytes"), at: lengthAt) }
         w.patch(UInt16(length), at: lengthAt)
     }
+}
+
+/// What ``DNSMessage/walk(_:allowTrailingBytes:into:)`` hands each part of a message to: a caller that needs only
+/// some parts of a message (the question and answers of a transaction) keeps those and builds nothing else.
+public protocol DNSMessageSink {
+    /// Reads question `index` of `count` at the reader (name, type, class: all three must be read), keeping what
+    /// it needs; ``WireReader/skipName()`` checks a name without copying it.
+    mutating func question(_ r: inout WireReader, index: Int, count: Int) throws(DNSWireError)
+    /// A section (1 answer, 2 authority, 3 additional) of `count` records starts.
+    mutating func begin(section: Int, count: Int)
+    /// A record of the section begun last (never the OPT record, which the walk returns as EDNS0).
+    mutating func record(_ rr: DNSRecord, section: Int)
 }

@@ -62,9 +62,13 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The name with ASCII letters lower-cased; the canonical form used for comparison, hashing and matching.
     public var lowercased: DNSName {
+        // Length bytes are ≤ 63, below "A" (0x41), so lower-casing every byte touches only label characters. Most
+        // names are lower case already: look before copying (this runs for every name a reader keeps).
+        guard wire.withUnsafeBytes({ $0.contains { $0 &- 0x41 < 26 } }) else { return self }
         var w = wire
-        // Length bytes are ≤ 63, below "A" (0x41), so lower-casing every byte touches only label characters.
-        for i in w.indices where w[i] &- 0x41 < 26 { w[i] |= 0x20 }
+        w.withUnsafeMutableBytes { b in
+            for i in b.indices where b[i] &- 0x41 < 26 { b[i] |= 0x20 }
+        }
         return DNSName(uncheckedWire: w)
     }
 
@@ -120,6 +124,24 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
                 hasher.combine(Self.foldCase(last))
             }
             hasher.combine(n)
+        }
+    }
+
+    /// A 64-bit hash of the name that ignores ASCII case as `==` does (FNV-1a over eight bytes at a time), for a
+    /// caller that folds a name into a hash of its own rather than feeding a `Hasher`.
+    public var caseFoldedHash: UInt64 {
+        wire.withUnsafeBytes { b in
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            let n = b.count
+            var i = 0
+            while i + 8 <= n {
+                h = (h ^ Self.foldCase(b.loadUnaligned(fromByteOffset: i, as: UInt64.self))) &* 0x0000_0100_0000_01B3
+                i += 8
+            }
+            var last: UInt64 = 0
+            for k in 0..<(n - i) { last |= UInt64(b[i + k]) << UInt64(8 * k) }
+            // At most seven bytes are left, so the top byte is free for the length.
+            return (h ^ (Self.foldCase(last) | UInt64(n & 0xFF) << 56)) &* 0x0000_0100_0000_01B3
         }
     }
 

@@ -78,7 +78,33 @@ public struct WireReader {
     /// Checks every label length (≤ 63, no reserved label types), the total length (≤ 255) and every pointer
     /// (strictly backwards from the label that holds it, at most ``maxPointerHops`` hops).
     public mutating func readName() throws(DNSWireError) -> DNSName {
-        // First pass: check the name and measure its uncompressed length, without copying anything.
+        let start = offset
+        let length = try skipName()
+        if length == 0 { return DNSName.root }
+        // Second pass: the name is valid, so follow the same labels and pointers again and copy each contiguous run
+        // of labels into an array allocated once at its final size.
+        var wire = [UInt8]()
+        wire.reserveCapacity(length + 1)
+        var p = start, runStart = start
+        while true {
+            let len = Int(bytes[p])
+            if len == 0 { break }
+            if len & 0xC0 == 0xC0 {
+                if p > runStart { wire.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<p])) }
+                p = (len & 0x3F) << 8 | Int(bytes[p + 1])
+                runStart = p
+                continue
+            }
+            p += len + 1
+        }
+        wire.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart...p]))
+        return DNSName(uncheckedWire: wire)
+    }
+
+    /// Checks a possibly compressed domain name exactly as ``readName()`` does and moves past it without copying it;
+    /// returns its uncompressed wire length without the root label (0 for the root).
+    @discardableResult
+    public mutating func skipName() throws(DNSWireError) -> Int {
         var pos = offset
         // A pointer must target a byte before the start of the contiguous run of labels that holds it, so every hop
         // moves strictly backwards and no loop is possible.
@@ -122,27 +148,8 @@ public struct WireReader {
                 throw DNSWireError(.badLabel(length: len), at: pos)
             }
         }
-        let start = offset
         offset = endOfName >= 0 ? endOfName : pos + 1
-        if length == 0 { return DNSName.root }
-        // Second pass: the name is valid, so follow the same labels and pointers again and copy each contiguous run
-        // of labels into an array allocated once at its final size.
-        var wire = [UInt8]()
-        wire.reserveCapacity(length + 1)
-        var p = start, runStart = start
-        while true {
-            let len = Int(bytes[p])
-            if len == 0 { break }
-            if len & 0xC0 == 0xC0 {
-                if p > runStart { wire.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<p])) }
-                p = (len & 0x3F) << 8 | Int(bytes[p + 1])
-                runStart = p
-                continue
-            }
-            p += len + 1
-        }
-        wire.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart...p]))
-        return DNSName(uncheckedWire: wire)
+        return length
     }
 }
 

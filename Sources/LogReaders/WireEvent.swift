@@ -19,17 +19,55 @@ public enum WireEvent {
     /// place (a dnstap frame's message field), without copying them first.
     public static func event(from bytes: UnsafeRawBufferPointer, timeNanos: Int64, client: IPAddress?, clientPort: UInt16?, server: IPAddress?, serverPort: UInt16?,
                              transport: DNSTransport, position: SourcePosition) -> Result<(DNSEvent, isResponse: Bool), DNSWireError> {
-        let m: DNSMessage
-        do { m = try DNSMessage(decoding: bytes) } catch { return .failure(error) }
-        guard let q = m.questions.first else { return .failure(DNSWireError(.invalidField("no question"), at: 4)) }
-        var e = DNSEvent(timeNanos: timeNanos, clientAddress: client, clientPort: clientPort, serverAddress: server, serverPort: serverPort,
-                         transport: transport, queryName: q.name, queryType: q.type, queryClass: q.recordClass, id: m.header.id,
-                         flags: m.header.flags, position: position)
-        if m.header.isResponse {
-            e.rcode = m.rcode
-            e.answers = m.answers.map(DNSAnswer.init)
+        do {
+            let e = try decode(bytes, timeNanos: timeNanos, client: client, clientPort: clientPort, server: server, serverPort: serverPort,
+                               transport: transport, position: position)
+            return .success((e, e.rcode != nil))
+        } catch { return .failure(error) }
+    }
+
+    /// Decodes a message in place into an event for its first question; the event of a response (QR set) has an
+    /// rcode, a query's none. Throws the decoding error (see ``reason(_:)``), or an invalid field for a message
+    /// without a question.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, timeNanos: Int64, client: IPAddress?, clientPort: UInt16?, server: IPAddress?,
+                              serverPort: UInt16?, transport: DNSTransport, position: SourcePosition) throws(DNSWireError) -> DNSEvent {
+        // Only the parts the event keeps are built (the whole message is still checked): a full DNSMessage decode
+        // and its copies were a fifth of a pcap or dnstap profile.
+        var parts = EventParts(keepsAnswers: bytes.count >= 3 && bytes[2] & 0x80 != 0)
+        let (header, edns) = try DNSMessage.walk(bytes, allowTrailingBytes: false, into: &parts)
+        guard let q = parts.question else { throw DNSWireError(.invalidField("no question"), at: 4) }
+        let rcode = header.isResponse ? DNSMessage.rcode(header, edns) : nil
+        return DNSEvent(timeNanos: timeNanos, clientAddress: client, clientPort: clientPort, serverAddress: server, serverPort: serverPort,
+                        transport: transport, queryName: q.name, queryType: q.type, queryClass: q.recordClass, id: header.id,
+                        flags: header.flags, rcode: rcode, answers: parts.answers, position: position)
+    }
+
+    /// What an event keeps of a message: the first question, and a response's answers (QR set in the header).
+    struct EventParts: DNSMessageSink {
+        let keepsAnswers: Bool
+        var question: DNSQuestion?
+        var answers: [DNSAnswer] = []
+
+        mutating func question(_ r: inout WireReader, index: Int, count: Int) throws(DNSWireError) {
+            guard index == 0 else {
+                // Checked like the first, not kept.
+                try r.skipName()
+                _ = try r.readUInt16()
+                _ = try r.readUInt16()
+                return
+            }
+            let name = try r.readName()
+            let t = try r.readUInt16(), c = try r.readUInt16()
+            question = DNSQuestion(name: name, type: RecordType(t), recordClass: RecordClass(c))
         }
-        return .success((e, m.header.isResponse))
+
+        mutating func begin(section: Int, count: Int) {
+            if section == 1 && keepsAnswers { answers.reserveCapacity(count) }
+        }
+
+        mutating func record(_ rr: DNSRecord, section: Int) {
+            if section == 1 && keepsAnswers { answers.append(DNSAnswer(rr)) }
+        }
     }
 
     /// A counter key for a decoding error: its kind without offsets or values, so that errors group.

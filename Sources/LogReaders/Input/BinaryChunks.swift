@@ -201,12 +201,20 @@ enum PacketPeek {
     }
 }
 
-/// Sequential reads over a file through a large buffer, for hopping from record length to record length.
+/// Sequential reads over a file for hopping from record length to record length: the file mapped whole where
+/// `mmap` allows (the hop touches a few bytes per record, so copying every byte into a buffer cost more than the
+/// hop itself), else read through a large buffer.
 struct WindowReader {
     let fd: Int32
     let size: Int
     let path: String
     private var buffer: UnsafeMutableRawBufferPointer
+    /// The whole file, when mapped; `buffer` is then empty and the window is the file.
+    private var mapped: UnsafeRawBufferPointer?
+    /// The mapped bytes before this were handed back (see `load`).
+    private var released = 0
+    /// How far behind the hop pages are handed back (a multiple of any page size).
+    private static let releaseLag = 8 << 20
     private var windowStart = 0
     private var windowCount = 0
 
@@ -216,17 +224,36 @@ struct WindowReader {
         self.fd = fd
         self.size = size
         self.path = path
-        buffer = .allocate(byteCount: 4 << 20, alignment: 64)
+        if size > 0, let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
+            _ = madvise(m, size, MADV_SEQUENTIAL)
+            mapped = UnsafeRawBufferPointer(start: m, count: size)
+            buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        } else {
+            buffer = .allocate(byteCount: 4 << 20, alignment: 64)
+        }
     }
 
     /// Closes the file (the reader is spent).
     func finish() {
         _ = close(fd)
-        buffer.deallocate()
+        if let mapped { _ = munmap(UnsafeMutableRawPointer(mutating: mapped.baseAddress), mapped.count) } else { buffer.deallocate() }
     }
+
+    /// The first byte of the window.
+    private var base: UnsafeRawPointer { mapped?.baseAddress ?? UnsafeRawPointer(buffer.baseAddress!) }
 
     /// Makes `offset..<offset+count` readable in the window; false past the end of the file.
     private mutating func load(_ offset: Int, _ count: Int) throws -> Bool {
+        if let mapped {
+            // Unmap the pages well behind the hop as it goes (they stay in the page cache), so that the scan's
+            // memory stays bounded as with a buffer rather than growing to the file's size.
+            if offset - released >= 2 * Self.releaseLag {
+                let upTo = (offset - Self.releaseLag) & ~(Self.releaseLag - 1)
+                _ = madvise(UnsafeMutableRawPointer(mutating: mapped.baseAddress! + released), upTo - released, MADV_DONTNEED)
+                released = upTo
+            }
+            return offset >= 0 && offset + count <= size
+        }
         if offset >= windowStart && offset + count <= windowStart + windowCount { return true }
         guard offset + count <= size, count <= buffer.count else { return false }
         let n = pread(fd, buffer.baseAddress, min(buffer.count, size - offset), off_t(offset))
@@ -238,8 +265,7 @@ struct WindowReader {
 
     mutating func u32(at offset: Int, bigEndian: Bool) throws -> UInt32? {
         guard try load(offset, 4) else { return nil }
-        let b = buffer.baseAddress! + (offset - windowStart)
-        let v = b.loadUnaligned(as: UInt32.self)
+        let v = (base + (offset - windowStart)).loadUnaligned(as: UInt32.self)
         return bigEndian ? UInt32(bigEndian: v) : UInt32(littleEndian: v)
     }
 
@@ -251,6 +277,6 @@ struct WindowReader {
     /// A view of `count` bytes, valid until the next call.
     mutating func slice(at offset: Int, count: Int) throws -> UnsafeRawBufferPointer? {
         guard try load(offset, count) else { return nil }
-        return UnsafeRawBufferPointer(start: buffer.baseAddress! + (offset - windowStart), count: count)
+        return UnsafeRawBufferPointer(start: base + (offset - windowStart), count: count)
     }
 }

@@ -46,12 +46,19 @@ public struct BinaryStream {
 
     /// A 32-bit integer at `i` past the current position.
     public func u32(_ i: Int, bigEndian: Bool) -> UInt32 {
-        let v = (0..<4).map { UInt32(buffer[start + i + $0]) }
-        return bigEndian ? v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3] : v[3] << 24 | v[2] << 16 | v[1] << 8 | v[0]
+        // Four loads rather than a mapped array: this runs four times per packet, and an array allocation each
+        // time showed in profiles.
+        let a = UInt32(buffer[start + i]), b = UInt32(buffer[start + i + 1])
+        let c = UInt32(buffer[start + i + 2]), d = UInt32(buffer[start + i + 3])
+        return bigEndian ? a << 24 | b << 16 | c << 8 | d : d << 24 | c << 16 | b << 8 | a
     }
 
-    /// Copies `n` bytes starting `i` past the current position.
-    public func bytes(_ i: Int, _ n: Int) -> [UInt8] { Array(buffer[(start + i)..<(start + i + n)]) }
+    /// Where `n` bytes starting `i` past the current position lie in the buffer (see ``withBuffer(_:)``); the range
+    /// stays valid after ``consume(_:)``, until the next ``ensure(_:)``.
+    public func range(_ i: Int, _ n: Int) -> Range<Int> { (start + i)..<(start + i + n) }
+
+    /// Runs `body` over the whole buffer, which ``range(_:_:)`` indexes.
+    public func withBuffer<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try buffer.withUnsafeBytes(body) }
 
     /// Consumes `n` bytes (which must be available).
     public mutating func consume(_ n: Int) {

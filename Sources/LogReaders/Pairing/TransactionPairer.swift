@@ -9,13 +9,29 @@ import DNSightCore
 /// counted. A response whose query was never seen is emitted on its own too.
 public struct TransactionPairer {
     struct Key: Hashable, Sendable {
-        var client: IPAddress?
-        var clientPort: UInt16?
-        var server: IPAddress?
-        var serverPort: UInt16?
-        var id: UInt16?
-        var name: DNSName
-        var type: RecordType
+        let client: IPAddress?
+        let clientPort: UInt16?
+        let server: IPAddress?
+        let serverPort: UInt16?
+        let id: UInt16?
+        let name: DNSName
+        let type: RecordType
+        /// ``stableHash(client:clientPort:server:serverPort:id:name:type:)`` of the fields, taken once: it is also
+        /// the dictionary hash, where a `Hasher` fed field by field (a call per field) was a tenth of a pcap profile.
+        let stableHash: UInt64
+
+        init(client: IPAddress?, clientPort: UInt16?, server: IPAddress?, serverPort: UInt16?, id: UInt16?, name: DNSName, type: RecordType) {
+            self.client = client
+            self.clientPort = clientPort
+            self.server = server
+            self.serverPort = serverPort
+            self.id = id
+            self.name = name
+            self.type = type
+            stableHash = Self.stableHash(client: client, clientPort: clientPort, server: server, serverPort: serverPort, id: id, name: name, type: type)
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(stableHash) }
     }
 
     /// How long a query waits for its response, in nanoseconds of source time.
@@ -64,10 +80,11 @@ public struct TransactionPairer {
     }
 
     /// Records a query; emits whatever timed out or had to be evicted to make room.
-    public mutating func query(_ e: DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
-        try expire(before: e.timeNanos - timeoutNanos, emit: emit)
+    public mutating func query(_ e: consuming DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
+        let time = e.timeNanos
+        try expire(before: time - timeoutNanos, emit: emit)
         let k = Self.key(e)
-        if inEarlyWindow(e.timeNanos) { leftovers.earlyQueries.insertFirst(k.stableHash, call: calls) }
+        if inEarlyWindow(time) { leftovers.earlyQueries.append(k.stableHash, call: calls) }
         if let old = pending[k] {
             // A retransmission with the same id: the first is reported unanswered.
             unanswered += 1
@@ -77,18 +94,19 @@ public struct TransactionPairer {
             try evictOldest(emit: emit)
         }
         seq += 1
-        pending[k] = (e, seq)
-        order.append((k, seq, e.timeNanos))
+        // The event moves into the table and out of it again when emitted: copying it retained every field.
+        order.append((k, seq, time))
+        pending[consume k] = (consume e, seq)
     }
 
     /// Records a response: emits the merged transaction, or the response alone if its query is unknown.
-    public mutating func response(_ r: DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
+    public mutating func response(_ r: consuming DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
         try expire(before: r.timeNanos - timeoutNanos, emit: emit)
         let k = Self.key(r)
         let early = inEarlyWindow(r.timeNanos)
-        if let q = pending.removeValue(forKey: k) {
+        if case let (query, _)? = pending.removeValue(forKey: k) {
             paired += 1
-            try emit(Self.merge(q.event, r))
+            try emit(Self.merge(query, from: r))
         } else if early && holdsEarlyOrphans {
             leftovers.orphans.append(.init(event: r, key: k, call: calls, cutoff: cutoff))
         } else {
@@ -98,14 +116,15 @@ public struct TransactionPairer {
     }
 
     /// A query completed by its response.
-    static func merge(_ q: DNSEvent, _ r: DNSEvent) -> DNSEvent {
-        var merged = q
+    static func merge(_ q: consuming DNSEvent, from r: borrowing DNSEvent) -> DNSEvent {
+        let queryTime = q.timeNanos
+        var merged = consume q
         merged.rcode = r.rcode
         merged.flags = r.flags
         merged.answers = r.answers
         if r.sourceAction != nil { merged.sourceAction = r.sourceAction }
         if merged.transport == .unknown { merged.transport = r.transport }
-        merged.responseTimeMicros = r.responseTimeMicros ?? max(0, (r.timeNanos - q.timeNanos) / 1000)
+        merged.responseTimeMicros = r.responseTimeMicros ?? max(0, (r.timeNanos - queryTime) / 1000)
         return merged
     }
 
@@ -207,7 +226,7 @@ public struct PairingLeftovers: Sendable {
     var pending: [Waiting] = []
     /// The first call of each query key in the chunk's early window: a query from an earlier chunk with this key
     /// was replaced (reported unanswered) by it, had the file been read whole.
-    var earlyQueries = FirstCalls()
+    var earlyQueries = EarlyQueries()
     var finalCutoff = Int64.min
 
     /// Creates empty leftovers (a chunk that settled everything).
@@ -260,18 +279,26 @@ public struct PairSettler: Sendable {
     /// Settles the next chunk's leftovers; `last` emits every query still waiting after it.
     public mutating func add(_ c: PairingLeftovers, last: Bool, emit: (DNSEvent) throws -> Void) rethrows {
         var out = [DNSEvent]()
+        // The first early call of every key this can ask about (a held response's, a waiting query's): one pass
+        // over the chunk's early queries.
+        var wanted = Set<UInt64>()
+        if !waiting.isEmpty {
+            for o in c.orphans { wanted.insert(o.key.stableHash) }
+            for k in waiting.keys { wanted.insert(k.stableHash) }
+        }
+        let early = c.earlyQueries.firstCalls(of: wanted)
         for o in c.orphans {
-            if let q = waiting[o.key], q.timeNanos >= o.cutoff, (c.earlyQueries.first(o.key.stableHash).map { $0 > o.call } ?? true) {
+            if let q = waiting[o.key], q.timeNanos >= o.cutoff, (early[o.key.stableHash].map { $0 > o.call } ?? true) {
                 waiting[o.key] = nil
                 counts.paired += 1
-                out.append(TransactionPairer.merge(q, o.event))
+                out.append(TransactionPairer.merge(q, from: o.event))
             } else {
                 counts.orphanResponses += 1
                 out.append(o.event)
             }
         }
         if !waiting.isEmpty {
-            out += drop { k, q in c.earlyQueries.first(k.stableHash) != nil || q.timeNanos < c.finalCutoff }
+            out += drop { k, q in early[k.stableHash] != nil || q.timeNanos < c.finalCutoff }
         }
         for p in c.pending {
             if let old = waiting[p.key] {
@@ -307,10 +334,11 @@ public struct PairSettler: Sendable {
 }
 
 extension TransactionPairer.Key {
-    /// A 64-bit hash of the key's fields (FNV-1a over them, then mixed): cheap enough to take for every query of a
-    /// chunk's early window, where hashing the key for a dictionary showed as a fifth of a profile. Two keys of one
-    /// chunk sharing a hash (odds about n² / 2⁶⁵) would make a held response look preceded by its query.
-    var stableHash: UInt64 {
+    /// A 64-bit hash of a key's fields (FNV-1a over them, then mixed): the key's hash, and what a chunk's early window
+    /// remembers its queries by. Two keys of one chunk sharing a hash (odds about n² / 2⁶⁵) would make a held
+    /// response look preceded by its query.
+    static func stableHash(client: IPAddress?, clientPort: UInt16?, server: IPAddress?, serverPort: UInt16?, id: UInt16?, name: DNSName,
+                           type: RecordType) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01B3 }
         func address(_ a: IPAddress?) {
@@ -325,13 +353,8 @@ extension TransactionPairer.Key {
         mix(UInt64(clientPort ?? 0) | UInt64(serverPort ?? 0) << 16 | UInt64(id ?? 0) << 32 | (clientPort == nil ? 1 << 48 : 0)
             | (serverPort == nil ? 1 << 49 : 0) | (id == nil ? 1 << 50 : 0))
         mix(UInt64(type.rawValue))
-        name.wire.withUnsafeBytes { b in
-            var i = 0
-            while i + 8 <= b.count { mix(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)); i += 8 }
-            var tail: UInt64 = UInt64(b.count) << 56
-            while i < b.count { tail = tail << 8 | UInt64(b[i]); i += 1 }
-            mix(tail)
-        }
+        // Case-folded like the name's `==`, so that keys equal as keys hash alike.
+        mix(name.caseFoldedHash)
         h ^= h >> 33
         h = h &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 33
@@ -339,50 +362,28 @@ extension TransactionPairer.Key {
     }
 }
 
-/// The first call at which each key hash was seen: open addressing over 64-bit hashes (0 is mapped to 1, and marks
-/// an empty slot).
-struct FirstCalls: Sendable {
-    private var keys = [UInt64](repeating: 0, count: 1 << 10)
-    private var calls = [Int32](repeating: 0, count: 1 << 10)
-    private(set) var count = 0
+/// The queries of a chunk's early window, in call order: each one's key hash and call number, appended as they come.
+/// A hash table filled per query (keeping each key's first call) missed the cache on nearly every insert, a twentieth
+/// of a pcap profile; the calls are looked up only when the chunk is settled, and only for the few keys settling
+/// asks about, so one pass over this list then does it.
+struct EarlyQueries: Sendable {
+    private var hashes: [UInt64] = []
+    private var calls: [Int32] = []
 
-    /// Records `call` for `hash` unless the hash has a call already.
-    mutating func insertFirst(_ hash: UInt64, call: Int) {
-        let h = hash == 0 ? 1 : hash
-        let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while keys[i] != 0 {
-            if keys[i] == h { return }
-            i = (i + 1) & mask
-        }
-        keys[i] = h
-        calls[i] = Int32(truncatingIfNeeded: call)
-        count += 1
-        if count * 2 > keys.count { grow() }
+    /// The queries recorded.
+    var count: Int { hashes.count }
+
+    /// Records the query of `call` with key hash `hash`.
+    mutating func append(_ hash: UInt64, call: Int) {
+        hashes.append(hash)
+        calls.append(Int32(truncatingIfNeeded: call))
     }
 
-    /// The first call recorded for `hash`.
-    func first(_ hash: UInt64) -> Int? {
-        let h = hash == 0 ? 1 : hash
-        let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while keys[i] != 0 {
-            if keys[i] == h { return Int(calls[i]) }
-            i = (i + 1) & mask
-        }
-        return nil
-    }
-
-    private mutating func grow() {
-        let oldKeys = keys, oldCalls = calls
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        calls = [Int32](repeating: 0, count: oldKeys.count * 2)
-        let mask = keys.count - 1
-        for (j, k) in oldKeys.enumerated() where k != 0 {
-            var i = Int(truncatingIfNeeded: k) & mask
-            while keys[i] != 0 { i = (i + 1) & mask }
-            keys[i] = k
-            calls[i] = oldCalls[j]
-        }
+    /// The first call recorded for each of the `wanted` hashes that has one.
+    func firstCalls(of wanted: Set<UInt64>) -> [UInt64: Int] {
+        var out = [UInt64: Int]()
+        if wanted.isEmpty { return out }
+        for (i, h) in hashes.enumerated() where out[h] == nil && wanted.contains(h) { out[h] = Int(calls[i]) }
+        return out
     }
 }

@@ -89,7 +89,7 @@ public struct DnstapRecord: Equatable, Sendable {
 
     /// Decodes one data frame.
     public init(decoding frame: [UInt8]) throws(Malformed) {
-        let v = try DnstapView(decoding: frame)
+        let v = try DnstapView.decode(frame)
         func bytes(_ r: Range<Int>?) -> [UInt8]? { r.map { Array(frame[$0]) } }
         self.init(messageType: v.messageType)
         identity = bytes(v.identity)
@@ -110,13 +110,13 @@ public struct DnstapRecord: Equatable, Sendable {
         policy = v.policy
     }
 
-    static func policy(_ frame: [UInt8], _ range: Range<Int>) throws(ProtobufReader.Malformed) -> Policy {
+    static func policy(_ frame: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtobufReader.Malformed) -> Policy {
         var r = ProtobufReader(frame, start: range.lowerBound, end: range.upperBound)
         var p = Policy()
         while !r.atEnd {
             let (n, v) = try r.field()
             switch (n, v) {
-            case (1, .bytes(let b)): p.type = String(decoding: frame[b], as: UTF8.self)
+            case (1, .bytes(let b)): p.type = String(decoding: UnsafeRawBufferPointer(rebasing: frame[b]), as: UTF8.self)
             case (2, .bytes(let b)): p.rule = Array(frame[b])
             case (3, .int(let x)): p.match = Int(clamping: x)
             case (4, .int(let x)): p.action = Int(clamping: x)
@@ -186,7 +186,22 @@ struct DnstapView {
 
     typealias Malformed = DnstapRecord.Malformed
 
-    init(decoding frame: [UInt8]) throws(Malformed) {
+    /// Decodes a frame held in an array.
+    static func decode(_ frame: [UInt8]) throws(Malformed) -> DnstapView {
+        // (`withUnsafeBytes` does not keep a typed error: the error is passed out beside the view.)
+        var failure: Malformed?
+        let view: DnstapView? = frame.withUnsafeBytes { b in
+            do throws(Malformed) { return try DnstapView(decoding: b) } catch {
+                failure = error
+                return nil
+            }
+        }
+        guard let view else { throw failure! }
+        return view
+    }
+
+    /// Decodes a frame in place; the ranges it returns index `frame`.
+    init(decoding frame: UnsafeRawBufferPointer) throws(Malformed) {
         var r = ProtobufReader(frame)
         var type: Int?
         var message: Range<Int>?

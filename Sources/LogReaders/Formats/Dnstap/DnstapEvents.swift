@@ -26,6 +26,12 @@ public struct DnstapEventBuilder {
 
     /// Handles one data frame.
     public mutating func handle(frame: [UInt8], position: SourcePosition, diagnostics: inout ReaderDiagnostics, emit: (DNSEvent) throws -> Void) rethrows {
+        try frame.withUnsafeBytes { try handle(frameBytes: $0, position: position, diagnostics: &diagnostics, emit: emit) }
+    }
+
+    /// Handles one data frame where it lies (in the file reader's buffer), without copying it out first.
+    public mutating func handle(frameBytes frame: UnsafeRawBufferPointer, position: SourcePosition, diagnostics: inout ReaderDiagnostics,
+                                emit: (DNSEvent) throws -> Void) rethrows {
         diagnostics.recordsRead += 1
         let rec: DnstapView
         do { rec = try DnstapView(decoding: frame) } catch {
@@ -48,28 +54,26 @@ public struct DnstapEventBuilder {
         // query_address is the client (the initiator) in both directions.
         let client = rec.queryAddress.flatMap { IPAddress(bytes: frame[$0]) }
         let server = rec.responseAddress.flatMap { IPAddress(bytes: frame[$0]) }
-        let decoded = frame.withUnsafeBytes { b in
-            WireEvent.event(from: UnsafeRawBufferPointer(rebasing: b[wire]), timeNanos: time, client: client, clientPort: rec.queryPort, server: server,
-                            serverPort: rec.responsePort, transport: DnstapRecord.transport(rec.socketProtocol), position: position)
+        var event: DNSEvent
+        do {
+            event = try WireEvent.decode(UnsafeRawBufferPointer(rebasing: frame[wire]), timeNanos: time, client: client, clientPort: rec.queryPort, server: server,
+                                         serverPort: rec.responsePort, transport: DnstapRecord.transport(rec.socketProtocol), position: position)
+        } catch {
+            diagnostics.malformed(WireEvent.reason(error), at: position, excerpt: "\(rec.messageType.name): \(error)")
+            return
         }
-        switch decoded {
-        case .failure(let e):
-            diagnostics.malformed(WireEvent.reason(e), at: position, excerpt: "\(rec.messageType.name): \(e)")
-        case .success(let (decoded, wireIsResponse)):
-            var event = decoded
-            if let p = rec.policy { event.sourceAction = p.summary }
-            if isResponse || wireIsResponse {
-                if isResponse, let qs = rec.queryTimeSec, rec.responseTimeSec != nil {
-                    // The response carries its query's time (Unbound and BIND do): the transaction's time is the
-                    // query's, and the response time is known without the query.
-                    let qt = Self.nanos(qs, rec.queryTimeNsec)
-                    event.responseTimeMicros = max(0, (time - qt) / 1000)
-                    event.timeNanos = qt
-                }
-                try pairer.response(event, emit: emit)
-            } else {
-                try pairer.query(event, emit: emit)
+        if let p = rec.policy { event.sourceAction = p.summary }
+        if isResponse || event.rcode != nil {
+            if isResponse, let qs = rec.queryTimeSec, rec.responseTimeSec != nil {
+                // The response carries its query's time (Unbound and BIND do): the transaction's time is the
+                // query's, and the response time is known without the query.
+                let qt = Self.nanos(qs, rec.queryTimeNsec)
+                event.responseTimeMicros = max(0, (time - qt) / 1000)
+                event.timeNanos = qt
             }
+            try pairer.response(event, emit: emit)
+        } else {
+            try pairer.query(event, emit: emit)
         }
     }
 }
@@ -106,8 +110,8 @@ public struct DnstapFileReader: EventReader {
             decoder.append(chunk[0..<n])
             while true {
                 let frameOffset = decoder.offset
-                let frame: FrameStreams.Frame?
-                do { frame = try decoder.next() } catch {
+                let frame: FrameStreams.Decoder.FrameInPlace?
+                do { frame = try decoder.nextInPlace() } catch {
                     if !started { throw ReaderError(file: input.name, byteOffset: error.offset, "not a dnstap Frame Streams file: \(error.message)") }
                     // A corrupt length loses the framing: nothing after it can be trusted.
                     diagnostics.malformed("Frame Streams: \(error.message)", at: SourcePosition(file: input.name, byteOffset: error.offset))
@@ -131,7 +135,10 @@ public struct DnstapFileReader: EventReader {
                         throw ReaderError(file: input.name, byteOffset: frameOffset, "not a dnstap Frame Streams file: a data frame before the START control frame")
                     }
                     if stopped { diagnostics.malformed("Frame Streams: data after STOP", at: SourcePosition(file: input.name, byteOffset: frameOffset)); continue }
-                    try builder.handle(frame: d, position: SourcePosition(file: input.name, byteOffset: frameOffset), diagnostics: &diagnostics, emit: count)
+                    try decoder.withBuffer { b in
+                        try builder.handle(frameBytes: UnsafeRawBufferPointer(rebasing: b[d]), position: SourcePosition(file: input.name, byteOffset: frameOffset),
+                                           diagnostics: &diagnostics, emit: { e in emitted += 1; try emit(e) })
+                    }
                 }
             }
         }

@@ -78,6 +78,26 @@ public enum FrameStreams {
 
         /// The next complete frame, nil when more bytes are needed; throws on a frame that breaks the format.
         public mutating func next() throws(DecodingError) -> Frame? {
+            switch try nextInPlace() {
+            case nil: return nil
+            case .control(let c)?: return .control(c)
+            case .data(let r)?: return .data(Array(buffer[r]))
+            }
+        }
+
+        /// A frame as ``nextInPlace()`` returns it: a data frame's payload is left in the decoder's buffer.
+        enum FrameInPlace {
+            case control(Control)
+            /// The payload's range in the buffer (see ``withBuffer(_:)``), valid until the next ``append(_:)``.
+            case data(Range<Int>)
+        }
+
+        /// Runs `body` over the buffered bytes, which ``nextInPlace()``'s data ranges index.
+        func withBuffer<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try buffer.withUnsafeBytes(body) }
+
+        /// As ``next()``, without copying a data frame's payload out of the buffer (a copy and an allocation per
+        /// frame showed in profiles of large files).
+        mutating func nextInPlace() throws(DecodingError) -> FrameInPlace? {
             let avail = buffer.count - start
             guard avail >= 4 else { return nil }
             let len = Int(u32(start))
@@ -86,7 +106,7 @@ public enum FrameStreams {
                     throw DecodingError(offset: offset, message: "data frame of \(len) bytes exceeds the \(FrameStreams.maxDataFrame)-byte limit")
                 }
                 guard avail >= 4 + len else { return nil }
-                let data = Array(buffer[(start + 4)..<(start + 4 + len)])
+                let data = (start + 4)..<(start + 4 + len)
                 start += 4 + len
                 offset += 4 + len
                 return .data(data)

@@ -1,10 +1,11 @@
-/// A bounds-checked reader of protobuf wire format, enough for dnstap.
+/// A bounds-checked reader of protobuf wire format, enough for dnstap, over bytes in place (a frame inside the read
+/// buffer): it borrows them, so use it only inside the `withUnsafeBytes` call that produced them.
 struct ProtobufReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     var p: Int
     let end: Int
 
-    init(_ bytes: [UInt8], start: Int = 0, end: Int? = nil) {
+    init(_ bytes: UnsafeRawBufferPointer, start: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.p = start
         self.end = end ?? bytes.count
@@ -14,7 +15,17 @@ struct ProtobufReader {
 
     var atEnd: Bool { p >= end }
 
+    @inline(__always)
     mutating func varint() throws(Malformed) -> UInt64 {
+        // Most dnstap varints (keys, types, ports, lengths under 128) are one byte.
+        if p < end, bytes[p] < 0x80 {
+            p += 1
+            return UInt64(bytes[p - 1])
+        }
+        return try longVarint()
+    }
+
+    mutating func longVarint() throws(Malformed) -> UInt64 {
         var v: UInt64 = 0, shift: UInt64 = 0
         while true {
             guard p < end else { throw Malformed(message: "truncated varint", offset: p) }
@@ -38,14 +49,12 @@ struct ProtobufReader {
         case 0: return (number, .int(try varint()))
         case 1:
             guard p + 8 <= end else { throw Malformed(message: "truncated fixed64", offset: p) }
-            var v: UInt64 = 0
-            for i in 0..<8 { v |= UInt64(bytes[p + i]) << (8 * UInt64(i)) }
+            let v = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: p, as: UInt64.self))
             p += 8
             return (number, .int(v))
         case 5:
             guard p + 4 <= end else { throw Malformed(message: "truncated fixed32", offset: p) }
-            var v: UInt64 = 0
-            for i in 0..<4 { v |= UInt64(bytes[p + i]) << (8 * UInt64(i)) }
+            let v = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
             p += 4
             return (number, .int(v))
         case 2:

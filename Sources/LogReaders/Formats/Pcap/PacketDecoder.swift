@@ -10,7 +10,15 @@ struct TransportPayload {
     /// TCP only.
     var sequence: UInt32 = 0
     var syn = false, fin = false, rst = false
-    var payload: ArraySlice<UInt8>
+    /// Where the payload lies: in the packet's bytes, or in `reassembled` for a datagram rebuilt from fragments.
+    var payload: Range<Int>
+    var reassembled: [UInt8]? = nil
+
+    /// Runs `body` over the payload; `packet` is the bytes the payload was decoded from.
+    func withPayload<R>(in packet: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let reassembled { return try reassembled.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[payload])) } }
+        return try body(UnsafeRawBufferPointer(rebasing: packet[payload]))
+    }
 }
 
 /// Why a packet was not turned into a payload.
@@ -39,10 +47,10 @@ struct PacketDecoder {
         var bytes = 0
     }
 
-    static func be16(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) << 8 | Int(b[i + 1]) }
+    static func be16(_ b: UnsafeRawBufferPointer, _ i: Int) -> Int { Int(b[i]) << 8 | Int(b[i + 1]) }
 
-    mutating func decode(_ p: CapturedPacket) -> PacketOutcome {
-        let d = p.data
+    /// Decodes a packet whose captured bytes are `d`; a payload in the packet is located in `d`.
+    mutating func decode(_ p: CapturedPacket, _ d: UnsafeRawBufferPointer) -> PacketOutcome {
         var i: Int
         var etherType: Int
         switch p.linkType {
@@ -81,7 +89,7 @@ struct PacketDecoder {
         }
     }
 
-    private mutating func ipv4(_ d: [UInt8], _ start: Int, _ time: Int64) -> PacketOutcome {
+    private mutating func ipv4(_ d: UnsafeRawBufferPointer, _ start: Int, _ time: Int64) -> PacketOutcome {
         guard d.count >= start + 20 else { return .malformed("IPv4 header truncated") }
         guard d[start] >> 4 == 4 else { return .malformed("IPv4 version field is not 4") }
         let ihl = Int(d[start] & 0x0F) * 4
@@ -97,13 +105,13 @@ struct PacketDecoder {
         let body = d[(start + ihl)..<(start + total)]
         if moreFragments || fragOffset > 0 {
             let key = FragmentKey(src: src, dst: dst, proto: proto, id: UInt32(Self.be16(d, start + 4)))
-            guard let whole = addFragment(key, offset: fragOffset, last: !moreFragments, data: body, time: time) else { return .skip("IP fragment (waiting for the rest)") }
-            return transport(proto, src, dst, whole)
+            guard let whole = addFragment(key, offset: fragOffset, last: !moreFragments, data: ArraySlice(body), time: time) else { return .skip("IP fragment (waiting for the rest)") }
+            return transport(proto, src, dst, reassembled: whole)
         }
         return transport(proto, src, dst, body)
     }
 
-    private mutating func ipv6(_ d: [UInt8], _ start: Int, _ time: Int64) -> PacketOutcome {
+    private mutating func ipv6(_ d: UnsafeRawBufferPointer, _ start: Int, _ time: Int64) -> PacketOutcome {
         guard d.count >= start + 40 else { return .malformed("IPv6 header truncated") }
         guard d[start] >> 4 == 6 else { return .malformed("IPv6 version field is not 6") }
         let payloadLength = Self.be16(d, start + 4)
@@ -136,13 +144,21 @@ struct PacketDecoder {
         let body = d[i..<end]
         if let f = fragment, f.more || f.offset > 0 {
             let key = FragmentKey(src: src, dst: dst, proto: next, id: f.id)
-            guard let whole = addFragment(key, offset: f.offset, last: !f.more, data: body, time: time) else { return .skip("IP fragment (waiting for the rest)") }
-            return transport(next, src, dst, whole)
+            guard let whole = addFragment(key, offset: f.offset, last: !f.more, data: ArraySlice(body), time: time) else { return .skip("IP fragment (waiting for the rest)") }
+            return transport(next, src, dst, reassembled: whole)
         }
         return transport(next, src, dst, body)
     }
 
-    private func transport(_ proto: UInt8, _ src: IPAddress, _ dst: IPAddress, _ b: ArraySlice<UInt8>) -> PacketOutcome {
+    /// `transport` over a datagram rebuilt from fragments, which the payload then points into.
+    private func transport(_ proto: UInt8, _ src: IPAddress, _ dst: IPAddress, reassembled whole: [UInt8]) -> PacketOutcome {
+        let outcome = whole.withUnsafeBytes { transport(proto, src, dst, $0[...]) }
+        guard case .payload(var t) = outcome else { return outcome }
+        t.reassembled = whole
+        return .payload(t)
+    }
+
+    private func transport(_ proto: UInt8, _ src: IPAddress, _ dst: IPAddress, _ b: Slice<UnsafeRawBufferPointer>) -> PacketOutcome {
         let s = b.startIndex
         switch proto {
         case 17:
@@ -150,14 +166,14 @@ struct PacketDecoder {
             let len = Int(b[s + 4]) << 8 | Int(b[s + 5])
             guard len >= 8, len <= b.count else { return .malformed("UDP length field invalid") }
             return .payload(TransportPayload(source: src, destination: dst, sourcePort: UInt16(b[s]) << 8 | UInt16(b[s + 1]),
-                                             destinationPort: UInt16(b[s + 2]) << 8 | UInt16(b[s + 3]), isTCP: false, payload: b[(s + 8)..<(s + len)]))
+                                             destinationPort: UInt16(b[s + 2]) << 8 | UInt16(b[s + 3]), isTCP: false, payload: (s + 8)..<(s + len)))
         case 6:
             guard b.count >= 20 else { return .malformed("TCP header truncated") }
             let off = Int(b[s + 12] >> 4) * 4
             guard off >= 20, off <= b.count else { return .malformed("TCP data offset invalid") }
             let flags = b[s + 13]
             var t = TransportPayload(source: src, destination: dst, sourcePort: UInt16(b[s]) << 8 | UInt16(b[s + 1]),
-                                     destinationPort: UInt16(b[s + 2]) << 8 | UInt16(b[s + 3]), isTCP: true, payload: b[(s + off)...])
+                                     destinationPort: UInt16(b[s + 2]) << 8 | UInt16(b[s + 3]), isTCP: true, payload: (s + off)..<b.endIndex)
             t.sequence = UInt32(b[s + 4]) << 24 | UInt32(b[s + 5]) << 16 | UInt32(b[s + 6]) << 8 | UInt32(b[s + 7])
             t.syn = flags & 0x02 != 0; t.fin = flags & 0x01 != 0; t.rst = flags & 0x04 != 0
             return .payload(t)
@@ -167,7 +183,7 @@ struct PacketDecoder {
     }
 
     /// Adds a fragment; returns the whole datagram once every piece is there.
-    private mutating func addFragment(_ key: FragmentKey, offset: Int, last: Bool, data: ArraySlice<UInt8>, time: Int64) -> ArraySlice<UInt8>? {
+    private mutating func addFragment(_ key: FragmentKey, offset: Int, last: Bool, data: ArraySlice<UInt8>, time: Int64) -> [UInt8]? {
         // Expire old datagrams, then make room.
         if fragments.count >= maxPendingDatagrams || fragments.values.contains(where: { time - $0.firstSeen > fragmentTimeoutNanos }) {
             for (k, v) in fragments where time - v.firstSeen > fragmentTimeoutNanos || fragments.count >= maxPendingDatagrams {
@@ -196,7 +212,7 @@ struct PacketDecoder {
         }
         fragments.removeValue(forKey: key)
         reassembled += 1
-        return whole[...]
+        return whole
     }
 
     /// Datagrams still incomplete at the end.

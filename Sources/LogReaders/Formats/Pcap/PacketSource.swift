@@ -4,8 +4,9 @@ public struct CapturedPacket {
     public var linkType: UInt32
     /// Capture time, nanoseconds since 1970.
     public var timeNanos: Int64
-    /// The captured bytes (possibly shorter than the packet on the wire).
-    public var data: [UInt8]
+    /// Where the captured bytes (possibly shorter than the packet on the wire) lie in the source's buffer: read them
+    /// with ``PacketSource/withBytes(of:_:)`` before asking the source for the next packet.
+    var dataRange: Range<Int>
     /// The packet's length on the wire.
     public var originalLength: Int
     /// The file offset of the packet's record.
@@ -68,6 +69,12 @@ public struct PacketSource {
         return .pcap(bigEndian: be, nanos: nanos, linkType: link)
     }
 
+    /// Runs `body` over a packet's captured bytes, where they lie in the read buffer (copying each packet out cost an
+    /// allocation and a copy per packet). `packet` must be the last one ``next(diagnostics:)`` returned.
+    public func withBytes<R>(of packet: CapturedPacket, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try stream.withBuffer { try body(UnsafeRawBufferPointer(rebasing: $0[packet.dataRange])) }
+    }
+
     /// The next packet; nil at the end. Throws when the container's framing is broken (nothing after can be read).
     public mutating func next(diagnostics: inout ReaderDiagnostics) throws -> CapturedPacket? {
         switch container {
@@ -87,9 +94,9 @@ public struct PacketSource {
                 stream.consume(stream.available)
                 return nil
             }
-            let data = stream.bytes(16, incl)
+            let data = stream.range(16, incl)
             stream.consume(16 + incl)
-            return CapturedPacket(linkType: link, timeNanos: sec * 1_000_000_000 + (nanos ? frac : frac * 1000), data: data, originalLength: orig, offset: at)
+            return CapturedPacket(linkType: link, timeNanos: sec * 1_000_000_000 + (nanos ? frac : frac * 1000), dataRange: data, originalLength: orig, offset: at)
         case .pcapng:
             while true {
                 guard try stream.ensure(12) else {
@@ -168,7 +175,7 @@ public struct PacketSource {
                         let (m2, o2) = (ts / i.tsDivisor).multipliedReportingOverflow(by: i.tsMultiplier)
                         ns = o2 ? .max : m2
                     }
-                    return CapturedPacket(linkType: i.linkType, timeNanos: ns, data: stream.bytes(28, cap), originalLength: orig, offset: at)
+                    return CapturedPacket(linkType: i.linkType, timeNanos: ns, dataRange: stream.range(28, cap), originalLength: orig, offset: at)
                 case 3:  // Simple Packet Block: no timestamp, interface 0
                     guard let i = interfaces.first else {
                         diagnostics.malformed("pcapng: simple packet block before any interface", at: .init(file: name, byteOffset: at))
@@ -176,7 +183,7 @@ public struct PacketSource {
                     }
                     let orig = Int(stream.u32(8, bigEndian: bigEndian))
                     let cap = min(orig, len - 16)
-                    return CapturedPacket(linkType: i.linkType, timeNanos: 0, data: stream.bytes(12, cap), originalLength: orig, offset: at)
+                    return CapturedPacket(linkType: i.linkType, timeNanos: 0, dataRange: stream.range(12, cap), originalLength: orig, offset: at)
                 default:
                     continue  // section header, statistics, name resolution, custom blocks
                 }

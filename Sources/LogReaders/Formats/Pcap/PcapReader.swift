@@ -31,21 +31,24 @@ public struct PcapReader: EventReader {
         while let packet = try source.next(diagnostics: &diagnostics) {
             diagnostics.recordsRead += 1
             let position = SourcePosition(file: input.name, byteOffset: packet.offset)
-            let t: TransportPayload
-            switch decoder.decode(packet) {
-            case .skip(let why): diagnostics.skipped(why); continue
-            case .malformed(let why): diagnostics.malformed(why, at: position); continue
-            case .payload(let p): t = p
-            }
-            let toServer = dnsPorts.contains(t.destinationPort), fromServer = dnsPorts.contains(t.sourcePort)
-            guard toServer || fromServer else { diagnostics.skipped("not on a DNS port"); continue }
-            if t.isTCP {
-                for m in tcp.segment(t) {
-                    try m.withUnsafeBytes { try Self.message($0, t, toServer, fromServer, packet.timeNanos, position, &pairer, &diagnostics, &emitted, emit) }
+            // The packet is decoded where it lies in the read buffer.
+            try source.withBytes(of: packet) { bytes in
+                let t: TransportPayload
+                switch decoder.decode(packet, bytes) {
+                case .skip(let why): diagnostics.skipped(why); return
+                case .malformed(let why): diagnostics.malformed(why, at: position); return
+                case .payload(let p): t = p
                 }
-            } else {
-                // A UDP payload is one message, decoded where it lies in the packet.
-                try t.payload.withUnsafeBytes { try Self.message($0, t, toServer, fromServer, packet.timeNanos, position, &pairer, &diagnostics, &emitted, emit) }
+                let toServer = dnsPorts.contains(t.destinationPort), fromServer = dnsPorts.contains(t.sourcePort)
+                guard toServer || fromServer else { diagnostics.skipped("not on a DNS port"); return }
+                if t.isTCP {
+                    for m in tcp.segment(t, payload: t.withPayload(in: bytes) { ArraySlice($0) }) {
+                        try m.withUnsafeBytes { try Self.message($0, t, toServer, fromServer, packet.timeNanos, position, &pairer, &diagnostics, &emitted, emit) }
+                    }
+                } else {
+                    // A UDP payload is one message, decoded where it lies in the packet.
+                    try t.withPayload(in: bytes) { try Self.message($0, t, toServer, fromServer, packet.timeNanos, position, &pairer, &diagnostics, &emitted, emit) }
+                }
             }
         }
         try pairer.flush(emit: count)
@@ -70,12 +73,14 @@ public struct PcapReader: EventReader {
         if toServer == fromServer { isQuery = bytes.count > 2 && bytes[2] & 0x80 == 0 }
         let client = isQuery ? t.source : t.destination, server = isQuery ? t.destination : t.source
         let cport = isQuery ? t.sourcePort : t.destinationPort, sport = isQuery ? t.destinationPort : t.sourcePort
-        switch WireEvent.event(from: bytes, timeNanos: time, client: client, clientPort: cport, server: server, serverPort: sport,
-                               transport: t.isTCP ? .tcp : .udp, position: position) {
-        case .failure(let e):
-            diagnostics.malformed(WireEvent.reason(e), at: position, excerpt: "\(e)")
-        case .success(let (event, isResponse)):
-            if isResponse { try pairer.response(event, emit: count) } else { try pairer.query(event, emit: count) }
+        let event: DNSEvent
+        do {
+            event = try WireEvent.decode(bytes, timeNanos: time, client: client, clientPort: cport, server: server, serverPort: sport,
+                                         transport: t.isTCP ? .tcp : .udp, position: position)
+        } catch {
+            diagnostics.malformed(WireEvent.reason(error), at: position, excerpt: "\(error)")
+            return
         }
+        if event.rcode != nil { try pairer.response(event, emit: count) } else { try pairer.query(event, emit: count) }
     }
 }

@@ -21,8 +21,8 @@ struct TCPReassembler {
     private(set) var gaps = 0
     private(set) var evicted = 0
 
-    /// Feeds a segment; returns the DNS messages it completed.
-    mutating func segment(_ t: TransportPayload) -> [[UInt8]] {
+    /// Feeds a segment whose payload bytes are `payload`; returns the DNS messages it completed.
+    mutating func segment(_ t: TransportPayload, payload: ArraySlice<UInt8>) -> [[UInt8]] {
         clock += 1
         let key = Key(src: t.source, sport: t.sourcePort, dst: t.destination, dport: t.destinationPort)
         if t.rst { streams.removeValue(forKey: key); return [] }
@@ -32,9 +32,9 @@ struct TCPReassembler {
         var seq = t.sequence
         if t.syn { s.next = seq &+ 1; seq = seq &+ 1 }
         var out = [[UInt8]]()
-        if !t.payload.isEmpty {
+        if !payload.isEmpty {
             if s.next == nil { s.next = seq }  // capture started mid-stream
-            accept(&s, seq: seq, data: t.payload)
+            accept(&s, seq: seq, data: payload)
             while let m = s.deframer.next() { out.append(m) }
         }
         if t.fin { streams.removeValue(forKey: key) } else { streams[key] = s }
