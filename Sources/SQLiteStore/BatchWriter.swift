@@ -17,6 +17,7 @@ struct BatchWriter {
     /// the transaction commits).
     mutating func write(_ batch: IngestBatch) throws -> [StoredDevice] {
         var learned: [StoredDevice] = []
+        learned.reserveCapacity(batch.devices.count)
         var ids = [Int64](repeating: 0, count: batch.devices.count)
         if !batch.devices.isEmpty {
             // No `RETURNING`: SQLite runs a statement with one to completion into an ephemeral table before the first
@@ -211,11 +212,16 @@ struct BatchWriter {
                 indicator, detector, reason, source_feed, reference, score, threshold, source_file, source_line, source_offset)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for d in batch.detections {
-            guard let id = batch.slot(of: d.device.identity).map({ ids[Int($0.index)] }) else {
+        for (d, observed) in zip(batch.detections, batch.detectionSlots) {
+            // A detection is stored against its device: nearly always its observation's (no identity hashing then).
+            let device = batch.devices[Int(observed)]
+            let slot = device.organisation == d.device.organisation && device.deviceKey == d.device.deviceKey
+                ? observed : batch.slot(of: d.device.identity)?.index
+            guard let slot else {
                 throw SQLiteStoreError(.corrupt("detection of a device not in its batch: \(d.device.organisation)/\(d.device.deviceKey)"),
                                        path: "", operation: "write detections")
             }
+            let id = ids[Int(slot)]
             st.bind(1, d.timeNanos); st.bind(2, id); st.bind(3, d.queryName); st.bind(4, d.queryType); st.bind(5, d.rcode)
             st.bind(6, d.category); st.bind(7, d.tier); st.bind(8, d.family); st.bind(9, TagCoding.encode(d.tags))
             st.bind(10, d.indicator); st.bind(11, d.detector); st.bind(12, d.reason); st.bind(13, d.sourceFeed)
