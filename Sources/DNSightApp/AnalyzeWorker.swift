@@ -109,11 +109,9 @@ public struct AnalyzeWorker: Sendable {
     var skip: Int64 = 0
     var records: Int64 = 0
     var lastOffset: Int64 = 0
-    /// The batch slot of each device registered in the current batch.
-    var batchSlots: [DeviceKey: DeviceSlot] = [:]
-    /// The same for devices known by their IPv4 address alone (no device id): the organisation is a function of
-    /// the address, so the address is the key, looked up without hashing the organisation's name.
-    var batchSlotsV4 = AddressMap<DeviceSlot>()
+    /// The devices this worker has stored, for the whole run: a device's attributes are a function of its key
+    /// (the inventory is fixed for the run), so each is attributed and built once, not once per batch.
+    var storeDevices = StoreDevices()
     /// Registrable domains of recent query names.
     var observedDomains = ObservedDomainCache()
     /// Observations per store transaction (`--store-batch-size`).
@@ -249,8 +247,7 @@ public struct AnalyzeWorker: Sendable {
         if !batch.isEmpty || !batch.checkpoints.isEmpty { try store.write(batch) }
         batch = IngestBatch()
         observedDomains.forgetBatch()
-        batchSlots.removeAll(keepingCapacity: true)
-        batchSlotsV4.removeAll()
+        storeDevices.forgetBatch()
     }
 
     /// Processes one event.
@@ -304,26 +301,17 @@ public struct AnalyzeWorker: Sendable {
             }
         }
         if store != nil {
-            // A device's attributes are a function of its key (the inventory is fixed for the run), so its batch slot
-            // is looked up by the key and the eight attribute strings are built once per device and batch.
             var v4: UInt32? = nil
             if device.deviceID == nil, case .v4(let x)? = device.client { v4 = x.rawValue }
-            let slot: DeviceSlot
-            if let v4, let s = batchSlotsV4.get(v4) {
-                slot = s
-            } else if v4 == nil, let s = batchSlots[device] {
-                slot = s
-            } else {
+            let slot = storeDevices.slot(v4: v4, key: device, in: &batch) {
                 let who = fullWho ?? attributor.full(e, quick!)
                 fullWho = who
-                let info = DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
-                                      country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
-                slot = batch.device(info)
-                if let v4 { batchSlotsV4.set(v4, slot) } else { batchSlots[device] = slot }
+                return DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
+                                  country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
             }
             if let verdict {
                 let domain = observedDomains.domain(of: e.queryName)
-                batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain.name))
+                batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain.name), slot: slot)
             } else {
                 let domainSlot = observedDomains.slot(of: e.queryName, in: &batch)
                 batch.addQuery(timeNanos: e.timeNanos, device: slot, domainSlot: domainSlot, resolved: e.rcode == .noError && !e.answers.isEmpty)
@@ -366,27 +354,69 @@ public struct AnalyzeWorker: Sendable {
         return upper ? text.lowercased() : text
     }
 
+    /// The devices a worker has put in the store's batches, kept for the whole run: each device gets a number in
+    /// the worker once (its attributes built once), and its slot in the open batch is an array access by that
+    /// number. Devices without a device id and with an IPv4 client address are keyed by the address (the
+    /// organisation is a function of it, so no organisation name is hashed per event); the others by their key.
+    struct StoreDevices: Sendable {
+        private var byV4 = AddressMap<Int32>()
+        private var byKey: [DeviceKey: Int32] = [:]
+        private var infos: [DeviceInfo] = []
+        /// The slot of each device in the open batch (-1: not in it).
+        private var batchSlots: [Int32] = []
+        /// The devices with a slot in the open batch.
+        private var inBatch: [Int32] = []
+
+        /// The slot in `batch` of the device keyed by `v4` (when it is keyed by its address) or else `key`, built by
+        /// `info` when the worker meets it for the first time and registered in `batch` on its first query there.
+        mutating func slot(v4: UInt32?, key: DeviceKey, in batch: inout IngestBatch, info: () -> DeviceInfo) -> DeviceSlot {
+            let n: Int32
+            if let v4 {
+                if let k = byV4.get(v4) { n = k } else { n = add(info()); byV4.set(v4, n) }
+            } else {
+                if let k = byKey[key] { n = k } else { n = add(info()); byKey[key] = n }
+            }
+            let s = batchSlots[Int(n)]
+            if s >= 0 { return DeviceSlot(index: s) }
+            let slot = batch.newDevice(infos[Int(n)])
+            batchSlots[Int(n)] = slot.index
+            inBatch.append(n)
+            return slot
+        }
+
+        private mutating func add(_ info: DeviceInfo) -> Int32 {
+            infos.append(info)
+            batchSlots.append(-1)
+            return Int32(infos.count - 1)
+        }
+
+        /// Forgets the slots of the batch just stored.
+        mutating func forgetBatch() {
+            for n in inBatch { batchSlots[Int(n)] = -1 }
+            inBatch.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// The registrable domains of query names already seen, so that the common case (a name asked again) costs one
     /// hash lookup instead of formatting the name and splitting it by the Public Suffix List. Bounded: emptied when
     /// it holds `limit` names.
     struct ObservedDomainCache: Sendable {
-        // Open addressing over a 64-bit hash of the name's wire bytes (exact bytes compared on a hit; a name in
-        // another letter case is another entry with the same domain): cheaper per query than a dictionary keyed by
-        // `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. A slot holds the
-        // hash, where the name's bytes are in one shared arena, and the domain's slot in the open batch, so that a
-        // repeated name costs two memory reads (the slot and its bytes) before its domain is sighted.
+        // Open addressing keyed by a 128-bit fingerprint of the name's wire bytes (two independently seeded 64-bit
+        // hashes; a name in another letter case is another entry with the same domain): cheaper per query than a
+        // dictionary keyed by `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile.
+        // A repeated name costs one memory read (its slot holds the fingerprint, its domain and the domain's slot in
+        // the open batch), where comparing its bytes with a stored copy cost a second, cache-missing one; two
+        // distinct names of a run sharing 128 bits is far less likely than a memory error.
         private struct Slot {
             var key: UInt64
-            var wireOffset: UInt32
-            var wireLength: UInt16
+            var check: UInt64
             /// Index into `entries` (the registrable domain).
             var entry: Int32
             /// The domain's slot in the open batch (-1: none yet).
             var batchSlot: Int32
         }
-        private static let empty = Slot(key: 0, wireOffset: 0, wireLength: 0, entry: -1, batchSlot: -1)
+        private static let empty = Slot(key: 0, check: 0, entry: -1, batchSlot: -1)
         private var table = [Slot](repeating: ObservedDomainCache.empty, count: 1 << 12)
-        private var arena: [UInt8] = []
         private var entries: [(name: String, hash: UInt64)] = []
         private var mask = (1 << 12) - 1
         let limit = 1 << 18
@@ -394,6 +424,11 @@ public struct AnalyzeWorker: Sendable {
         /// The detectors' stable hash of the bytes, never 0 (0 marks an empty slot).
         static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
             b.withMemoryRebound(to: UInt8.self) { StableHash.hash($0) } | 1
+        }
+
+        /// The second half of the fingerprint: the same hash under another seed.
+        static func check(_ b: UnsafeRawBufferPointer) -> UInt64 {
+            b.withMemoryRebound(to: UInt8.self) { StableHash.hash($0, seed: 0x6A09_E667_F3BC_C908) }
         }
 
         mutating func domain(of name: DNSName) -> (name: String, hash: UInt64) {
@@ -417,35 +452,27 @@ public struct AnalyzeWorker: Sendable {
 
         /// The table slot of `name`, added if new.
         private mutating func probe(_ name: DNSName) -> Int {
-            name.wire.withUnsafeBytes { w -> Int in
-                let h = Self.hash(w)
-                var i = Int(truncatingIfNeeded: h >> 20) & mask
-                while table[i].key != 0 {
-                    if table[i].key == h && Int(table[i].wireLength) == w.count {
-                        let off = Int(table[i].wireOffset)
-                        let equal = w.isEmpty || arena.withUnsafeBytes { a in memcmp(a.baseAddress! + off, w.baseAddress!, w.count) == 0 }
-                        if equal { return i }
-                    }
-                    i = (i + 1) & mask
-                }
-                let text = AnalyzeWorker.observedDomain(name)
-                if entries.count >= limit {
-                    entries.removeAll(keepingCapacity: true)
-                    arena.removeAll(keepingCapacity: true)
-                    for j in table.indices { table[j] = Self.empty }
-                    i = Int(truncatingIfNeeded: h >> 20) & mask
-                }
-                table[i] = Slot(key: h, wireOffset: UInt32(arena.count), wireLength: UInt16(w.count), entry: Int32(entries.count), batchSlot: -1)
-                arena.append(contentsOf: w)
-                entries.append((text, IngestBatch.domainHash(text)))
-                if entries.count * 2 > table.count {
-                    grow()
-                    // The slot moved: find it again (it is there now).
-                    i = Int(truncatingIfNeeded: h >> 20) & mask
-                    while table[i].entry != Int32(entries.count - 1) { i = (i + 1) & mask }
-                }
-                return i
+            let (h, c) = name.wire.withUnsafeBytes { w in (Self.hash(w), Self.check(w)) }
+            var i = Int(truncatingIfNeeded: h >> 20) & mask
+            while table[i].key != 0 {
+                if table[i].key == h && table[i].check == c { return i }
+                i = (i + 1) & mask
             }
+            let text = AnalyzeWorker.observedDomain(name)
+            if entries.count >= limit {
+                entries.removeAll(keepingCapacity: true)
+                for j in table.indices { table[j] = Self.empty }
+                i = Int(truncatingIfNeeded: h >> 20) & mask
+            }
+            table[i] = Slot(key: h, check: c, entry: Int32(entries.count), batchSlot: -1)
+            entries.append((text, IngestBatch.domainHash(text)))
+            if entries.count * 2 > table.count {
+                grow()
+                // The slot moved: find it again (it is there now).
+                i = Int(truncatingIfNeeded: h >> 20) & mask
+                while table[i].entry != Int32(entries.count - 1) { i = (i + 1) & mask }
+            }
+            return i
         }
 
         private mutating func grow() {

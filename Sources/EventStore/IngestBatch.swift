@@ -89,6 +89,8 @@ public struct DomainSighting: Hashable, Sendable, Codable {
 public struct DeviceSlot: Hashable, Sendable {
     /// The index into ``IngestBatch/devices``.
     public let index: Int32
+    /// Wraps an index that ``IngestBatch/device(_:)`` or ``IngestBatch/newDevice(_:)`` returned.
+    public init(index: Int32) { self.index = index }
 }
 
 /// A tracked domain's position in one ``IngestBatch`` (valid for that batch only), so that a producer that keeps it
@@ -165,6 +167,9 @@ public struct IngestBatch: Sendable {
     /// The devices of this batch, in slot order (attributes from the last registration win).
     public private(set) var devices: [DeviceInfo] = []
     private var deviceIndex: [DeviceIdentity: Int32] = [:]
+    /// How many of ``devices`` (from the start) `deviceIndex` holds: those added by ``newDevice(_:)`` are indexed
+    /// only when ``device(_:)`` next needs the index.
+    private var indexedDevices = 0
     /// Per day × device query counts of finished days, keyed by ``packKey(day:device:)``.
     private var trafficSpill: [UInt64: TrafficCounts] = [:]
     /// The day each slot is counting now and its counts (traffic is mostly in time order: one array access per query).
@@ -181,6 +186,9 @@ public struct IngestBatch: Sendable {
     private var domainTable = DomainTable()
     /// Every detection, with evidence.
     public private(set) var detections: [DetectionRecord] = []
+    /// The slot of the device whose observation each of ``detections`` came with (parallel to it), so that a writer
+    /// finds a detection's device without hashing its identity.
+    public private(set) var detectionSlots: [Int32] = []
     /// The checkpoints this batch reaches, by stream key (the last one set for a stream wins).
     public private(set) var checkpoints: [String: IngestCheckpoint] = [:]
     /// Observations added.
@@ -211,6 +219,10 @@ public struct IngestBatch: Sendable {
 
     /// Registers a device (or updates its attributes) and returns its slot in this batch.
     public mutating func device(_ info: DeviceInfo) -> DeviceSlot {
+        while indexedDevices < devices.count {
+            deviceIndex[devices[indexedDevices].identity] = Int32(indexedDevices)
+            indexedDevices += 1
+        }
         let id = info.identity
         if let i = deviceIndex[id] {
             if devices[Int(i)] != info { devices[Int(i)] = info }
@@ -219,13 +231,26 @@ public struct IngestBatch: Sendable {
         let i = Int32(devices.count)
         devices.append(info)
         deviceIndex[id] = i
+        indexedDevices = devices.count
+        current.append((Int32.min, TrafficCounts()))
+        return DeviceSlot(index: i)
+    }
+
+    /// Registers a device that is not in this batch yet and returns its slot, without hashing its identity: for a
+    /// producer that keeps its own map from its devices to their slots (one call per device and batch). Registering
+    /// the same identity twice this way would store it twice.
+    public mutating func newDevice(_ info: DeviceInfo) -> DeviceSlot {
+        let i = Int32(devices.count)
+        devices.append(info)
         current.append((Int32.min, TrafficCounts()))
         return DeviceSlot(index: i)
     }
 
     /// The slot of a registered device.
     public func slot(of identity: DeviceIdentity) -> DeviceSlot? {
-        deviceIndex[identity].map { DeviceSlot(index: $0) }
+        if let i = deviceIndex[identity] { return DeviceSlot(index: i) }
+        // Devices from ``newDevice(_:)`` not indexed yet.
+        return devices[indexedDevices...].firstIndex { $0.identity == identity }.map { DeviceSlot(index: Int32($0)) }
     }
 
     /// Per day × device query counts, keyed by ``packKey(day:device:)``.
@@ -320,8 +345,11 @@ public struct IngestBatch: Sendable {
     ///
     /// The tier of a roll-up row is the query's best tier for that key: `known` if any of its detections for the
     /// key is known, else `suspected`.
-    public mutating func add(_ o: TrafficObservation) {
-        let slot = device(o.device)
+    public mutating func add(_ o: TrafficObservation) { add(o, slot: device(o.device)) }
+
+    /// ``add(_:)`` for an observation whose device is registered at `slot` already (its ``device(_:)`` or
+    /// ``newDevice(_:)``).
+    public mutating func add(_ o: TrafficObservation, slot: DeviceSlot) {
         guard !o.detections.isEmpty else {
             addQuery(timeNanos: o.timeNanos, device: slot, domain: o.domain, resolved: o.resolved)
             return
@@ -337,6 +365,7 @@ public struct IngestBatch: Sendable {
         var threatKeys: [ThreatRollupKey: Bool] = [:], tagKeys: [TagRollupKey: Bool] = [:], phishKeys: [PhishingRollupKey: Bool] = [:]
         for d in o.detections {
             detections.append(d)
+            detectionSlots.append(slot.index)
             let known = d.tier == StoreVocabulary.known
             Self.mark(&threatKeys, ThreatRollupKey(day: day, device: slot.index, category: d.category, tier: "", family: d.family), known)
             for tag in d.tags {

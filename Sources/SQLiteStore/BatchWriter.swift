@@ -17,23 +17,30 @@ struct BatchWriter {
     /// the transaction commits).
     mutating func write(_ batch: IngestBatch) throws -> [StoredDevice] {
         var learned: [StoredDevice] = []
+        learned.reserveCapacity(batch.devices.count)
         var ids = [Int64](repeating: 0, count: batch.devices.count)
         if !batch.devices.isEmpty {
-            let upsert = try RawStatement(db, """
+            // No `RETURNING`: SQLite runs a statement with one to completion into an ephemeral table before the first
+            // row comes back, which cost more than the insert itself. A new device (the common case) takes its id
+            // from `last_insert_rowid()`; one already stored updates its attributes by its identity (last write wins,
+            // as the former upsert did) and reads its id back.
+            let insert = try RawStatement(db, """
                 INSERT INTO device (organisation, device_key, segment, region, country, industry, device_type, site)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (organisation, device_key) DO UPDATE SET
-                    segment = excluded.segment, region = excluded.region, country = excluded.country,
-                    industry = excluded.industry, device_type = excluded.device_type, site = excluded.site
-                RETURNING id
+                ON CONFLICT (organisation, device_key) DO NOTHING
                 """)
             for (i, d) in batch.devices.enumerated() {
                 let identity = d.identity
-                if let c = cache[identity], c.info == d { ids[i] = c.id; continue }
-                upsert.bind(1, d.organisation); upsert.bind(2, d.deviceKey); upsert.bind(3, d.segment)
-                upsert.bind(4, d.region); upsert.bind(5, d.country); upsert.bind(6, d.industry)
-                upsert.bind(7, d.deviceType); upsert.bind(8, d.site)
-                ids[i] = try upsert.runReturningInt()
+                if let c = cache[identity] {
+                    ids[i] = c.id
+                    if c.info == d { continue }
+                    try updateDevice(d)
+                } else {
+                    insert.bind(1, d.organisation); insert.bind(2, d.deviceKey)
+                    Self.bindAttributes(insert, d, from: 3)
+                    try insert.run()
+                    ids[i] = db.changesCount == 1 ? db.lastInsertedRowID : try updateDevice(d)
+                }
                 learned.append(StoredDevice(id: ids[i], info: d))
             }
         }
@@ -59,6 +66,25 @@ struct BatchWriter {
                 """, arguments: [batch.observationCount, Int64(batch.detections.count), runID])
         }
         return learned
+    }
+
+    /// Binds a device's six attributes (segment … site) from parameter `first` on.
+    private static func bindAttributes(_ st: RawStatement, _ d: DeviceInfo, from first: Int32) {
+        st.bind(first, d.segment); st.bind(first + 1, d.region); st.bind(first + 2, d.country)
+        st.bind(first + 3, d.industry); st.bind(first + 4, d.deviceType); st.bind(first + 5, d.site)
+    }
+
+    /// Sets the attributes of a stored device and returns its id.
+    @discardableResult
+    private func updateDevice(_ d: DeviceInfo) throws -> Int64 {
+        let update = try RawStatement(db, """
+            UPDATE device SET segment = ?, region = ?, country = ?, industry = ?, device_type = ?, site = ?
+            WHERE organisation = ? AND device_key = ?
+            RETURNING id
+            """)
+        Self.bindAttributes(update, d, from: 1)
+        update.bind(7, d.organisation); update.bind(8, d.deviceKey)
+        return try update.runReturningInt()
     }
 
     private func writeTraffic(_ batch: IngestBatch, _ ids: [Int64]) throws {
@@ -133,26 +159,50 @@ struct BatchWriter {
 
     private mutating func writeDomains(_ domains: (names: [String], sightings: [DomainSighting])) throws {
         guard !domains.names.isEmpty else { return }
+        // Three statements instead of one upsert `RETURNING` the merged row (SQLite runs a `RETURNING` statement to
+        // completion into an ephemeral table first, which cost more than the write): a domain this process stored
+        // before is updated and its merged state computed here, from the cached state; any other is inserted, and
+        // its state is the sighting itself; only a domain stored by another process, or one the cache let go, takes
+        // the upsert that reads the merged row back.
         // min() of SQLite returns NULL if any argument is NULL; coalesce keeps the non-null one.
-        let st = try RawStatement(db, """
-            INSERT INTO domain (name, first_ns, last_day, first_resolved_ns, first_malicious_ns) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (name) DO UPDATE SET first_ns = min(first_ns, excluded.first_ns),
+        let merge = """
+            first_ns = min(first_ns, excluded.first_ns),
                 last_day = max(last_day, excluded.last_day),
                 first_resolved_ns = coalesce(min(first_resolved_ns, excluded.first_resolved_ns), first_resolved_ns, excluded.first_resolved_ns),
                 first_malicious_ns = coalesce(min(first_malicious_ns, excluded.first_malicious_ns), first_malicious_ns, excluded.first_malicious_ns)
-            RETURNING first_ns, last_day, first_resolved_ns, first_malicious_ns
-            """)
+            """
+        let values = "INSERT INTO domain (name, first_ns, last_day, first_resolved_ns, first_malicious_ns) VALUES (?, ?, ?, ?, ?)"
+        let insert = try RawStatement(db, values + " ON CONFLICT (name) DO NOTHING")
+        let update = try RawStatement(db, values + " ON CONFLICT (name) DO UPDATE SET " + merge)
         for i in domains.names.indices.sorted(by: { domains.names[$0] < domains.names[$1] }) {
             let name = domains.names[i], s = domains.sightings[i]
             let lastDay = Int64(Day(timeNanos: s.lastNanos).index)
-            // A domain whose committed state this sighting does not change needs no write.
-            if let c = domainCache[name], !c.changed(by: s, lastDay: lastDay) { continue }
-            st.bind(1, name); st.bind(2, s.firstNanos); st.bind(3, lastDay)
-            st.bind(4, s.firstResolvedNanos); st.bind(5, s.firstMaliciousNanos)
-            learnedDomains.append((name, try st.runReturningRow { r in
+            let sighted = DomainState(first: s.firstNanos, lastDay: lastDay, firstResolved: s.firstResolvedNanos, firstMalicious: s.firstMaliciousNanos)
+            if let c = domainCache[name] {
+                // A domain whose committed state this sighting does not change needs no write.
+                guard c.changed(by: s, lastDay: lastDay) else { continue }
+                Self.bind(update, name, sighted)
+                try update.run()
+                learnedDomains.append((name, c.merged(with: sighted)))
+                continue
+            }
+            Self.bind(insert, name, sighted)
+            try insert.run()
+            if db.changesCount == 1 {
+                learnedDomains.append((name, sighted))
+                continue
+            }
+            let upsert = try RawStatement(db, values + " ON CONFLICT (name) DO UPDATE SET " + merge
+                                          + " RETURNING first_ns, last_day, first_resolved_ns, first_malicious_ns")
+            Self.bind(upsert, name, sighted)
+            learnedDomains.append((name, try upsert.runReturningRow { r in
                 DomainState(first: r.int(0), lastDay: r.int(1), firstResolved: r.optInt(2), firstMalicious: r.optInt(3))
             }))
         }
+    }
+
+    private static func bind(_ st: RawStatement, _ name: String, _ d: DomainState) {
+        st.bind(1, name); st.bind(2, d.first); st.bind(3, d.lastDay); st.bind(4, d.firstResolved); st.bind(5, d.firstMalicious)
     }
 
     private func writeDetections(_ batch: IngestBatch, _ ids: [Int64]) throws {
@@ -162,11 +212,16 @@ struct BatchWriter {
                 indicator, detector, reason, source_feed, reference, score, threshold, source_file, source_line, source_offset)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for d in batch.detections {
-            guard let id = batch.slot(of: d.device.identity).map({ ids[Int($0.index)] }) else {
+        for (d, observed) in zip(batch.detections, batch.detectionSlots) {
+            // A detection is stored against its device: nearly always its observation's (no identity hashing then).
+            let device = batch.devices[Int(observed)]
+            let slot = device.organisation == d.device.organisation && device.deviceKey == d.device.deviceKey
+                ? observed : batch.slot(of: d.device.identity)?.index
+            guard let slot else {
                 throw SQLiteStoreError(.corrupt("detection of a device not in its batch: \(d.device.organisation)/\(d.device.deviceKey)"),
                                        path: "", operation: "write detections")
             }
+            let id = ids[Int(slot)]
             st.bind(1, d.timeNanos); st.bind(2, id); st.bind(3, d.queryName); st.bind(4, d.queryType); st.bind(5, d.rcode)
             st.bind(6, d.category); st.bind(7, d.tier); st.bind(8, d.family); st.bind(9, TagCoding.encode(d.tags))
             st.bind(10, d.indicator); st.bind(11, d.detector); st.bind(12, d.reason); st.bind(13, d.sourceFeed)
@@ -257,5 +312,12 @@ struct DomainState: Sendable, Hashable {
             return old.map { new < $0 } ?? true
         }
         return s.firstNanos < first || d > lastDay || earlier(s.firstResolvedNanos, firstResolved) || earlier(s.firstMaliciousNanos, firstMalicious)
+    }
+
+    /// The state after storing `o` over this one: what the domain upsert's `min`/`max` leave in the row.
+    func merged(with o: DomainState) -> DomainState {
+        func earliest(_ a: Int64?, _ b: Int64?) -> Int64? { a.map { x in b.map { min(x, $0) } ?? x } ?? b }
+        return DomainState(first: min(first, o.first), lastDay: max(lastDay, o.lastDay),
+                           firstResolved: earliest(firstResolved, o.firstResolved), firstMalicious: earliest(firstMalicious, o.firstMalicious))
     }
 }
