@@ -35,6 +35,8 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // A header-only software prefetch for the matcher's look-ups.
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
         .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
@@ -42,7 +44,7 @@ let package = Package(
         // fuzz targets can compile the sources directly.
         .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
         // The compiled, memory-mapped domain matcher.
-        .target(name: "DomainMatcher", dependencies: ["DNSightCore"]),
+        .target(name: "DomainMatcher", dependencies: ["DNSightCore", "CPrefetch"]),
         // Import pipeline (files/folders → catalogue enrichment → snapshot), snapshot location, feed updates over HTTP.
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.

@@ -264,12 +264,25 @@ public struct AnalyzeWorker: Sendable {
         // Counted before anything is batched, so a checkpoint written with this event covers it.
         records += 1
         lastOffset = Int64(event.position.byteOffset)
-        var e = event
         events += 1
+        // The intel look-up's table buckets are likely cache misses: start them now, so that they load while the
+        // event is attributed.
+        classifier.snapshot.prefetch(event.queryName)
         // The organisation is all most events need: the full attribution is built only for the store and for
-        // detections (or always, with an anonymiser or MMDB databases).
-        let quick = attributor.attributeQuickly(e)
-        var fullWho: Attribution? = quick == nil ? attributor.attribute(&e) : nil
+        // detections (or always, with an anonymiser or MMDB databases). Only the full attribution may change the
+        // event (an anonymised client address), so only then is the event copied.
+        if let quick = attributor.attributeQuickly(event) {
+            try process(event, quick: quick, fullWho: nil)
+        } else {
+            var e = event
+            let who = attributor.attribute(&e)
+            try process(e, quick: nil, fullWho: who)
+        }
+    }
+
+    /// Processes one attributed event: `quick` from `attributeQuickly`, or else `fullWho` from `attribute`.
+    private mutating func process(_ e: DNSEvent, quick: QuickAttribution?, fullWho: Attribution?) throws {
+        var fullWho = fullWho
         let organisation = quick?.organisation ?? fullWho?.organisation
         let org = organisation ?? "unattributed"
         let device = DeviceKey(organisation: organisation, event: e)

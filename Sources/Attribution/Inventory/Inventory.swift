@@ -367,6 +367,9 @@ struct CompactEntry: Sendable {
 /// IPv4-mapped IPv6 addresses are looked up as IPv4).
 public struct Inventory: Sendable {
     private let entries: [CompactEntry]
+    /// Each entry's organisation (an index into `strings`), apart from the entries: the per-event path reads only
+    /// this, and 4 bytes per rule stay in cache where the 32-byte entries of 100,000 rules do not.
+    private let organisations: [Int32]
     private let strings: [String]
     private let table: PrefixTable
     private let devices: [String: Int32]
@@ -378,6 +381,7 @@ public struct Inventory: Sendable {
     fileprivate init(entries: [CompactEntry], strings: [String], table: PrefixTable, devices: [String: Int32],
                      report: InventoryReport, prefixList: [CIDRPrefix: Int32]) {
         self.entries = entries
+        organisations = entries.map(\.organisation)
         self.strings = strings
         self.table = table
         self.devices = devices
@@ -450,7 +454,7 @@ public struct Inventory: Sendable {
 
     /// The organisation of entry `index` (from `entry(deviceID:address:)`).
     @inline(__always)
-    public func organisation(ofEntry index: Int32) -> String? { text(entries[Int(index)].organisation) }
+    public func organisation(ofEntry index: Int32) -> String? { text(organisations[Int(index)]) }
 
     /// Device id first, else longest-prefix match on the address.
     public func lookup(deviceID: String?, address: IPAddress?) -> Attribution? {

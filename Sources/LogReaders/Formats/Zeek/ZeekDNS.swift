@@ -84,7 +84,8 @@ struct ZeekRecord {
     }
 
     /// The event, or the reason the record cannot be one.
-    func event(position: SourcePosition) throws(LineError) -> LineOutcome {
+    /// Consuming, so that the name and answers move into the event instead of being copied.
+    consuming func event(position: SourcePosition) throws(LineError) -> LineOutcome {
         guard let time else { throw LineError("missing ts") }
         guard let name else { return .skip(reason: "record without a query name") }
         guard let qtype else { throw LineError("missing qtype") }
