@@ -35,10 +35,10 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        // A header-only software prefetch for the matcher's look-ups.
+        // A header-only software prefetch for the matcher's and the inventory's look-ups.
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
-        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", "CPrefetch", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
         // fuzz targets can compile the sources directly.

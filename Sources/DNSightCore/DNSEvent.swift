@@ -116,7 +116,8 @@ public struct DNSEvent: Hashable, Sendable {
         self.serverAddress = serverAddress
         self.serverPort = serverPort
         self.transport = transport
-        self.queryName = queryName.lowercased
+        // Readers mostly hand over names already in lower case: those are kept as they are, with no copy.
+        self.queryName = queryName.wire.contains(where: { $0 &- 0x41 < 26 }) ? queryName.lowercased : queryName
         self.queryType = queryType
         self.queryClass = queryClass
         self.id = id

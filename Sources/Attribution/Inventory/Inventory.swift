@@ -475,6 +475,17 @@ public struct Inventory: Sendable {
         }
     }
 
+    /// Starts loading what the longest-prefix look-up of an address reads first, so that the cache miss overlaps
+    /// other work done before `entry(deviceID:address:)`. A hint only (IPv4; IPv6 tables are small).
+    @inline(__always)
+    public func prefetch(address: IPAddress) {
+        switch address {
+        case .v4(let a): table.prefetch(v4: a.rawValue)
+        case .v6(let a):
+            if a.high == 0 && a.low >> 32 == 0xFFFF { table.prefetch(v4: UInt32(truncatingIfNeeded: a.low)) }
+        }
+    }
+
     /// The entry-index lookup for a raw IPv4 address (`1.2.3.4` is `0x01020304`), for benchmarks and hot loops.
     @inline(__always)
     public func entryIndex(v4 rawAddress: UInt32) -> Int32 { table.lookup(v4: rawAddress) }
