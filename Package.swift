@@ -35,7 +35,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        // A header-only software prefetch for the matcher's and the inventory's look-ups.
+        // A header-only software prefetch for the per-event look-ups (matcher, inventory, device set).
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
         .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", "CPrefetch", .product(name: "Yams", package: "Yams")],
@@ -60,7 +60,7 @@ let package = Package(
         ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
         .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
-                                                  "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams"), "EventStore", "SQLiteStore"]),
+                                                  "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams"), "EventStore", "SQLiteStore", "CPrefetch"]),
         // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
         // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
         .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),

@@ -265,8 +265,9 @@ public struct AnalyzeWorker: Sendable {
         records += 1
         lastOffset = Int64(event.position.byteOffset)
         events += 1
-        // The inventory's index word and the intel look-up's table buckets are likely cache misses: start them now,
-        // so that they load together, and while the event is attributed.
+        // The device set's slot, the inventory's index word and the intel look-up's table buckets are likely cache
+        // misses: start them now, so that they load together, and while the event is attributed.
+        if event.deviceID == nil, case .v4(let a)? = event.clientAddress { devicesSeenV4.prefetch(a.rawValue) }
         attributor.prefetch(event)
         classifier.snapshot.prefetch(event.queryName)
         // The organisation is all most events need: the full attribution is built only for the store and for
