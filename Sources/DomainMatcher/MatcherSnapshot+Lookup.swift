@@ -123,11 +123,17 @@ extension MatcherSnapshot {
 
     /// Starts loading the table buckets that a look-up of the name will probe, without waiting for them: call it
     /// a little before `lookup(wire:)` (e.g. before other per-event work) so that its cache misses overlap that
-    /// work. A hint only; it changes no result.
+    /// work. A hint only; it changes no result. Does nothing on a snapshot small enough to stay in cache, where
+    /// hashing the name twice would cost more than it hides.
     @inline(__always)
     public func prefetch(wire: UnsafeRawBufferPointer) {
+        guard prefetchPays else { return }
         _ = probedSuffixes(wire) { _, bucket, _, _ in dnsight_prefetch(base + bucket) }
     }
+
+    /// Whether the bucket directory (8 bytes a bucket) outgrows about half of this machine's 2 MiB L2 cache, so that
+    /// a look-up's probes are likely cache misses worth prefetching.
+    var prefetchPays: Bool { bucketCount >= 1 << 17 }
 
     /// Prefetches the buckets of a ``DNSName`` (see ``prefetch(wire:)``).
     @inline(__always)
