@@ -128,7 +128,7 @@ extension MatcherSnapshot {
     @inline(__always)
     public func prefetch(wire: UnsafeRawBufferPointer) {
         guard prefetchPays else { return }
-        _ = probedSuffixes(wire) { _, bucket, _, _ in dnsight_prefetch(base + bucket) }
+        _ = probedSuffixes(wire) { _, bucket, _, _, _, _ in dnsight_prefetch(base + bucket) }
     }
 
     /// Whether the bucket directory (8 bytes a bucket) outgrows about half of this machine's 2 MiB L2 cache, so that
@@ -142,23 +142,24 @@ extension MatcherSnapshot {
     }
 
     /// Walks the query's label-boundary suffixes from the TLD leftwards and calls `body` with (finished hash, bucket
-    /// offset, suffix start, suffix labels) for each whose label count some entry has. Returns the query's label
-    /// count and wire length, or nil (nothing called) when the bytes are not a name.
+    /// offset, suffix start, suffix labels, query labels, query wire length) for each whose label count some entry
+    /// has. Returns false (nothing called) when the bytes are not a name.
     @inline(__always)
-    func probedSuffixes(_ wire: UnsafeRawBufferPointer, _ body: (UInt64, Int, Int, Int) -> Void) -> (labels: Int, length: Int)? {
-        guard let p = wire.baseAddress, wire.count > 0, entryCount > 0 else { return nil }
+    func probedSuffixes(_ wire: UnsafeRawBufferPointer, _ body: (UInt64, Int, Int, Int, Int, Int) -> Void) -> Bool {
+        guard let p = wire.baseAddress, wire.count > 0, entryCount > 0 else { return false }
         let total = min(wire.count, 255)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { starts -> (labels: Int, length: Int)? in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { starts -> Bool in
             var n = 0, i = 0
             while true {
-                guard i < total else { return nil }
+                guard i < total else { return false }
                 let len = Int(p.load(fromByteOffset: i, as: UInt8.self))
                 if len == 0 { break }
-                guard len <= 63 else { return nil }
+                guard len <= 63 else { return false }
                 starts[n] = UInt8(truncatingIfNeeded: i)
                 n += 1
                 i += len + 1
             }
+            let nameLength = i + 1
             var h = seed
             var j = n - 1
             while j >= 0 {
@@ -167,57 +168,31 @@ extension MatcherSnapshot {
                 let labels = n - j
                 if labelMask & (1 << UInt64(min(labels, 63))) != 0 {
                     let f = NameHash.finish(h)
-                    body(f, bucketsOffset + 8 * Int(truncatingIfNeeded: f.multipliedFullWidth(by: bucketCount).high), s, labels)
+                    body(f, bucketsOffset + 8 * Int(truncatingIfNeeded: f.multipliedFullWidth(by: bucketCount).high), s, labels, n, nameLength)
                 }
                 j -= 1
             }
-            return (n, i + 1)
+            return true
         }
     }
 
     /// Walks the query's label-boundary suffixes from the TLD leftwards, probing the table once per suffix whose label
     /// count some entry has, and reports every entry whose name equals the suffix and whose scope covers the query.
-    ///
-    /// The bucket words of all probed suffixes are loaded in a first pass, before any of them is tested: on a
-    /// snapshot of millions of entries each is a likely cache miss, and loads that do not depend on one another
-    /// are in flight together instead of one after the other.
     @inline(__always)
     func scan(_ wire: UnsafeRawBufferPointer, nameServers: Bool, _ visit: (NameMatch) -> Void) {
-        withUnsafeTemporaryAllocation(of: PendingProbe.self, capacity: 128) { probes in
-            var count = 0
-            guard let (n, nameLength) = probedSuffixes(wire, { f, d, s, labels in
-                probes[count] = PendingProbe(fingerprint: f, bucket: d, slot: u64(d), start: s, labels: labels)
-                count += 1
-            }), let p = wire.baseAddress else { return }
-            for k in 0..<count {
-                let q = probes[k]
-                probe(q, query: p + q.start, length: nameLength - q.start, queryLabels: n, nameServers: nameServers, visit)
-            }
+        guard let p = wire.baseAddress else { return }
+        _ = probedSuffixes(wire) { f, d, s, labels, n, nameLength in
+            probe(f, bucket: d, query: p + s, length: nameLength - s, queryLabels: n, entryLabels: labels, nameServers: nameServers, visit)
         }
     }
 
-    /// A suffix to probe, with its bucket word already loaded.
-    struct PendingProbe {
-        /// The suffix's finished hash.
-        var fingerprint: UInt64
-        /// The byte offset of its bucket word.
-        var bucket: Int
-        /// The bucket word: start (low half) and filter (high half).
-        var slot: UInt64
-        /// Where the suffix starts in the query's wire bytes.
-        var start: Int
-        /// Its label count.
-        var labels: Int
-    }
-
     @inline(__always)
-    private func probe(_ q: PendingProbe, query: UnsafeRawPointer, length: Int, queryLabels: Int,
+    private func probe(_ f: UInt64, bucket d: Int, query: UnsafeRawPointer, length: Int, queryLabels: Int, entryLabels: Int,
                        nameServers: Bool, _ visit: (NameMatch) -> Void) {
-        let fp = UInt32(truncatingIfNeeded: q.fingerprint)
-        let slot = q.slot
-        let entryLabels = q.labels
+        let fp = UInt32(truncatingIfNeeded: f)
+        let slot = u64(d)   // start (low half) and filter (high half) in one load
         guard UInt32(truncatingIfNeeded: slot >> 32) & SnapshotLayout.filterBit(fp) != 0 else { return }
-        let lo = Int(UInt32(truncatingIfNeeded: slot)), hi = Int(u32(q.bucket + 8))
+        let lo = Int(UInt32(truncatingIfNeeded: slot)), hi = Int(u32(d + 8))
         var e = lo
         while e < hi {
             let eo = entriesOffset + e * SnapshotLayout.entrySize
