@@ -35,14 +35,16 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // A header-only software prefetch for the per-event look-ups (matcher, inventory, device set).
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(name: "LogReaders", dependencies: ["DNSWire", "DNSightCore", "CZlib", "CSQLite"], exclude: ["Formats/README.md"]),
-        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", .product(name: "Yams", package: "Yams")],
+        .target(name: "Attribution", dependencies: ["DNSWire", "DNSightCore", "CPrefetch", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         // Pure feed parsers: bytes in, indicators and line-numbered diagnostics out. No Foundation, so that the
         // fuzz targets can compile the sources directly.
         .target(name: "IntelFeeds", dependencies: ["DNSightCore"]),
         // The compiled, memory-mapped domain matcher.
-        .target(name: "DomainMatcher", dependencies: ["DNSightCore"]),
+        .target(name: "DomainMatcher", dependencies: ["DNSightCore", "CPrefetch"]),
         // Import pipeline (files/folders → catalogue enrichment → snapshot), snapshot location, feed updates over HTTP.
         .target(name: "ThreatIntel", dependencies: ["IntelFeeds", "DomainMatcher"]),
         // The classify stage: intel matcher over query names, CNAME targets and answer addresses.
@@ -58,7 +60,7 @@ let package = Package(
         ),
         // The composition root: jobs that wire readers, attribution, classification and outputs together.
         .target(name: "DNSightApp", dependencies: ["DNSightCore", "LogReaders", "Attribution", "Classifier", "ThreatIntel", "DomainMatcher",
-                                                  "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams"), "EventStore", "SQLiteStore"]),
+                                                  "Detectors", "PublicSuffix", .product(name: "Yams", package: "Yams"), "EventStore", "SQLiteStore", "CPrefetch"]),
         // The store, the metrics and the report (issue 5): boundary types, the SQLite backend, metric
         // definitions, renderers; a synthetic world with exact ground truth for tests and benchmarks.
         .target(name: "EventStore", dependencies: ["DNSWire", "DNSightCore"]),

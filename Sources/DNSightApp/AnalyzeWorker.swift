@@ -261,12 +261,28 @@ public struct AnalyzeWorker: Sendable {
         // Counted before anything is batched, so a checkpoint written with this event covers it.
         records += 1
         lastOffset = Int64(event.position.byteOffset)
-        var e = event
         events += 1
+        // The device set's slot, the inventory's index word and the intel look-up's table buckets are likely cache
+        // misses: start them now, so that they load together, and while the event is attributed.
+        if event.deviceID == nil, case .v4(let a)? = event.clientAddress { devicesSeenV4.prefetch(a.rawValue) }
+        attributor.prefetch(event)
+        classifier.snapshot.prefetch(event.queryName)
         // The organisation is all most events need: the full attribution is built only for the store and for
-        // detections (or always, with an anonymiser or MMDB databases).
-        let quick = attributor.attributeQuickly(e)
-        var fullWho: Attribution? = quick == nil ? attributor.attribute(&e) : nil
+        // detections (or always, with an anonymiser or MMDB databases). Only the full attribution may change the
+        // event (an anonymised client address), so only then is the event copied.
+        // The full attribution is passed in place: as a value it was copied (185 bytes) twice per event.
+        var fullWho: Attribution? = nil
+        if let quick = attributor.attributeQuickly(event) {
+            try process(event, quick: quick, fullWho: &fullWho)
+        } else {
+            var e = event
+            fullWho = attributor.attribute(&e)
+            try process(e, quick: nil, fullWho: &fullWho)
+        }
+    }
+
+    /// Processes one attributed event: `quick` from `attributeQuickly`, or else `fullWho` from `attribute`.
+    private mutating func process(_ e: DNSEvent, quick: QuickAttribution?, fullWho: inout Attribution?) throws {
         let organisation = quick?.organisation ?? fullWho?.organisation
         let org = organisation ?? "unattributed"
         let device = DeviceKey(organisation: organisation, event: e)

@@ -103,7 +103,8 @@ public struct DNSEvent: Hashable, Sendable {
     /// Where the record came from.
     public var position: SourcePosition
 
-    /// Creates an event.
+    /// Creates an event. Inlinable, so that readers build the event in place rather than copying it out of a call.
+    @inlinable
     public init(timeNanos: Int64, clientAddress: IPAddress? = nil, clientPort: UInt16? = nil, serverAddress: IPAddress? = nil,
                 serverPort: UInt16? = nil, transport: DNSTransport = .unknown, queryName: DNSName, queryType: RecordType,
                 queryClass: RecordClass = .internet, id: UInt16? = nil, flags: UInt16? = nil, rcode: ResponseCode? = nil,
@@ -115,7 +116,8 @@ public struct DNSEvent: Hashable, Sendable {
         self.serverAddress = serverAddress
         self.serverPort = serverPort
         self.transport = transport
-        self.queryName = queryName.lowercased
+        // Readers mostly hand over names already in lower case: those are kept as they are, with no copy.
+        self.queryName = queryName.wire.contains(where: { $0 &- 0x41 < 26 }) ? queryName.lowercased : queryName
         self.queryType = queryType
         self.queryClass = queryClass
         self.id = id

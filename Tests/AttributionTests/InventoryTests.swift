@@ -265,6 +265,37 @@ import TestSupport
         return best.1
     }
 
+    /// The per-event path's organisation table (rules valued by organisation, neighbours merged) gives the same
+    /// organisation and source as looking the entry up, for nested rules of a few organisations, rules without
+    /// one, device ids, IPv6 and IPv4-mapped addresses.
+    @Test func organisationMatchAgreesWithTheEntryLookUp() {
+        var rng = SeededRandom(seed: 41)
+        var b = InventoryBuilder()
+        let organisations: [String?] = ["Org A", "Org B", "Org C", nil]
+        for k in 0..<1_500 {
+            let base = (0x0A00_0000 | UInt32.random(in: 0...0x3_FFFF, using: &rng))
+            let len = [26, 24, 28, 20, 32, 16][k % 6]
+            let cidr = "\(IPv4Address(rawValue: base & (len == 0 ? 0 : ~UInt32(0) << UInt32(32 - len))))/\(len)"
+            _ = b.add(cidr: cidr, organisation: organisations.randomElement(using: &rng)!)
+        }
+        _ = b.add(cidr: "10.0.0.0/8", organisation: "Org Wide")
+        _ = b.add(cidr: "2001:db8::/32", organisation: "Org Six")
+        _ = b.add(cidr: "2001:db8:1::/48")
+        _ = b.add(deviceID: "laptop-7", organisation: "Org Device")
+        let inv = b.build()
+        var addresses: [IPAddress?] = [nil, IPAddress("2001:db8::1"), IPAddress("2001:db8:1::1"), IPAddress("2001:db9::1"),
+                                       IPAddress("::ffff:10.0.0.1"), IPAddress("11.0.0.1")]
+        for _ in 0..<5_000 { addresses.append(.v4(IPv4Address(rawValue: 0x0A00_0000 | UInt32.random(in: 0...0x7_FFFF, using: &rng)))) }
+        for address in addresses {
+            for device in [nil, "laptop-7", "unknown-device"] as [String?] {
+                let byEntry = inv.entry(deviceID: device, address: address).map { (inv.organisation(ofEntry: $0.index), $0.source) }
+                let quick = inv.organisationMatch(deviceID: device, address: address)
+                #expect(quick?.organisation == byEntry?.0 && quick?.source == byEntry?.1, "\(String(describing: address)) \(String(describing: device))")
+                #expect((quick?.match ?? -1) >= 0 || quick == nil)
+            }
+        }
+    }
+
     @Test func longestPrefixMatchAgreesWithBruteForceIPv4() {
         var rng = SeededRandom(seed: 11)
         var set = [CIDRPrefix: Int32]()

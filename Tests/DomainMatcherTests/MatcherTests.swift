@@ -97,6 +97,8 @@ func snapshot(_ indicators: [Indicator]) throws -> MatcherSnapshot {
         #expect(hit.listed?.labels == 3)
         // Malformed wire bytes never match or trap.
         for bad: [UInt8] in [[], [5, 0x61], [64] + Array(repeating: 0x61, count: 64) + [0], [3, 0x61, 0x62]] {
+            // A prefetch is a hint: malformed bytes are ignored, never read past.
+            bad.withUnsafeBytes { s.prefetch(wire: $0) }
             #expect(bad.withUnsafeBytes { s.lookup(wire: $0) } == .noMatch)
         }
     }
@@ -158,6 +160,7 @@ func snapshot(_ indicators: [Indicator]) throws -> MatcherSnapshot {
     @Test func emptySnapshotMatchesNothing() {
         let s = MatcherSnapshot.empty()
         #expect(s.entryCount == 0)
+        s.prefetch(name("anything.example"))
         #expect(s.lookup("anything.example") == .noMatch)
         #expect(s.lookup(IPv4Address("1.2.3.4")!) == nil)
     }
@@ -183,6 +186,7 @@ func snapshot(_ indicators: [Indicator]) throws -> MatcherSnapshot {
             }
             let expectedAllow = covering.contains { $0.action.isAllow }
             let deepest = covering.filter { !$0.action.isAllow }.map { $0.name!.labelCount }.max()
+            s.prefetch(q)
             switch s.lookup(q) {
             case .noMatch: #expect(covering.isEmpty, "\(q)")
             case .allowed: #expect(expectedAllow, "\(q)")

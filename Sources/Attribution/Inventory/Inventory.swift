@@ -367,6 +367,14 @@ struct CompactEntry: Sendable {
 /// IPv4-mapped IPv6 addresses are looked up as IPv4).
 public struct Inventory: Sendable {
     private let entries: [CompactEntry]
+    /// Each entry's organisation (an index into `strings`), apart from the entries: the per-event path reads only
+    /// this, and 4 bytes per rule stay in cache where the 32-byte entries of 100,000 rules do not.
+    private let organisations: [Int32]
+    /// The prefixes again, valued by organisation (`strings` index + 1; 0 for a rule without one) instead of by
+    /// entry: the per-event path needs only the organisation, and neighbouring rules of one organisation merge into
+    /// one interval, so that this table is a fraction of `table`'s size (100,000 /26 rules of 5,000 organisations:
+    /// about 5,000 intervals) and stays in cache.
+    private let organisationTable: PrefixTable
     private let strings: [String]
     private let table: PrefixTable
     private let devices: [String: Int32]
@@ -378,6 +386,14 @@ public struct Inventory: Sendable {
     fileprivate init(entries: [CompactEntry], strings: [String], table: PrefixTable, devices: [String: Int32],
                      report: InventoryReport, prefixList: [CIDRPrefix: Int32]) {
         self.entries = entries
+        let organisations = entries.map(\.organisation)
+        self.organisations = organisations
+        var v4 = [(prefix: CIDRPrefix, value: Int32)](), v6 = [(prefix: CIDRPrefix, value: Int32)]()
+        for (p, i) in prefixList {
+            let value = organisations[Int(i)] + 1
+            if p.family == .v4 { v4.append((p, value)) } else { v6.append((p, value)) }
+        }
+        organisationTable = PrefixTable(v4: v4, v6: v6)
         self.strings = strings
         self.table = table
         self.devices = devices
@@ -448,9 +464,28 @@ public struct Inventory: Sendable {
         return nil
     }
 
+    /// The organisation of the rule a device id (first) or address (longest prefix) falls in, for the per-event hot
+    /// path: the same organisation as `organisation(ofEntry:)` of `entry(deviceID:address:)`, found without
+    /// reading the entry. `match` is non-negative and identifies the match only as far as `entry` did (the entry
+    /// for device ids; for prefixes, the organisation). Nil when no rule covers it.
+    @inline(__always)
+    public func organisationMatch(deviceID: String?, address: IPAddress?) -> (organisation: String?, match: Int32, source: AttributionSource)? {
+        if let deviceID, let i = devices[deviceID] { return (text(organisations[Int(i)]), i, .device) }
+        guard let address else { return nil }
+        let v: Int32
+        switch address {
+        case .v4(let a): v = organisationTable.lookup(v4: a.rawValue)
+        case .v6(let a):
+            v = a.high == 0 && a.low >> 32 == 0xFFFF ? organisationTable.lookup(v4: UInt32(truncatingIfNeeded: a.low))
+                                                    : organisationTable.lookup(v6: U128(a))
+        }
+        guard v >= 0 else { return nil }
+        return (text(v - 1), v, .cidr)
+    }
+
     /// The organisation of entry `index` (from `entry(deviceID:address:)`).
     @inline(__always)
-    public func organisation(ofEntry index: Int32) -> String? { text(entries[Int(index)].organisation) }
+    public func organisation(ofEntry index: Int32) -> String? { text(organisations[Int(index)]) }
 
     /// Device id first, else longest-prefix match on the address.
     public func lookup(deviceID: String?, address: IPAddress?) -> Attribution? {
@@ -468,6 +503,17 @@ public struct Inventory: Sendable {
         case .v6(let a):
             if a.high == 0 && a.low >> 32 == 0xFFFF { return table.lookup(v4: UInt32(truncatingIfNeeded: a.low)) }
             return table.lookup(v6: U128(a))
+        }
+    }
+
+    /// Starts loading what the longest-prefix look-up of an address reads first, so that the cache miss overlaps
+    /// other work done before `organisationMatch(deviceID:address:)`. A hint only (IPv4; IPv6 tables are small).
+    @inline(__always)
+    public func prefetch(address: IPAddress) {
+        switch address {
+        case .v4(let a): organisationTable.prefetch(v4: a.rawValue)
+        case .v6(let a):
+            if a.high == 0 && a.low >> 32 == 0xFFFF { organisationTable.prefetch(v4: UInt32(truncatingIfNeeded: a.low)) }
         }
     }
 

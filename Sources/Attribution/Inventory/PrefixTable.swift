@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Longest-prefix match as a flat, sorted list of disjoint address intervals.
 ///
 /// Nested CIDR prefixes are flattened at build time into the intervals where the innermost covering prefix stays
@@ -117,6 +119,13 @@ struct PrefixTable: Sendable {
         }
         while !stack.isEmpty { leave() }
         return (starts, values)
+    }
+
+    /// Starts loading the first-level index word that `lookup(v4:)` reads first (a likely cache miss), without
+    /// waiting for it.
+    @inline(__always)
+    func prefetch(v4 address: UInt32) {
+        v4Index.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + Int(address >> 16)) }
     }
 
     /// The value of the longest prefix covering an IPv4 address, or -1.
