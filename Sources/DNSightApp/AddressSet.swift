@@ -92,6 +92,11 @@ struct AddressMap<Value: Sendable>: Sendable {
         Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
+    /// Starts loading the slot where `a` is or would go, for a `get(a)` a little later. A hint only.
+    @inline(__always) func prefetch(_ a: UInt32) {
+        slots.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + Self.slot(UInt64(a) + 1, mask)) }
+    }
+
     /// The value for `a`, if any.
     @inline(__always) func get(_ a: UInt32) -> Value? {
         let k = UInt64(a) + 1

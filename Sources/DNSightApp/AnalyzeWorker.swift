@@ -1,4 +1,5 @@
 import Attribution
+import CPrefetch
 import Classifier
 import EventStore
 import DNSWire
@@ -114,6 +115,8 @@ public struct AnalyzeWorker: Sendable {
     var storeDevices = StoreDevices()
     /// Registrable domains of recent query names.
     var observedDomains = ObservedDomainCache()
+    /// The fingerprint of the current event's query name in `observedDomains` (set when the event starts).
+    var nameFingerprint = ObservedDomainCache.Fingerprint(key: 1, check: 0)
     /// Observations per store transaction (`--store-batch-size`).
     public var batchSize: Int64 = 100_000
     /// Rows (``IngestBatch/rowCount``) at which a batch is stored whatever its observations: bounds its memory when
@@ -267,6 +270,13 @@ public struct AnalyzeWorker: Sendable {
         if event.deviceID == nil, case .v4(let a)? = event.clientAddress { devicesSeenV4.prefetch(a.rawValue) }
         attributor.prefetch(event)
         classifier.snapshot.prefetch(event.queryName)
+        if store != nil {
+            // The store's two per-event look-ups (the device's number, the name's domain slot) miss the cache on
+            // many-device, many-name traffic too: start them with the others. The name's fingerprint is computed
+            // here once and used by the look-up itself.
+            if event.deviceID == nil, case .v4(let a)? = event.clientAddress { storeDevices.prefetch(v4: a.rawValue) }
+            nameFingerprint = observedDomains.prefetch(event.queryName)
+        }
         // The organisation is all most events need: the full attribution is built only for the store and for
         // detections (or always, with an anonymiser or MMDB databases). Only the full attribution may change the
         // event (an anonymised client address), so only then is the event copied.
@@ -326,10 +336,10 @@ public struct AnalyzeWorker: Sendable {
                                   country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
             }
             if let verdict {
-                let domain = observedDomains.domain(of: e.queryName)
+                let domain = observedDomains.domain(of: e.queryName, nameFingerprint)
                 batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain.name), slot: slot)
             } else {
-                let domainSlot = observedDomains.slot(of: e.queryName, in: &batch)
+                let domainSlot = observedDomains.slot(of: e.queryName, nameFingerprint, in: &batch)
                 batch.addQuery(timeNanos: e.timeNanos, device: slot, domainSlot: domainSlot, resolved: e.rcode == .noError && !e.answers.isEmpty)
             }
             if batch.observationCount >= batchSize || (batch.observationCount & 0xFFF == 0 && batch.rowCount >= batchRows) {
@@ -406,6 +416,9 @@ public struct AnalyzeWorker: Sendable {
             return Int32(infos.count - 1)
         }
 
+        /// Starts loading the map slot of the device keyed by `v4` (a hint only).
+        @inline(__always) func prefetch(v4: UInt32) { byV4.prefetch(v4) }
+
         /// Forgets the slots of the batch just stored.
         mutating func forgetBatch() {
             for n in inBatch { batchSlots[Int(n)] = -1 }
@@ -447,13 +460,41 @@ public struct AnalyzeWorker: Sendable {
             b.withMemoryRebound(to: UInt8.self) { StableHash.hash($0, seed: 0x6A09_E667_F3BC_C908) }
         }
 
+        /// A name's 128-bit fingerprint (`key` never 0).
+        struct Fingerprint: Sendable {
+            var key: UInt64
+            var check: UInt64
+        }
+
+        static func fingerprint(_ name: DNSName) -> Fingerprint {
+            name.wire.withUnsafeBytes { w in Fingerprint(key: hash(w), check: check(w)) }
+        }
+
+        /// The fingerprint of `name`, with its table slot's load started (a likely cache miss), for the
+        /// `domain(of:_:)` or `slot(of:_:in:)` that follows.
+        @inline(__always) func prefetch(_ name: DNSName) -> Fingerprint {
+            let f = Self.fingerprint(name)
+            table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: f.key >> 20) & mask)) }
+            return f
+        }
+
         mutating func domain(of name: DNSName) -> (name: String, hash: UInt64) {
-            entries[Int(table[probe(name)].entry)]
+            domain(of: name, Self.fingerprint(name))
+        }
+
+        /// `domain(of:)` with the name's fingerprint already computed.
+        mutating func domain(of name: DNSName, _ f: Fingerprint) -> (name: String, hash: UInt64) {
+            entries[Int(table[probe(name, f)].entry)]
         }
 
         /// The slot in `batch` of the domain of `name` (registered there on its first query in the batch).
         mutating func slot(of name: DNSName, in batch: inout IngestBatch) -> DomainSlot {
-            let i = probe(name)
+            slot(of: name, Self.fingerprint(name), in: &batch)
+        }
+
+        /// `slot(of:in:)` with the name's fingerprint already computed.
+        mutating func slot(of name: DNSName, _ f: Fingerprint, in batch: inout IngestBatch) -> DomainSlot {
+            let i = probe(name, f)
             if table[i].batchSlot >= 0 { return DomainSlot(index: table[i].batchSlot) }
             let e = entries[Int(table[i].entry)]
             let s = batch.domainSlot(e.name, hash: e.hash)
@@ -467,8 +508,8 @@ public struct AnalyzeWorker: Sendable {
         }
 
         /// The table slot of `name`, added if new.
-        private mutating func probe(_ name: DNSName) -> Int {
-            let (h, c) = name.wire.withUnsafeBytes { w in (Self.hash(w), Self.check(w)) }
+        private mutating func probe(_ name: DNSName, _ f: Fingerprint) -> Int {
+            let h = f.key, c = f.check
             var i = Int(truncatingIfNeeded: h >> 20) & mask
             while table[i].key != 0 {
                 if table[i].key == h && table[i].check == c { return i }

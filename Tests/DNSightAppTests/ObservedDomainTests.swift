@@ -66,7 +66,10 @@ import Testing
                 let name = try DNSName(parsing: n)
                 let expected = AnalyzeWorker.observedDomain(name)
                 #expect(cache.domain(of: name).name == expected)
-                let s = cache.slot(of: name, in: &batch).index
+                // The worker's path: fingerprint computed (and the slot prefetched) when the event starts.
+                let f = cache.prefetch(name)
+                #expect(cache.domain(of: name, f).name == expected)
+                let s = (round == 0 ? cache.slot(of: name, f, in: &batch) : cache.slot(of: name, in: &batch)).index
                 #expect(slotOfDomain[expected, default: s] == s)
                 slotOfDomain[expected] = s
             }
