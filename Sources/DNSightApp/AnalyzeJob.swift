@@ -43,7 +43,7 @@ public struct AnalyzeConfiguration: Sendable {
     public var detectors = DetectorSettings()
     /// Observations per store transaction (and checkpoint). Smaller batches lose less work to a crash (a rerun
     /// reads it again) and cost more transactions; larger ones let the roll-ups of repeated keys aggregate in memory.
-    public var storeBatchSize: Int64 = 4_000_000
+    public var storeBatchSize: Int64 = 16_000_000
     /// Retention: after the ingest, remove the store's data of the days more than this many days before today (UTC).
     public var retainDays: Int?
 

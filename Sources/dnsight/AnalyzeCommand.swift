@@ -72,7 +72,7 @@ struct AnalyzeCommand: ParsableCommand {
     var retain: String?
 
     /// Observations per store transaction. Hidden: for tests (small batches make a kill land mid-file) and tuning.
-    @Option(name: .long, help: ArgumentHelp("Observations per store transaction and checkpoint (default 4000000; a batch is stored earlier when it holds 1000000 rows).", valueName: "n", visibility: .hidden))
+    @Option(name: .long, help: ArgumentHelp("Observations per store transaction and checkpoint (default 16000000; a batch is stored earlier when it holds 1000000 rows).", valueName: "n", visibility: .hidden))
     var storeBatchSize: Int64?
 
     @Option(name: .long, help: ArgumentHelp("Ports that carry DNS in packet captures.", valueName: "port,port…"))
