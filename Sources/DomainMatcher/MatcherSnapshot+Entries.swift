@@ -87,16 +87,21 @@ extension MatcherSnapshot {
 
     /// The most specific entry covering an IPv4 address in one of the address tables. Allocation-free.
     public func lookup(_ address: IPv4Address, kind: AddressKind = .answer) -> AddressMatch? {
-        let mask = prefixMasksFor(kind)[0]
-        var p = 32
-        while p >= 0 {
-            if mask & (1 << UInt64(p)) != 0 {
-                let m: UInt32 = p == 0 ? 0 : ~UInt32(0) << UInt32(32 - p)
-                if let r = findAddress(kind: kind.rawValue, family: 4, high: 0, low: UInt64(address.rawValue & m), prefix: UInt8(p)) {
-                    return AddressMatch(record: r, prefixLength: p)
-                }
+        let k = Int(kind.rawValue)
+        let indexBase = v4IndexBase[k]
+        guard indexBase >= 0 else { return nil }
+        // The prefix lengths present, longest first.
+        var lengths = v4PrefixMasks[k]
+        while lengths != 0 {
+            let p = 63 - lengths.leadingZeroBitCount
+            lengths &= ~(1 << UInt64(p))
+            let m: UInt32 = p == 0 ? 0 : ~UInt32(0) << UInt32(32 - p)
+            let network = address.rawValue & m
+            let slot = indexBase + Int(network >> 16)
+            let lo = Int(v4Slash16Index[slot]), hi = Int(v4Slash16Index[slot + 1])
+            if lo < hi, let r = findAddress(kind: kind.rawValue, family: 4, high: 0, low: UInt64(network), prefix: UInt8(p), in: lo..<hi) {
+                return AddressMatch(record: r, prefixLength: p)
             }
-            p -= 1
         }
         return nil
     }
@@ -110,7 +115,7 @@ extension MatcherSnapshot {
             if present {
                 let h: UInt64 = p == 0 ? 0 : (p >= 64 ? ~0 : ~UInt64(0) << UInt64(64 - p))
                 let l: UInt64 = p <= 64 ? 0 : (p == 128 ? ~0 : ~UInt64(0) << UInt64(128 - p))
-                if let r = findAddress(kind: kind.rawValue, family: 6, high: address.high & h, low: address.low & l, prefix: UInt8(p)) {
+                if let r = findAddress(kind: kind.rawValue, family: 6, high: address.high & h, low: address.low & l, prefix: UInt8(p), in: 0..<addressCount) {
                     return AddressMatch(record: r, prefixLength: p)
                 }
             }
@@ -119,9 +124,10 @@ extension MatcherSnapshot {
         return nil
     }
 
-    /// Binary search of the sorted address table for an exact (kind, family, address, prefix) entry.
-    private func findAddress(kind: UInt8, family: UInt8, high: UInt64, low: UInt64, prefix: UInt8) -> Int? {
-        var lo = 0, hi = addressCount
+    /// Binary search of positions `range` of the sorted address table for an exact (kind, family, address, prefix)
+    /// entry.
+    private func findAddress(kind: UInt8, family: UInt8, high: UInt64, low: UInt64, prefix: UInt8, in range: Range<Int>) -> Int? {
+        var lo = range.lowerBound, hi = range.upperBound
         let key = (kind, family, high, low, prefix)
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -130,7 +136,7 @@ extension MatcherSnapshot {
                      base.load(fromByteOffset: o + 16, as: UInt8.self))
             if k < key { lo = mid + 1 } else { hi = mid }
         }
-        guard lo < addressCount else { return nil }
+        guard lo < range.upperBound else { return nil }
         let o = addressesOffset + lo * SnapshotLayout.addressSize
         guard base.load(fromByteOffset: o + 18, as: UInt8.self) == kind, base.load(fromByteOffset: o + 17, as: UInt8.self) == family,
               u64(o) == high, u64(o + 8) == low, base.load(fromByteOffset: o + 16, as: UInt8.self) == prefix else { return nil }

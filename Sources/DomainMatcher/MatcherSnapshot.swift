@@ -32,6 +32,14 @@ public final class MatcherSnapshot: @unchecked Sendable {
     private let prefixMasks: [[UInt64]]
 
     func prefixMasksFor(_ kind: AddressKind) -> [UInt64] { prefixMasks[Int(kind.rawValue)] }
+    /// The IPv4 prefix-length bits of ``prefixMasks``, one word per address kind, read without copying an array.
+    let v4PrefixMasks: [UInt64]
+    /// Where each /16's IPv4 entries start in the sorted address table, 65,537 positions per address kind (the
+    /// last one the end of the kind's IPv4 entries), so that an IPv4 look-up searches only the entries of its /16:
+    /// most answer addresses fall in a /16 without any, and a binary search over the whole table is a cache miss
+    /// per step. Kinds without IPv4 entries take no room: `v4IndexBase[kind]` is -1 for them.
+    let v4Slash16Index: [UInt32]
+    let v4IndexBase: [Int]
 
     /// Maps a snapshot file.
     public convenience init(contentsOf path: String) throws(DomainMatcherError) {
@@ -128,7 +136,31 @@ public final class MatcherSnapshot: @unchecked Sendable {
             }
         }
         prefixMasks = masks
+        v4PrefixMasks = masks.map { $0[0] }
+        (v4Slash16Index, v4IndexBase) = Self.slash16Index(p, table: sections[6].0, count: addresses)
         #endif
+    }
+
+    /// Builds ``v4Slash16Index`` from the address table (sorted by kind, family, address, prefix). Positions stay
+    /// within the table even if a corrupt file is not sorted, so look-ups cannot read out of bounds.
+    private static func slash16Index(_ p: UnsafeRawPointer, table: Int, count: Int) -> ([UInt32], [Int]) {
+        var first = [Int](repeating: -1, count: 3), counts = [[UInt32]](repeating: [], count: 3)
+        for k in 0..<count {
+            let o = table + k * SnapshotLayout.addressSize
+            guard p.load(fromByteOffset: o + 17, as: UInt8.self) == 4 else { continue }
+            let kind = Int(p.load(fromByteOffset: o + 18, as: UInt8.self))
+            if first[kind] < 0 { first[kind] = k; counts[kind] = [UInt32](repeating: 0, count: 1 << 16) }
+            let low = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self))
+            counts[kind][Int(truncatingIfNeeded: low >> 16) & 0xFFFF] += 1
+        }
+        var index: [UInt32] = [], base = [Int](repeating: -1, count: 3)
+        for kind in 0..<3 where first[kind] >= 0 {
+            base[kind] = index.count
+            var position = UInt32(first[kind])
+            for c in counts[kind] { index.append(position); position += c }
+            index.append(position)
+        }
+        return (index, base)
     }
 
     /// The total size of the snapshot's bytes.

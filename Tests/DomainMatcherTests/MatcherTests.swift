@@ -165,6 +165,42 @@ func snapshot(_ indicators: [Indicator]) throws -> MatcherSnapshot {
         #expect(s.lookup(IPv4Address("1.2.3.4")!) == nil)
     }
 
+    /// Random IPv4 blocks of every kind and prefix length (short ones too, whose /16s differ from the queries'),
+    /// looked up and checked against a scan of the blocks for the longest one covering the address.
+    @Test func ipv4LookupsAgreeWithALinearScan() throws {
+        var rng = SystemRandomNumberGenerator()
+        // Few distinct high octets, so that blocks nest and queries often fall in a /16 with entries.
+        func address() -> UInt32 {
+            UInt32([10, 192, 203].randomElement(using: &rng)!) << 24 | UInt32.random(in: 0...1, using: &rng) << 16
+                | UInt32.random(in: 0...3, using: &rng) << 8 | UInt32.random(in: 0...255, using: &rng)
+        }
+        var blocks: [AddressKind: [IPNetwork: String]] = [:]
+        for k in 0..<600 {
+            let kind = AddressKind.allCases.randomElement(using: &rng)!
+            let length = [0, 4, 8, 12, 15, 16, 17, 20, 24, 28, 31, 32, 32, 32].randomElement(using: &rng)!
+            blocks[kind, default: [:]][IPNetwork(IPv4Address(rawValue: address()), prefixLength: length)!] = "f\(k)"
+        }
+        var indicators: [Indicator] = []
+        for (kind, nets) in blocks {
+            for (net, family) in nets {
+                let value: IndicatorValue = kind == .answer ? .address(net) : (kind == .client ? .clientAddress(net) : .nameServerAddress(net))
+                indicators.append(Indicator(value, family: family, source: "t"))
+            }
+        }
+        let s = try snapshot(indicators)
+        for q in (0..<3000).map({ _ in address() }) + [0, 0xFFFF_FFFF] {
+            for kind in AddressKind.allCases {
+                let expected = blocks[kind, default: [:]].filter { net, _ in
+                    guard case .v4(let a, let length) = net else { return false }
+                    return IPNetwork(IPv4Address(rawValue: q), prefixLength: Int(length)) == .v4(a, prefixLength: length)
+                }.max { $0.key.prefixLength < $1.key.prefixLength }
+                let found = s.lookup(IPv4Address(rawValue: q), kind: kind)
+                #expect(found?.prefixLength == expected?.key.prefixLength, "\(q) \(kind)")
+                #expect(found.flatMap { s.record($0.record) }.flatMap { s.string($0.family) } == expected?.value, "\(q) \(kind)")
+            }
+        }
+    }
+
     /// Random entries and queries, checked against a direct reading of the rules.
     @Test func agreesWithAReferenceModel() throws {
         var rng = SystemRandomNumberGenerator()
