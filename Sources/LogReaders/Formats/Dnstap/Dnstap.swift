@@ -107,7 +107,7 @@ public struct DnstapRecord: Equatable, Sendable {
         responseTimeSec = v.responseTimeSec
         responseTimeNsec = v.responseTimeNsec
         responseMessage = bytes(v.responseMessage)
-        policy = v.policy
+        policy = frame.withUnsafeBytes { v.decodedPolicy(in: $0) }
     }
 
     static func policy(_ frame: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtobufReader.Malformed) -> Policy {
@@ -191,7 +191,9 @@ struct DnstapView {
     var responseTimeSec: UInt64?
     var responseTimeNsec: UInt32?
     var responseMessage: Range<Int>?
-    var policy: DnstapRecord.Policy?
+    /// The `Policy` message, checked by the decode and decoded by ``decodedPolicy(in:)`` when wanted: a decoded
+    /// policy (strings and arrays) in the view made every copy of it retain, and the walk carry it from field to field.
+    var policy: Range<Int>?
 
     typealias Malformed = DnstapRecord.Malformed
 
@@ -207,6 +209,11 @@ struct DnstapView {
         }
         guard let view else { throw failure! }
         return view
+    }
+
+    /// The policy, decoded from the frame the view was decoded from (which checked it: this cannot fail).
+    func decodedPolicy(in frame: UnsafeRawBufferPointer) -> DnstapRecord.Policy? {
+        policy.flatMap { try? DnstapRecord.policy(frame, $0) }
     }
 
     /// Decodes a frame in place; the ranges it returns index `frame`. The fields are set on `self` as they are read,
@@ -252,7 +259,10 @@ struct DnstapView {
                     case 10: queryMessage = b
                     case 11: queryZone = b
                     case 14: responseMessage = b
-                    case 15: policy = try DnstapRecord.policy(frame, b)
+                    case 15:
+                        // Decoded here only to fail where the walk would; kept as its range.
+                        _ = try DnstapRecord.policy(frame, b)
+                        policy = b
                     default: break
                     }
                 } else {

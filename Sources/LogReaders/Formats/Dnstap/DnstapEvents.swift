@@ -58,7 +58,7 @@ public struct DnstapEventBuilder {
         do {
             event = try WireEvent.decode(UnsafeRawBufferPointer(rebasing: frame[wire]), timeNanos: time, client: client, clientPort: rec.queryPort, server: server,
                                          serverPort: rec.responsePort, transport: DnstapRecord.transport(rec.socketProtocol), position: position,
-                                         sourceAction: rec.policy?.summary)
+                                         sourceAction: rec.decodedPolicy(in: frame)?.summary)
         } catch {
             diagnostics.malformed(WireEvent.reason(error), at: position, excerpt: "\(rec.messageType.name): \(error)")
             return
