@@ -164,14 +164,14 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// byte.
     static func hasUpperCase(_ b: UnsafeRawBufferPointer) -> Bool {
         let n = b.count
+        guard n >= 8 else { return b.contains { $0 &- 0x41 < 26 } }
         var i = 0
         while i + 8 <= n {
             if upperCaseBits(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) != 0 { return true }
             i += 8
         }
-        var last: UInt64 = 0
-        for k in 0..<(n - i) { last |= UInt64(b[i + k]) << UInt64(8 * k) }
-        return upperCaseBits(last) != 0
+        // The tail as the last eight bytes, overlapping bytes already looked at (a yes/no answer does not mind).
+        return i < n && upperCaseBits(b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) != 0
     }
 
     /// DNSSEC canonical ordering (RFC 4034 §6.1): compare label by label from the right, case-insensitively.
