@@ -69,6 +69,7 @@ public struct DNSMessage: Hashable, Sendable {
     struct WholeMessage: DNSMessageSink {
         var questions = [DNSQuestion]()
         var sections: [[DNSRecord]] = [[], [], []]
+        var firstQuestionName: DNSName? { questions.first?.name }
         mutating func question(_ r: inout WireReader, index: Int, count: Int) throws(DNSWireError) {
             if index == 0 { questions.reserveCapacity(count) }
             let name = try r.readName()
@@ -117,7 +118,16 @@ public struct DNSMessage: Hashable, Sendable {
         sink.begin(section: section, count: count)
         for _ in 0..<count {
             let at = r.offset
-            let name = try r.readName()
+            let name: DNSName
+            if r.remaining >= 2 && r.bytes[at] == 0xC0 && r.bytes[at + 1] == 12, let q = sink.firstQuestionName {
+                // A pointer to offset 12, where the first question's name starts, as nearly every answer's owner is:
+                // it would be read as that name, which was checked and read already, so share it instead of copying
+                // it again. (A pointer to 12 is always valid here: the question ends before any record starts.)
+                r.offset += 2
+                name = q
+            } else {
+                name = try r.readName()
+            }
             let t = RecordType(try r.readUInt16())
             let c = try r.readUInt16()
             let ttl = try r.readUInt32()
@@ -193,8 +203,16 @@ public protocol DNSMessageSink {
     /// Reads question `index` of `count` at the reader (name, type, class: all three must be read), keeping what
     /// it needs; ``WireReader/skipName()`` checks a name without copying it.
     mutating func question(_ r: inout WireReader, index: Int, count: Int) throws(DNSWireError)
+    /// The name of the first question (the name at offset 12), once ``question(_:index:count:)`` has read it; nil
+    /// if the sink does not keep it. Record owner names that point to it are then shared rather than read again.
+    var firstQuestionName: DNSName? { get }
     /// A section (1 answer, 2 authority, 3 additional) of `count` records starts.
     mutating func begin(section: Int, count: Int)
     /// A record of the section begun last (never the OPT record, which the walk returns as EDNS0).
     mutating func record(_ rr: DNSRecord, section: Int)
+}
+
+extension DNSMessageSink {
+    /// By default a sink keeps no question name, and every record owner name is read in full.
+    public var firstQuestionName: DNSName? { nil }
 }

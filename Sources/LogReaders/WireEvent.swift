@@ -28,9 +28,10 @@ public enum WireEvent {
 
     /// Decodes a message in place into an event for its first question; the event of a response (QR set) has an
     /// rcode, a query's none. Throws the decoding error (see ``reason(_:)``), or an invalid field for a message
-    /// without a question.
+    /// without a question. `sourceAction` goes into the event as it is.
     public static func decode(_ bytes: UnsafeRawBufferPointer, timeNanos: Int64, client: IPAddress?, clientPort: UInt16?, server: IPAddress?,
-                              serverPort: UInt16?, transport: DNSTransport, position: SourcePosition) throws(DNSWireError) -> DNSEvent {
+                              serverPort: UInt16?, transport: DNSTransport, position: SourcePosition,
+                              sourceAction: String? = nil) throws(DNSWireError) -> DNSEvent {
         // Only the parts the event keeps are built (the whole message is still checked): a full DNSMessage decode
         // and its copies were a fifth of a pcap or dnstap profile.
         var parts = EventParts(keepsAnswers: bytes.count >= 3 && bytes[2] & 0x80 != 0)
@@ -39,7 +40,7 @@ public enum WireEvent {
         let rcode = header.isResponse ? DNSMessage.rcode(header, edns) : nil
         return DNSEvent(timeNanos: timeNanos, clientAddress: client, clientPort: clientPort, serverAddress: server, serverPort: serverPort,
                         transport: transport, queryName: q.name, queryType: q.type, queryClass: q.recordClass, id: header.id,
-                        flags: header.flags, rcode: rcode, answers: parts.answers, position: position)
+                        flags: header.flags, rcode: rcode, answers: parts.answers, sourceAction: sourceAction, position: position)
     }
 
     /// What an event keeps of a message: the first question, and a response's answers (QR set in the header).
@@ -47,6 +48,7 @@ public enum WireEvent {
         let keepsAnswers: Bool
         var question: DNSQuestion?
         var answers: [DNSAnswer] = []
+        var firstQuestionName: DNSName? { question?.name }
 
         mutating func question(_ r: inout WireReader, index: Int, count: Int) throws(DNSWireError) {
             guard index == 0 else {

@@ -18,6 +18,20 @@ import Testing
         #expect(Set(distinct.map(\.caseFoldedHash)).count == distinct.count)
     }
 
+    @Test func upperCaseTestAgreesWithAByteByByteLook() {
+        // Every byte value at every position of buffers of 0 to 20 bytes (the word loop, the tail and both).
+        for n in 0...20 {
+            for at in 0..<max(n, 1) {
+                for v in 0...255 {
+                    var b = [UInt8](repeating: 0x61, count: n)
+                    if n > 0 { b[at] = UInt8(v) }
+                    let expected = b.contains { $0 >= 0x41 && $0 <= 0x5A }
+                    #expect(b.withUnsafeBytes(DNSName.hasUpperCase) == expected, "\(b)")
+                }
+            }
+        }
+    }
+
     @Test func lowercasedFoldsOnlyASCIICapitals() throws {
         for n in Self.names {
             let name = try DNSName(parsing: n)

@@ -102,12 +102,21 @@ public struct TransactionPairer {
     /// Records a response: emits the merged transaction, or the response alone if its query is unknown.
     public mutating func response(_ r: consuming DNSEvent, emit: (DNSEvent) throws -> Void) rethrows {
         try expire(before: r.timeNanos - timeoutNanos, emit: emit)
-        let k = Self.key(r)
         let early = inEarlyWindow(r.timeNanos)
+        let holds = early && holdsEarlyOrphans
+        if pending.isEmpty && !holds {
+            // No query waits, so none can match: the key (a hash over every field, then a probe) is not needed. A
+            // capture of responses only (which carry their query's time, as Unbound and BIND log them) takes
+            // this path for every message.
+            orphanResponses += 1
+            try emit(r)
+            return
+        }
+        let k = Self.key(r)
         if case let (query, _)? = pending.removeValue(forKey: k) {
             paired += 1
             try emit(Self.merge(query, from: r))
-        } else if early && holdsEarlyOrphans {
+        } else if holds {
             leftovers.orphans.append(.init(event: r, key: k, call: calls, cutoff: cutoff))
         } else {
             orphanResponses += 1

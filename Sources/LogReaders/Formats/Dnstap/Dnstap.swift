@@ -107,21 +107,30 @@ public struct DnstapRecord: Equatable, Sendable {
         responseTimeSec = v.responseTimeSec
         responseTimeNsec = v.responseTimeNsec
         responseMessage = bytes(v.responseMessage)
-        policy = v.policy
+        policy = frame.withUnsafeBytes { v.decodedPolicy(in: $0) }
     }
 
     static func policy(_ frame: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtobufReader.Malformed) -> Policy {
         var r = ProtobufReader(frame, start: range.lowerBound, end: range.upperBound)
         var p = Policy()
         while !r.atEnd {
-            let (n, v) = try r.field()
-            switch (n, v) {
-            case (1, .bytes(let b)): p.type = String(decoding: UnsafeRawBufferPointer(rebasing: frame[b]), as: UTF8.self)
-            case (2, .bytes(let b)): p.rule = Array(frame[b])
-            case (3, .int(let x)): p.match = Int(clamping: x)
-            case (4, .int(let x)): p.action = Int(clamping: x)
-            case (5, .bytes(let b)): p.value = Array(frame[b])
-            default: break
+            let at = r.p
+            let key = try r.key()
+            if key & 7 == 2 {
+                let b = try r.lengthDelimited()
+                switch key >> 3 {
+                case 1: p.type = String(decoding: UnsafeRawBufferPointer(rebasing: frame[b]), as: UTF8.self)
+                case 2: p.rule = Array(frame[b])
+                case 5: p.value = Array(frame[b])
+                default: break
+                }
+            } else {
+                let x = try r.integer(key: key, at: at)
+                switch key >> 3 {
+                case 3: p.match = Int(clamping: x)
+                case 4: p.action = Int(clamping: x)
+                default: break
+                }
             }
         }
         return p
@@ -182,7 +191,9 @@ struct DnstapView {
     var responseTimeSec: UInt64?
     var responseTimeNsec: UInt32?
     var responseMessage: Range<Int>?
-    var policy: DnstapRecord.Policy?
+    /// The `Policy` message, checked by the decode and decoded by ``decodedPolicy(in:)`` when wanted: a decoded
+    /// policy (strings and arrays) in the view made every copy of it retain, and the walk carry it from field to field.
+    var policy: Range<Int>?
 
     typealias Malformed = DnstapRecord.Malformed
 
@@ -200,21 +211,33 @@ struct DnstapView {
         return view
     }
 
-    /// Decodes a frame in place; the ranges it returns index `frame`.
+    /// The policy, decoded from the frame the view was decoded from (which checked it: this cannot fail).
+    func decodedPolicy(in frame: UnsafeRawBufferPointer) -> DnstapRecord.Policy? {
+        policy.flatMap { try? DnstapRecord.policy(frame, $0) }
+    }
+
+    /// Decodes a frame in place; the ranges it returns index `frame`. The fields are set on `self` as they are read,
+    /// not on a local view copied out at the end (a copy of the whole view per frame).
     init(decoding frame: UnsafeRawBufferPointer) throws(Malformed) {
+        messageType = .clientQuery  // replaced by Message.type, which must be present
         var r = ProtobufReader(frame)
         var type: Int?
         var message: Range<Int>?
-        var identity: Range<Int>?, version: Range<Int>?
         do {
             while !r.atEnd {
-                let (n, v) = try r.field()
-                switch (n, v) {
-                case (1, .bytes(let b)): identity = b
-                case (2, .bytes(let b)): version = b
-                case (15, .int(let t)): type = Int(clamping: t)
-                case (14, .bytes(let b)): message = b
-                default: break
+                let at = r.p
+                let key = try r.key()
+                if key & 7 == 2 {
+                    let b = try r.lengthDelimited()
+                    switch key >> 3 {
+                    case 1: identity = b
+                    case 2: version = b
+                    case 14: message = b
+                    default: break
+                    }
+                } else {
+                    let x = try r.integer(key: key, at: at)
+                    if key >> 3 == 15 { type = Int(clamping: x) }
                 }
             }
         } catch { throw Malformed(message: "protobuf: \(error.message)", offset: error.offset) }
@@ -222,40 +245,50 @@ struct DnstapView {
         guard let message else { throw Malformed(message: "Dnstap.message missing", offset: 0) }
         var m = ProtobufReader(frame, start: message.lowerBound, end: message.upperBound)
         var mtype: DnstapRecord.MessageType?
-        var rec = DnstapView(messageType: .clientQuery)
-        rec.identity = identity
-        rec.version = version
+        // An unknown Message.type ends the walk: it is the frame's error, whatever follows it.
+        var unknownType: (value: UInt64, offset: Int)?
         do {
-            while !m.atEnd {
-                let (n, v) = try m.field()
-                switch (n, v) {
-                case (1, .int(let t)):
-                    guard let mt = DnstapRecord.MessageType(rawValue: Int(clamping: t)) else { throw Malformed(message: "unknown Message.type \(t)", offset: m.p) }
-                    mtype = mt
-                case (2, .int(let x)): rec.socketFamily = Int(clamping: x)
-                case (3, .int(let x)): rec.socketProtocol = Int(clamping: x)
-                case (4, .bytes(let b)): rec.queryAddress = b
-                case (5, .bytes(let b)): rec.responseAddress = b
-                case (6, .int(let x)): rec.queryPort = UInt16(truncatingIfNeeded: x)
-                case (7, .int(let x)): rec.responsePort = UInt16(truncatingIfNeeded: x)
-                case (8, .int(let x)): rec.queryTimeSec = x
-                case (9, .int(let x)): rec.queryTimeNsec = UInt32(truncatingIfNeeded: x)
-                case (10, .bytes(let b)): rec.queryMessage = b
-                case (11, .bytes(let b)): rec.queryZone = b
-                case (12, .int(let x)): rec.responseTimeSec = x
-                case (13, .int(let x)): rec.responseTimeNsec = UInt32(truncatingIfNeeded: x)
-                case (14, .bytes(let b)): rec.responseMessage = b
-                case (15, .bytes(let b)): rec.policy = try DnstapRecord.policy(frame, b)
-                default: break
+            walk: while !m.atEnd {
+                let at = m.p
+                let key = try m.key()
+                if key & 7 == 2 {
+                    let b = try m.lengthDelimited()
+                    switch key >> 3 {
+                    case 4: queryAddress = b
+                    case 5: responseAddress = b
+                    case 10: queryMessage = b
+                    case 11: queryZone = b
+                    case 14: responseMessage = b
+                    case 15:
+                        // Decoded here only to fail where the walk would; kept as its range.
+                        _ = try DnstapRecord.policy(frame, b)
+                        policy = b
+                    default: break
+                    }
+                } else {
+                    let x = try m.integer(key: key, at: at)
+                    switch key >> 3 {
+                    case 1:
+                        guard let mt = DnstapRecord.MessageType(rawValue: Int(clamping: x)) else {
+                            unknownType = (x, m.p)
+                            break walk
+                        }
+                        mtype = mt
+                    case 2: socketFamily = Int(clamping: x)
+                    case 3: socketProtocol = Int(clamping: x)
+                    case 6: queryPort = UInt16(truncatingIfNeeded: x)
+                    case 7: responsePort = UInt16(truncatingIfNeeded: x)
+                    case 8: queryTimeSec = x
+                    case 9: queryTimeNsec = UInt32(truncatingIfNeeded: x)
+                    case 12: responseTimeSec = x
+                    case 13: responseTimeNsec = UInt32(truncatingIfNeeded: x)
+                    default: break
+                    }
                 }
             }
-        } catch let e as ProtobufReader.Malformed {
-            throw Malformed(message: "protobuf: \(e.message)", offset: e.offset)
-        } catch let e as Malformed { throw e } catch { throw Malformed(message: "\(error)", offset: 0) }
+        } catch { throw Malformed(message: "protobuf: \(error.message)", offset: error.offset) }
+        if let unknownType { throw Malformed(message: "unknown Message.type \(unknownType.value)", offset: unknownType.offset) }
         guard let mtype else { throw Malformed(message: "Message.type missing", offset: message.lowerBound) }
-        rec.messageType = mtype
-        self = rec
+        messageType = mtype
     }
-
-    private init(messageType: DnstapRecord.MessageType) { self.messageType = messageType }
 }

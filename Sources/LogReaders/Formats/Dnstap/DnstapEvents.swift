@@ -57,12 +57,14 @@ public struct DnstapEventBuilder {
         var event: DNSEvent
         do {
             event = try WireEvent.decode(UnsafeRawBufferPointer(rebasing: frame[wire]), timeNanos: time, client: client, clientPort: rec.queryPort, server: server,
-                                         serverPort: rec.responsePort, transport: DnstapRecord.transport(rec.socketProtocol), position: position)
+                                         serverPort: rec.responsePort, transport: DnstapRecord.transport(rec.socketProtocol), position: position,
+                                         sourceAction: rec.decodedPolicy(in: frame)?.summary)
         } catch {
             diagnostics.malformed(WireEvent.reason(error), at: position, excerpt: "\(rec.messageType.name): \(error)")
             return
         }
-        if let p = rec.policy { event.sourceAction = p.summary }
+        // The event moves into the pairer, not copied: a copy retains every field of the event. (The policy is set by
+        // the decode: setting a field that needs retaining here makes Swift 6.3 reject the `consume`s below.)
         if isResponse || event.rcode != nil {
             if isResponse, let qs = rec.queryTimeSec, rec.responseTimeSec != nil {
                 // The response carries its query's time (Unbound and BIND do): the transaction's time is the
@@ -71,9 +73,9 @@ public struct DnstapEventBuilder {
                 event.responseTimeMicros = max(0, (time - qt) / 1000)
                 event.timeNanos = qt
             }
-            try pairer.response(event, emit: emit)
+            try pairer.response(consume event, emit: emit)
         } else {
-            try pairer.query(event, emit: emit)
+            try pairer.query(consume event, emit: emit)
         }
     }
 }

@@ -37,32 +37,43 @@ struct ProtobufReader {
         }
     }
 
-    /// The next field: number, wire type, and the value (varint / fixed as integer, or a byte range).
-    enum Value { case int(UInt64), bytes(Range<Int>) }
-
-    mutating func field() throws(Malformed) -> (Int, Value) {
+    /// Reads a field's key (field number << 3 | wire type). Every dnstap field number is below 16, so keys are one
+    /// byte and take ``varint()``'s fast path.
+    @inline(__always)
+    mutating func key() throws(Malformed) -> UInt64 {
         let at = p
         let key = try varint()
-        let number = Int(key >> 3)
-        guard number > 0 else { throw Malformed(message: "field number 0", offset: at) }
+        guard key >> 3 > 0 else { throw Malformed(message: "field number 0", offset: at) }
+        return key
+    }
+
+    /// Reads the value of a length-delimited field (wire type 2) whose key was just read: its byte range.
+    @inline(__always)
+    mutating func lengthDelimited() throws(Malformed) -> Range<Int> {
+        let n = try varint()
+        guard n <= UInt64(end - p) else { throw Malformed(message: "length \(n) overruns the message", offset: p) }
+        let r = p..<(p + Int(n))
+        p += Int(n)
+        return r
+    }
+
+    /// Reads the value of a field of any other wire type (varint, fixed64, fixed32) as an integer, or throws for an
+    /// unsupported wire type; `at` is the offset of its key. The walks switch on the field number in two groups,
+    /// byte ranges and integers, rather than matching a (number, value) pair case by case: a field costs a jump.
+    @inline(__always)
+    mutating func integer(key: UInt64, at: Int) throws(Malformed) -> UInt64 {
         switch key & 7 {
-        case 0: return (number, .int(try varint()))
+        case 0: return try varint()
         case 1:
             guard p + 8 <= end else { throw Malformed(message: "truncated fixed64", offset: p) }
             let v = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: p, as: UInt64.self))
             p += 8
-            return (number, .int(v))
+            return v
         case 5:
             guard p + 4 <= end else { throw Malformed(message: "truncated fixed32", offset: p) }
             let v = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
             p += 4
-            return (number, .int(v))
-        case 2:
-            let n = try varint()
-            guard n <= UInt64(end - p) else { throw Malformed(message: "length \(n) overruns the message", offset: p) }
-            let r = p..<(p + Int(n))
-            p += Int(n)
-            return (number, .bytes(r))
+            return v
         default:
             throw Malformed(message: "unsupported wire type \(key & 7)", offset: at)
         }

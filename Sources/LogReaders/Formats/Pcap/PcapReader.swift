@@ -81,6 +81,7 @@ public struct PcapReader: EventReader {
             diagnostics.malformed(WireEvent.reason(error), at: position, excerpt: "\(error)")
             return
         }
-        if event.rcode != nil { try pairer.response(event, emit: count) } else { try pairer.query(event, emit: count) }
+        // Moved, not copied, into the pairer: a copy retains every field of the event.
+        if event.rcode != nil { try pairer.response(consume event, emit: count) } else { try pairer.query(consume event, emit: count) }
     }
 }
