@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LogReaders
 
 /// The dnstap field walk (keys switched on by field number, values read by wire type) against the walk it replaced
@@ -17,7 +18,7 @@ import Testing
         frames.append(rec.encoded)
         #expect(frames.count > 300)
 
-        var rng = SplitMix(seed: 0x5EED_D575)
+        var rng = SeededRandom(seed: 0x5EED_D575)
         var accepted = 0, rejected = 0
         for round in 0..<40 {
             for base in frames {
@@ -42,18 +43,6 @@ import Testing
     }
 }
 
-/// A deterministic generator for the mutations.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The walk as it was before the key switch (commit ebf54e3), decoding straight into a record.
 private enum OldWalk {

@@ -2,23 +2,13 @@ import DNSWire
 import DNSightCore
 import Foundation
 import Testing
+import TestSupport
 @testable import LogReaders
 
 /// Every text reader against thousands of damaged copies of good input (bytes flipped, cut, duplicated, lines
 /// truncated): nothing traps (these run with bounds checks on), nothing hangs, and every line is accounted for.
 @Suite struct TextReaderRobustnessTests {
-    struct Rng: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func mutate(_ input: [UInt8], _ rng: inout Rng) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
         var b = input
         for _ in 0..<Int.random(in: 1...8, using: &rng) {
             guard !b.isEmpty else { break }
@@ -36,7 +26,7 @@ import Testing
     }
 
     func exercise<P: LineEventParser>(_ make: () -> P, _ sample: [UInt8], rounds: Int = 400, seed: UInt64) {
-        var rng = Rng(state: seed)
+        var rng = SeededRandom(seed: seed)
         for _ in 0..<rounds {
             let damaged = Self.mutate(sample, &rng)
             do {

@@ -1,6 +1,7 @@
 import DNSWire
 import DNSightCore
 import Foundation
+import TestSupport
 @testable import LogReaders
 
 /// Helpers for the text-format reader tests.
@@ -55,7 +56,7 @@ enum Text {
 
     /// Bytes that look like a binary file (an ELF header and random bytes, NULs included).
     static var binaryGarbage: [UInt8] {
-        var g = TextReaderRobustnessTests.Rng(state: 0xDEAD_BEEF)
+        var g = SeededRandom(seed: 0xDEAD_BEEF)
         return [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + (0..<4000).map { _ in UInt8.random(in: 0...255, using: &g) }
     }
 }
