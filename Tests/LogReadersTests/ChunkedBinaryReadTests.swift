@@ -130,6 +130,18 @@ import Testing
     }
 
     /// Synthetic traffic with every awkward pairing case, seeded: (time µs, is response, transaction id, name).
+    /// A UDP/IPv4 client message between 10.0.0.`client` and the server 10.9.9.9:53 (the synthetic traffic's shape).
+    static func clientRecord(_ type: DnstapRecord.MessageType, client: UInt8) -> DnstapRecord {
+        var r = DnstapRecord(messageType: type)
+        r.socketFamily = 1
+        r.socketProtocol = 1
+        r.queryAddress = [10, 0, 0, client]
+        r.responseAddress = [10, 9, 9, 9]
+        r.queryPort = 5000 + UInt16(client)
+        r.responsePort = 53
+        return r
+    }
+
     static func traffic(seed: UInt64) -> [(time: Int64, response: Bool, id: UInt16, client: UInt8, name: String)] {
         var rng = seed
         func next(_ n: Int) -> Int {
@@ -165,13 +177,7 @@ import Testing
     @Test func syntheticDnstapReadsTheSameInChunks() throws {
         var bytes = FrameStreams.Control(type: .start, contentTypes: [FrameStreams.dnstapContentType]).encoded
         for m in Self.traffic(seed: 7) {
-            var r = DnstapRecord(messageType: m.response ? .clientResponse : .clientQuery)
-            r.socketFamily = 1
-            r.socketProtocol = 1
-            r.queryAddress = [10, 0, 0, m.client]
-            r.responseAddress = [10, 9, 9, 9]
-            r.queryPort = 5000 + UInt16(m.client)
-            r.responsePort = 53
+            var r = Self.clientRecord(m.response ? .clientResponse : .clientQuery, client: m.client)
             let sec = UInt64(m.time / 1_000_000), nsec = UInt32(m.time % 1_000_000) * 1000
             if m.response {
                 r.responseTimeSec = sec; r.responseTimeNsec = nsec
@@ -206,13 +212,7 @@ import Testing
                 bytes += FrameStreams.encodeData([0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x02, 0x03])
                 garbage.append(start..<bytes.count)
             }
-            var r = DnstapRecord(messageType: .clientResponse)
-            r.socketFamily = 1
-            r.socketProtocol = 1
-            r.queryAddress = [10, 0, 0, m.client]
-            r.responseAddress = [10, 9, 9, 9]
-            r.queryPort = 5000 + UInt16(m.client)
-            r.responsePort = 53
+            var r = Self.clientRecord(.clientResponse, client: m.client)
             r.queryTimeSec = UInt64(m.time / 1_000_000)
             r.responseTimeSec = UInt64(m.time / 1_000_000)
             r.responseMessage = try PcapReaderTests.dnsResponse(m.name, id: m.id, rcode: 0)
