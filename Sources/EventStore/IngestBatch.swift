@@ -161,8 +161,10 @@ public struct FamilyTag: Hashable, Sendable, Codable {
 /// plus the checkpoints they reach. A store writes a batch in one transaction, so that detections, roll-ups and the
 /// checkpoint are either all stored or none is.
 ///
-/// The hot path is ``addQuery(timeNanos:device:domain:resolved:)`` with a ``DeviceSlot`` from
-/// ``device(_:)``: one dictionary update per query (plus one for the domain when tracked).
+/// The simple path is ``addQuery(timeNanos:device:domain:resolved:)`` with a ``DeviceSlot`` from ``device(_:)``. A
+/// producer that keeps per-device and per-name state of its own (the analyze worker) counts clean queries there
+/// instead and hands the totals over with ``addCountedElsewhere(_:)``, ``addTraffic(device:day:queries:)`` and
+/// ``sightDomain(_:hash:_:)``: the batch's tables are then touched per device-day and per domain, not per query.
 public struct IngestBatch: Sendable {
     /// The devices of this batch, in slot order (attributes from the last registration win).
     public private(set) var devices: [DeviceInfo] = []
