@@ -183,52 +183,12 @@ extension AnalyzeWorker {
             var check: UInt64
         }
 
-        /// The fingerprint of `name`'s wire bytes: one pass, two lanes. Each 8-byte word is mixed once (a bijection,
-        /// so distinct words stay distinct) and folded into two accumulators with different multipliers and
-        /// rotations, each finished by the same avalanche as ``StableHash``; the lanes are independent, so they cost
-        /// about one hash, where two seeded ``StableHash`` passes cost two.
+        /// The fingerprint of `name`'s wire bytes (``StableHash/hash128(_:)``: one pass).
         static func fingerprint(_ name: DNSName) -> Fingerprint {
-            name.wire.withUnsafeBytes { b -> Fingerprint in
-                let n = b.count
-                var a: UInt64 = 0x243F_6A88_85A3_08D3 ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
-                var c: UInt64 = 0x1319_8A2E_0370_7344 ^ (UInt64(n) &* 0xC2B2_AE3D_27D4_EB4F)
-                @inline(__always) func mix(_ w: UInt64) {
-                    var m = w &* 0x87C3_7B91_1142_53D5
-                    m ^= m >> 33
-                    m &*= 0xFF51_AFD7_ED55_8CCD
-                    m ^= m >> 33
-                    a = (a ^ m) &* 0x4CF5_AD43_2745_937F
-                    a = (a << 31) | (a >> 33)
-                    c = (c ^ m) &* 0x9FB2_1C65_1E98_DF25
-                    c = (c << 27) | (c >> 37)
-                }
-                var i = 0
-                while i + 8 <= n {
-                    mix(UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-                    i += 8
-                }
-                if i < n {
-                    var w: UInt64 = 0
-                    var shift: UInt64 = 0
-                    while i < n {
-                        w |= UInt64(b[i]) << shift
-                        shift += 8
-                        i += 1
-                    }
-                    mix(w)
-                }
-                return Fingerprint(key: Self.avalanche(a ^ (c >> 17)) | 1, check: Self.avalanche(c ^ (a << 13)))
+            name.wire.withUnsafeBufferPointer { b in
+                let (key, check) = StableHash.hash128(b)
+                return Fingerprint(key: key | 1, check: check)
             }
-        }
-
-        @inline(__always) static func avalanche(_ x: UInt64) -> UInt64 {
-            var h = x
-            h ^= h >> 33
-            h &*= 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 33
-            h &*= 0xC4CE_B9FE_1A85_EC53
-            h ^= h >> 33
-            return h
         }
 
         /// The fingerprint of `name`, with its table slot's load started (a likely cache miss), for the
