@@ -204,7 +204,7 @@ public struct AnalyzeWorker: Sendable {
                                                  complete: complete, updatedNanos: Int64(Date().timeIntervalSince1970 * 1e9)))
         }
         stream = nil
-        if batch.observationCount >= batchSize || batch.rowCount >= batchRows { try commitBatch() }
+        if batch.observationCount >= batchSize || batch.rowCount + observedDomains.sighted >= batchRows { try commitBatch() }
     }
 
     /// Stores the open batch; call once the worker has read all its inputs.
@@ -247,10 +247,11 @@ public struct AnalyzeWorker: Sendable {
 
     mutating func commitBatch() throws {
         guard let store else { return }
+        // The counts and sightings the worker keeps beside its look-ups join the batch first.
+        storeDevices.flush(into: &batch)
+        observedDomains.flush(into: &batch)
         if !batch.isEmpty || !batch.checkpoints.isEmpty { try store.write(batch) }
         batch = IngestBatch()
-        observedDomains.forgetBatch()
-        storeDevices.forgetBatch()
     }
 
     /// Processes one event.
@@ -329,20 +330,27 @@ public struct AnalyzeWorker: Sendable {
         if store != nil {
             var v4: UInt32? = nil
             if device.deviceID == nil, case .v4(let x)? = device.client { v4 = x.rawValue }
-            let slot = storeDevices.slot(v4: v4, key: device, in: &batch) {
-                let who = fullWho ?? attributor.full(e, quick!)
-                fullWho = who
-                return DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
-                                  country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
+            // A clean query is counted beside the device's and the name's look-ups (``StoreDevices``,
+            // ``ObservedDomainCache``); a flagged one goes into the batch with its detections.
+            // Neither `verdict == nil` nor `??` with an autoclosure: each copied a value (the verdict, the event)
+            // per query.
+            var day: Int32? = Day(timeNanos: e.timeNanos).index
+            if case .some = verdict { day = nil }
+            let slot: DeviceSlot
+            if let s = storeDevices.slot(v4: v4, key: device, cleanDay: day, in: &batch) {
+                slot = s
+            } else {
+                slot = storeDevices.add(v4: v4, key: device, info: storeDeviceInfo(e, quick: quick, fullWho: &fullWho), cleanDay: day, in: &batch)
             }
             if let verdict {
-                let domain = observedDomains.domain(of: e.queryName, nameFingerprint)
+                let domain = observedDomains.domain(of: e.queryName, nameFingerprint, in: &batch)
                 batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain.name), slot: slot)
             } else {
-                let domainSlot = observedDomains.slot(of: e.queryName, nameFingerprint, in: &batch)
-                batch.addQuery(timeNanos: e.timeNanos, device: slot, domainSlot: domainSlot, resolved: e.rcode == .noError && !e.answers.isEmpty)
+                observedDomains.sight(e.queryName, nameFingerprint, at: e.timeNanos, resolved: e.rcode == .noError && !e.answers.isEmpty, in: &batch)
+                batch.addCountedElsewhere()
             }
-            if batch.observationCount >= batchSize || (batch.observationCount & 0xFFF == 0 && batch.rowCount >= batchRows) {
+            if batch.observationCount >= batchSize
+                || (batch.observationCount & 0xFFF == 0 && batch.rowCount + observedDomains.sighted >= batchRows) {
                 try flushBatch(complete: false, byteOffset: Int64(e.position.byteOffset))
             }
         }
@@ -363,6 +371,15 @@ public struct AnalyzeWorker: Sendable {
         }
     }
 
+    /// The store's attributes of a device the worker meets for the first time (the full attribution, built once).
+    @inline(never)
+    private mutating func storeDeviceInfo(_ e: DNSEvent, quick: QuickAttribution?, fullWho: inout Attribution?) -> DeviceInfo {
+        let who = fullWho ?? attributor.full(e, quick!)
+        fullWho = who
+        return DeviceInfo(event: e, organisation: who.organisation, segment: who.segment?.rawValue, region: who.region?.rawValue,
+                          country: who.country, industry: who.industry, deviceType: who.deviceType, site: who.site)
+    }
+
     /// The domain whose first sighting the store tracks for newly observed domains (mission.md: a domain first
     /// queried in the window): the registrable domain (eTLD+1, bundled Public Suffix List, both sections),
     /// lower-cased; the whole name when it has none (a public suffix itself, or malformed).
@@ -378,170 +395,6 @@ public struct AnalyzeWorker: Sendable {
             text = text.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[cut]), as: UTF8.self) }
         }
         return upper ? text.lowercased() : text
-    }
-
-    /// The devices a worker has put in the store's batches, kept for the whole run: each device gets a number in
-    /// the worker once (its attributes built once), and its slot in the open batch is an array access by that
-    /// number. Devices without a device id and with an IPv4 client address are keyed by the address (the
-    /// organisation is a function of it, so no organisation name is hashed per event); the others by their key.
-    struct StoreDevices: Sendable {
-        private var byV4 = AddressMap<Int32>()
-        private var byKey: [DeviceKey: Int32] = [:]
-        private var infos: [DeviceInfo] = []
-        /// The slot of each device in the open batch (-1: not in it).
-        private var batchSlots: [Int32] = []
-        /// The devices with a slot in the open batch.
-        private var inBatch: [Int32] = []
-
-        /// The slot in `batch` of the device keyed by `v4` (when it is keyed by its address) or else `key`, built by
-        /// `info` when the worker meets it for the first time and registered in `batch` on its first query there.
-        mutating func slot(v4: UInt32?, key: DeviceKey, in batch: inout IngestBatch, info: () -> DeviceInfo) -> DeviceSlot {
-            let n: Int32
-            if let v4 {
-                if let k = byV4.get(v4) { n = k } else { n = add(info()); byV4.set(v4, n) }
-            } else {
-                if let k = byKey[key] { n = k } else { n = add(info()); byKey[key] = n }
-            }
-            let s = batchSlots[Int(n)]
-            if s >= 0 { return DeviceSlot(index: s) }
-            let slot = batch.newDevice(infos[Int(n)])
-            batchSlots[Int(n)] = slot.index
-            inBatch.append(n)
-            return slot
-        }
-
-        private mutating func add(_ info: DeviceInfo) -> Int32 {
-            infos.append(info)
-            batchSlots.append(-1)
-            return Int32(infos.count - 1)
-        }
-
-        /// Starts loading the map slot of the device keyed by `v4` (a hint only).
-        @inline(__always) func prefetch(v4: UInt32) { byV4.prefetch(v4) }
-
-        /// Forgets the slots of the batch just stored.
-        mutating func forgetBatch() {
-            for n in inBatch { batchSlots[Int(n)] = -1 }
-            inBatch.removeAll(keepingCapacity: true)
-        }
-    }
-
-    /// The registrable domains of query names already seen, so that the common case (a name asked again) costs one
-    /// hash lookup instead of formatting the name and splitting it by the Public Suffix List. Bounded: emptied when
-    /// it holds `limit` names.
-    struct ObservedDomainCache: Sendable {
-        // Open addressing keyed by a 128-bit fingerprint of the name's wire bytes (two independently seeded 64-bit
-        // hashes; a name in another letter case is another entry with the same domain): cheaper per query than a
-        // dictionary keyed by `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile.
-        // A repeated name costs one memory read (its slot holds the fingerprint, its domain and the domain's slot in
-        // the open batch), where comparing its bytes with a stored copy cost a second, cache-missing one; two
-        // distinct names of a run sharing 128 bits is far less likely than a memory error.
-        private struct Slot {
-            var key: UInt64
-            var check: UInt64
-            /// Index into `entries` (the registrable domain).
-            var entry: Int32
-            /// The domain's slot in the open batch (-1: none yet).
-            var batchSlot: Int32
-        }
-        private static let empty = Slot(key: 0, check: 0, entry: -1, batchSlot: -1)
-        private var table = [Slot](repeating: ObservedDomainCache.empty, count: 1 << 12)
-        private var entries: [(name: String, hash: UInt64)] = []
-        private var mask = (1 << 12) - 1
-        let limit = 1 << 18
-
-        /// The detectors' stable hash of the bytes, never 0 (0 marks an empty slot).
-        static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
-            b.withMemoryRebound(to: UInt8.self) { StableHash.hash($0) } | 1
-        }
-
-        /// The second half of the fingerprint: the same hash under another seed.
-        static func check(_ b: UnsafeRawBufferPointer) -> UInt64 {
-            b.withMemoryRebound(to: UInt8.self) { StableHash.hash($0, seed: 0x6A09_E667_F3BC_C908) }
-        }
-
-        /// A name's 128-bit fingerprint (`key` never 0).
-        struct Fingerprint: Sendable {
-            var key: UInt64
-            var check: UInt64
-        }
-
-        static func fingerprint(_ name: DNSName) -> Fingerprint {
-            name.wire.withUnsafeBytes { w in Fingerprint(key: hash(w), check: check(w)) }
-        }
-
-        /// The fingerprint of `name`, with its table slot's load started (a likely cache miss), for the
-        /// `domain(of:_:)` or `slot(of:_:in:)` that follows.
-        @inline(__always) func prefetch(_ name: DNSName) -> Fingerprint {
-            let f = Self.fingerprint(name)
-            table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: f.key >> 20) & mask)) }
-            return f
-        }
-
-        mutating func domain(of name: DNSName) -> (name: String, hash: UInt64) {
-            domain(of: name, Self.fingerprint(name))
-        }
-
-        /// `domain(of:)` with the name's fingerprint already computed.
-        mutating func domain(of name: DNSName, _ f: Fingerprint) -> (name: String, hash: UInt64) {
-            entries[Int(table[probe(name, f)].entry)]
-        }
-
-        /// The slot in `batch` of the domain of `name` (registered there on its first query in the batch).
-        mutating func slot(of name: DNSName, in batch: inout IngestBatch) -> DomainSlot {
-            slot(of: name, Self.fingerprint(name), in: &batch)
-        }
-
-        /// `slot(of:in:)` with the name's fingerprint already computed.
-        mutating func slot(of name: DNSName, _ f: Fingerprint, in batch: inout IngestBatch) -> DomainSlot {
-            let i = probe(name, f)
-            if table[i].batchSlot >= 0 { return DomainSlot(index: table[i].batchSlot) }
-            let e = entries[Int(table[i].entry)]
-            let s = batch.domainSlot(e.name, hash: e.hash)
-            table[i].batchSlot = s.index
-            return s
-        }
-
-        /// Forgets the slots of the batch just stored.
-        mutating func forgetBatch() {
-            for i in table.indices where table[i].batchSlot >= 0 { table[i].batchSlot = -1 }
-        }
-
-        /// The table slot of `name`, added if new.
-        private mutating func probe(_ name: DNSName, _ f: Fingerprint) -> Int {
-            let h = f.key, c = f.check
-            var i = Int(truncatingIfNeeded: h >> 20) & mask
-            while table[i].key != 0 {
-                if table[i].key == h && table[i].check == c { return i }
-                i = (i + 1) & mask
-            }
-            let text = AnalyzeWorker.observedDomain(name)
-            if entries.count >= limit {
-                entries.removeAll(keepingCapacity: true)
-                for j in table.indices { table[j] = Self.empty }
-                i = Int(truncatingIfNeeded: h >> 20) & mask
-            }
-            table[i] = Slot(key: h, check: c, entry: Int32(entries.count), batchSlot: -1)
-            entries.append((text, IngestBatch.domainHash(text)))
-            if entries.count * 2 > table.count {
-                grow()
-                // The slot moved: find it again (it is there now).
-                i = Int(truncatingIfNeeded: h >> 20) & mask
-                while table[i].entry != Int32(entries.count - 1) { i = (i + 1) & mask }
-            }
-            return i
-        }
-
-        private mutating func grow() {
-            let old = table
-            table = [Slot](repeating: Self.empty, count: old.count * 2)
-            mask = table.count - 1
-            for s in old where s.key != 0 {
-                var i = Int(truncatingIfNeeded: s.key >> 20) & mask
-                while table[i].key != 0 { i = (i + 1) & mask }
-                table[i] = s
-            }
-        }
     }
 
     /// Writes queued detections.

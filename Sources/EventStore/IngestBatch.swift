@@ -161,8 +161,10 @@ public struct FamilyTag: Hashable, Sendable, Codable {
 /// plus the checkpoints they reach. A store writes a batch in one transaction, so that detections, roll-ups and the
 /// checkpoint are either all stored or none is.
 ///
-/// The hot path is ``addQuery(timeNanos:device:domain:resolved:)`` with a ``DeviceSlot`` from
-/// ``device(_:)``: one dictionary update per query (plus one for the domain when tracked).
+/// The simple path is ``addQuery(timeNanos:device:domain:resolved:)`` with a ``DeviceSlot`` from ``device(_:)``. A
+/// producer that keeps per-device and per-name state of its own (the analyze worker) counts clean queries there
+/// instead and hands the totals over with ``addCountedElsewhere(_:)``, ``addTraffic(device:day:queries:)`` and
+/// ``sightDomain(_:hash:_:)``: the batch's tables are then touched per device-day and per domain, not per query.
 public struct IngestBatch: Sendable {
     /// The devices of this batch, in slot order (attributes from the last registration win).
     public private(set) var devices: [DeviceInfo] = []
@@ -338,6 +340,25 @@ public struct IngestBatch: Sendable {
         domainTable.sight(at: Int(domainSlot.index), t, resolved: resolved, malicious: false)
     }
 
+    /// Counts `n` clean queries whose day × device counts and domain sightings the producer keeps itself and hands
+    /// over with ``addTraffic(device:day:queries:)`` and ``sightDomain(_:hash:_:)`` before the batch is stored: a
+    /// producer that keeps them beside its own per-device and per-name look-ups counts a query without touching the
+    /// batch's tables, whose entries are cache misses on many-device, many-name traffic.
+    public mutating func addCountedElsewhere(_ n: Int64 = 1) { observationCount += n }
+
+    /// Adds `queries` clean queries of a device on a day (counted by the producer, see ``addCountedElsewhere(_:)``).
+    public mutating func addTraffic(device: DeviceSlot, day: Day, queries: Int64) {
+        guard queries > 0 else { return }
+        let k = Self.packKey(day: day, device: device.index)
+        trafficSpill[k, default: TrafficCounts()].queries += queries
+    }
+
+    /// Merges a sighting of a tracked domain (kept by the producer, see ``addCountedElsewhere(_:)``); `hash` is its
+    /// ``domainHash(_:)``.
+    public mutating func sightDomain(_ domain: String, hash: UInt64, _ sighting: DomainSighting) {
+        domainTable.merge(at: Int(domainTable.slot(domain, hash: hash)), sighting)
+    }
+
     /// The hash that ``addQuery(timeNanos:device:domain:domainHash:resolved:)`` takes for a domain.
     public static func domainHash(_ domain: String) -> UInt64 { DomainTable.hash(domain) }
 
@@ -444,6 +465,11 @@ struct DomainTable: Sendable {
         if t > sightings[k].lastNanos { sightings[k].lastNanos = t }
         if resolved, sightings[k].firstResolvedNanos.map({ t < $0 }) ?? true { sightings[k].firstResolvedNanos = t }
         if malicious, sightings[k].firstMaliciousNanos.map({ t < $0 }) ?? true { sightings[k].firstMaliciousNanos = t }
+    }
+
+    /// Merges a sighting into the one at index `k` (which may be the empty one ``slot(_:hash:)`` registers).
+    mutating func merge(at k: Int, _ o: DomainSighting) {
+        sightings[k].merge(o)
     }
 
     /// The index of `name`, registered if new with an empty sighting (first after last) that its first query fills.

@@ -174,13 +174,20 @@ struct BatchWriter {
         let values = "INSERT INTO domain (name, first_ns, last_day, first_resolved_ns, first_malicious_ns) VALUES (?, ?, ?, ?, ?)"
         let insert = try RawStatement(db, values + " ON CONFLICT (name) DO NOTHING")
         let update = try RawStatement(db, values + " ON CONFLICT (name) DO UPDATE SET " + merge)
-        for i in domains.names.indices.sorted(by: { domains.names[$0] < domains.names[$1] }) {
+        // A domain whose committed state this sighting does not change needs no write: those are left out before
+        // the rest is sorted (by name, for the index's sake), since after a run's first batches most are.
+        var writes: [(index: Int, cached: DomainState?)] = []
+        for i in domains.names.indices {
+            let c = domainCache[domains.names[i]]
+            if let c, !c.changed(by: domains.sightings[i], lastDay: Int64(Day(timeNanos: domains.sightings[i].lastNanos).index)) { continue }
+            writes.append((i, c))
+        }
+        writes.sort { domains.names[$0.index] < domains.names[$1.index] }
+        for (i, cached) in writes {
             let name = domains.names[i], s = domains.sightings[i]
             let lastDay = Int64(Day(timeNanos: s.lastNanos).index)
             let sighted = DomainState(first: s.firstNanos, lastDay: lastDay, firstResolved: s.firstResolvedNanos, firstMalicious: s.firstMaliciousNanos)
-            if let c = domainCache[name] {
-                // A domain whose committed state this sighting does not change needs no write.
-                guard c.changed(by: s, lastDay: lastDay) else { continue }
+            if let c = cached {
                 Self.bind(update, name, sighted)
                 try update.run()
                 learnedDomains.append((name, c.merged(with: sighted)))

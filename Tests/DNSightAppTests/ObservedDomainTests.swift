@@ -1,6 +1,7 @@
 import DNSWire
 import DNSightCore
 import EventStore
+import TestSupport
 import Testing
 @testable import DNSightApp
 
@@ -20,12 +21,22 @@ import Testing
     }
 }
 
-/// The worker's store-side caches: devices kept for the run (attributes built once, a slot per batch) and the
-/// registrable domain of each query name (by fingerprint) with its slot in the open batch.
-@Suite struct StoreCachesTests {
+/// The worker's store-side tallies: devices kept for the run (attributes built once, a slot per batch) with their
+/// clean queries of the day, and the registrable domain of each query name (by fingerprint) with its sighting. What
+/// they hand to a batch must equal what the batch counts itself.
+@Suite struct StoreTalliesTests {
+    static let t0: Int64 = 1_767_225_600_000_000_000
+
+    static let verdict = Verdict(category: .malware, tier: .known, family: "emotet", traits: [], tags: ThreatTags(parsing: []), subject: .queryName,
+                                 matched: "x.example", source: "test feed")
+
     func event(_ client: String, deviceID: String? = nil) -> DNSEvent {
-        DNSEvent(timeNanos: 1_767_225_600_000_000_000, clientAddress: IPAddress(client), queryName: try! DNSName(parsing: "x.example"),
+        DNSEvent(timeNanos: Self.t0, clientAddress: IPAddress(client), queryName: try! DNSName(parsing: "x.example"),
                  queryType: .a, rcode: .noError, deviceID: deviceID, position: SourcePosition(file: "t", line: 1, byteOffset: 0))
+    }
+
+    static func info(_ e: DNSEvent, _ deviceID: String?, _ client: String) -> DeviceInfo {
+        DeviceInfo(event: e, organisation: "acme", segment: "home", region: "EMEA", country: "DE", industry: nil, deviceType: nil, site: nil)
     }
 
     @Test func devicesAreBuiltOncePerRunAndRegisteredOncePerBatch() throws {
@@ -35,18 +46,17 @@ import Testing
             let e = event(client, deviceID: deviceID)
             var v4: UInt32? = nil
             if deviceID == nil, case .v4(let a)? = e.clientAddress { v4 = a.rawValue }
-            return devices.slot(v4: v4, key: DeviceKey(organisation: "acme", event: e), in: &batch) {
-                built.append(deviceID ?? client)
-                return DeviceInfo(event: e, organisation: "acme", segment: "home", region: "EMEA", country: "DE", industry: nil,
-                                  deviceType: nil, site: nil)
-            }.index
+            let key = DeviceKey(organisation: "acme", event: e)
+            if let s = devices.slot(v4: v4, key: key, cleanDay: nil, in: &batch) { return s.index }
+            built.append(deviceID ?? client)
+            return devices.add(v4: v4, key: key, info: Self.info(e, deviceID, client), cleanDay: nil, in: &batch).index
         }
         var first = IngestBatch()
         #expect([slot("10.0.0.1", in: &first), slot("10.0.0.2", in: &first), slot("10.0.0.1", in: &first),
                  slot("2001:db8::1", in: &first), slot("10.0.0.9", "laptop-7", in: &first), slot("2001:db8::1", in: &first)]
                 == [0, 1, 0, 2, 3, 2])
         #expect(first.devices.map(\.deviceKey) == ["10.0.0.1", "10.0.0.2", "2001:db8::1", "laptop-7"])
-        devices.forgetBatch()
+        devices.flush(into: &first)
         var second = IngestBatch()
         #expect([slot("10.0.0.2", in: &second), slot("10.0.0.9", "laptop-7", in: &second),
                  slot("10.0.0.3", in: &second), slot("10.0.0.2", in: &second)] == [0, 1, 2, 0])
@@ -60,24 +70,91 @@ import Testing
         var batch = IngestBatch()
         // Enough names for the table to grow several times; letter case makes another entry with the same domain.
         let names = (0..<5000).map { i in i % 7 == 0 ? "WWW.Site\(i % 900).COM" : "h\(i % 1500).site\(i % 900).com" }
-        var slotOfDomain: [String: Int32] = [:]
-        for round in 0..<2 {
-            for n in names {
-                let name = try DNSName(parsing: n)
-                let expected = AnalyzeWorker.observedDomain(name)
-                #expect(cache.domain(of: name).name == expected)
-                // The worker's path: fingerprint computed (and the slot prefetched) when the event starts.
-                let f = cache.prefetch(name)
-                #expect(cache.domain(of: name, f).name == expected)
-                let s = (round == 0 ? cache.slot(of: name, f, in: &batch) : cache.slot(of: name, in: &batch)).index
-                #expect(slotOfDomain[expected, default: s] == s)
-                slotOfDomain[expected] = s
-            }
-            #expect(slotOfDomain.count == 900)
-            cache.forgetBatch()
-            batch = IngestBatch()
-            slotOfDomain = [:]
-            #expect(round < 2)
+        for n in names {
+            let name = try DNSName(parsing: n)
+            #expect(cache.domain(of: name, cache.prefetch(name), in: &batch).name == AnalyzeWorker.observedDomain(name))
         }
+    }
+
+    /// The one-pass fingerprint keeps names apart in each of its halves (a collision in both would merge two names'
+    /// sightings): 200,000 names that differ in one character, in length, or only in a word's later bytes.
+    @Test func fingerprintHalvesAreDistinctAcrossSimilarNames() throws {
+        var keys = Set<UInt64>(), checks = Set<UInt64>()
+        var count = 0
+        for i in 0..<50_000 {
+            for n in ["h\(i).example.com", "h\(i)x.example.com", "abcdefg\(i).cdn.example.net", "\(i).a"] {
+                let f = AnalyzeWorker.ObservedDomainCache.fingerprint(try DNSName(parsing: n))
+                #expect(f.key != 0)
+                keys.insert(f.key)
+                checks.insert(f.check)
+                count += 1
+            }
+        }
+        #expect(keys.count == count)
+        #expect(checks.count == count)
+        // Letter case is part of the bytes: another entry (with the same domain).
+        #expect(AnalyzeWorker.ObservedDomainCache.fingerprint(try DNSName(parsing: "A.example")).key
+                != AnalyzeWorker.ObservedDomainCache.fingerprint(try DNSName(parsing: "a.example")).key)
+    }
+
+    /// Random traffic through both paths: the batch counting every clean query itself (`addQuery`), and the worker's
+    /// tallies handing their counts and sightings over when a device's day changes, when the name cache is emptied
+    /// (a small limit here) and before the batch is stored. Flagged queries go into the batch on both paths.
+    @Test(arguments: [1, 2, 3])
+    func talliesHandTheBatchWhatItWouldHaveCounted(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        let clients = (0..<700).map { "10.\($0 / 250).\($0 % 250).7" } + (0..<20).map { "2001:db8::\($0 + 1)" }
+        let names = try (0..<400).map { i in try DNSName(parsing: i % 5 == 0 ? "WWW.D\(i % 90).CO.uk" : "n\(i).d\(i % 90).co.uk") }
+        var devices = AnalyzeWorker.StoreDevices()
+        var cache = AnalyzeWorker.ObservedDomainCache(limit: 150)
+        var direct = IngestBatch(), tallied = IngestBatch()
+        var t = Self.t0
+        for _ in 0..<20_000 {
+            t += Int64.random(in: 0...30_000_000_000, using: &rng)
+            let c = clients[Int.random(in: 0..<clients.count, using: &rng)]
+            let deviceID: String? = Int.random(in: 0..<10, using: &rng) == 0 ? "dev-\(Int.random(in: 0..<30, using: &rng))" : nil
+            let name = names[Int.random(in: 0..<names.count, using: &rng)]
+            let resolved = Bool.random(using: &rng)
+            let flagged = Int.random(in: 0..<50, using: &rng) == 0
+            var e = event(c, deviceID: deviceID)
+            e.timeNanos = t
+            e.queryName = name
+            let info = Self.info(e, deviceID, c)
+            let domain = AnalyzeWorker.observedDomain(name)
+            let observation = TrafficObservation(event: e, device: info, verdicts: [Self.verdict],
+                                                 domain: domain)
+            // The batch counting itself.
+            if flagged { direct.add(observation) } else { direct.addQuery(timeNanos: t, device: direct.device(info), domain: domain, resolved: resolved) }
+            // The worker's path.
+            var v4: UInt32? = nil
+            if deviceID == nil, case .v4(let a)? = e.clientAddress { v4 = a.rawValue }
+            let key = DeviceKey(organisation: "acme", event: e)
+            let day: Int32? = flagged ? nil : Day(timeNanos: t).index
+            let slot = devices.slot(v4: v4, key: key, cleanDay: day, in: &tallied)
+                ?? devices.add(v4: v4, key: key, info: info, cleanDay: day, in: &tallied)
+            let f = cache.prefetch(name)
+            if flagged {
+                #expect(cache.domain(of: name, f, in: &tallied).name == domain)
+                tallied.add(observation, slot: slot)
+            } else {
+                cache.sight(name, f, at: t, resolved: resolved, in: &tallied)
+                tallied.addCountedElsewhere()
+            }
+        }
+        devices.flush(into: &tallied)
+        cache.flush(into: &tallied)
+        #expect(tallied.observationCount == direct.observationCount)
+        #expect(Set(tallied.devices) == Set(direct.devices))
+        func byIdentity(_ b: IngestBatch) -> [String: TrafficCounts] {
+            var out: [String: TrafficCounts] = [:]
+            for (k, v) in b.traffic {
+                let (day, slot) = IngestBatch.unpackKey(k)
+                out["\(day.index)|\(b.devices[Int(slot)].deviceKey)"] = v
+            }
+            return out
+        }
+        #expect(byIdentity(tallied) == byIdentity(direct))
+        #expect(tallied.domains == direct.domains)
+        #expect(tallied.domains.count == 90)
     }
 }

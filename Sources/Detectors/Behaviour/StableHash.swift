@@ -18,18 +18,16 @@ public enum StableHash {
         return h
     }
 
-    /// The hash of `bytes` (ASCII case is significant: callers hash the lower-cased form).
+    /// Calls `body` with each 8-byte little-endian word of `bytes` and whether it is a zero-padded tail (shorter than
+    /// 8 bytes).
     @inline(__always)
-    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
+    static func forEachWord(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64, _ tail: Bool) -> Void) {
         let n = bytes.count
-        var h = seed ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
-        guard let base = bytes.baseAddress, n > 0 else { return fmix(h) }
+        guard let base = bytes.baseAddress, n > 0 else { return }
         let raw = UnsafeRawPointer(base)
         var i = 0
         while i + 8 <= n {
-            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            h = (h ^ fmix(w &* 0x87C3_7B91_1142_53D5)) &* 0x4CF5_AD43_2745_937F
-            h = (h << 31) | (h >> 33)
+            body(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)), false)
             i += 8
         }
         if i < n {
@@ -40,9 +38,36 @@ public enum StableHash {
                 shift += 8
                 i += 1
             }
+            body(w, true)
+        }
+    }
+
+    /// The hash of `bytes` (ASCII case is significant: callers hash the lower-cased form).
+    @inline(__always)
+    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
+        var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+        forEachWord(bytes) { w, tail in
             h = (h ^ fmix(w &* 0x87C3_7B91_1142_53D5)) &* 0x4CF5_AD43_2745_937F
+            if !tail { h = (h << 31) | (h >> 33) }
         }
         return fmix(h)
+    }
+
+    /// A 128-bit hash of `bytes` in one pass, for keys where 64 bits could collide: each word is mixed once (a
+    /// bijection, so distinct words stay distinct) and folded into two lanes with different multipliers and
+    /// rotations; the lanes are independent, so this costs about one ``hash(_:seed:)``, not two. Not cryptographic.
+    @inline(__always)
+    public static func hash128(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        var a: UInt64 = 0x243F_6A88_85A3_08D3 ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+        var c: UInt64 = 0x1319_8A2E_0370_7344 ^ (UInt64(bytes.count) &* 0xC2B2_AE3D_27D4_EB4F)
+        forEachWord(bytes) { w, _ in
+            let m = fmix(w &* 0x87C3_7B91_1142_53D5)
+            a = (a ^ m) &* 0x4CF5_AD43_2745_937F
+            a = (a << 31) | (a >> 33)
+            c = (c ^ m) &* 0x9FB2_1C65_1E98_DF25
+            c = (c << 27) | (c >> 37)
+        }
+        return (fmix(a ^ (c >> 17)), fmix(c ^ (a << 13)))
     }
 
     /// The hash of a string's UTF-8 bytes.
