@@ -7,4 +7,11 @@ static inline __attribute__((always_inline)) void dnsight_prefetch(const void *a
     __builtin_prefetch(address, 0, 3);
 }
 
+// The same for an object of `bytes` bytes that may straddle two cache lines (an array element whose stride does not
+// divide 64, or whose array storage is not 64-byte aligned): both lines start loading.
+static inline __attribute__((always_inline)) void dnsight_prefetch_span(const void *address, unsigned long bytes) {
+    __builtin_prefetch(address, 0, 3);
+    __builtin_prefetch((const char *)address + bytes - 1, 0, 3);
+}
+
 #endif

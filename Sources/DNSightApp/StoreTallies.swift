@@ -44,7 +44,8 @@ extension AnalyzeWorker {
 
         /// Starts loading the entry of the device keyed by `v4` (a hint only).
         @inline(__always) func prefetch(v4: UInt32) {
-            table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + Self.start(UInt64(v4) + 1, mask)) }
+            // An entry is 32 bytes, but the array's elements are only 16-byte aligned: half of them straddle two lines.
+            table.withUnsafeBufferPointer { dnsight_prefetch_span($0.baseAddress! + Self.start(UInt64(v4) + 1, mask), UInt(MemoryLayout<Entry>.stride)) }
         }
 
         /// The slot in `batch` of the device keyed by `v4` (when it is keyed by its address) or else `key`,
@@ -195,7 +196,10 @@ extension AnalyzeWorker {
         /// `domain(of:_:in:)` or `sight(_:_:at:resolved:in:)` that follows.
         @inline(__always) func prefetch(_ name: DNSName) -> Fingerprint {
             let f = Self.fingerprint(name)
-            table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: f.key >> 20) & mask)) }
+            // A slot is 48 bytes: many straddle two lines, and the sighting is at its end.
+            table.withUnsafeBufferPointer {
+                dnsight_prefetch_span($0.baseAddress! + (Int(truncatingIfNeeded: f.key >> 20) & mask), UInt(MemoryLayout<Slot>.stride))
+            }
             return f
         }
 
