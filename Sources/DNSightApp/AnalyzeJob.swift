@@ -225,7 +225,7 @@ public enum AnalyzeJob {
             t.start()
             ticker = t
         }
-        let (workers, results) = ingest.run(threads: c.threads, options: c.readerOptions,
+        var (workers, results) = ingest.run(threads: c.threads, options: c.readerOptions,
                                             makeWorker: {
                                                 var w = AnalyzeWorker(attributor: attributor, classifier: classifier, log: log, store: store, chain: chainPrototype)
                                                 w.batchSize = max(1, c.storeBatchSize)
@@ -263,7 +263,14 @@ public enum AnalyzeJob {
         // handed to the store's writer thread has committed before the run's record is completed.
         if let store {
             do {
-                for var w in workers { try w.finishStore() }
+                // One transaction for every worker's last batch: with devices spread over the workers, each of
+                // their day and month rows is written once instead of once per worker.
+                var last = IngestBatch()
+                for i in workers.indices {
+                    let b = workers[i].takeLastBatch()
+                    if last.isEmpty && last.checkpoints.isEmpty { last = b } else { last.merge(b) }
+                }
+                if !last.isEmpty || !last.checkpoints.isEmpty { try store.write(last) }
                 try store.drain()
             } catch { throw AnalyzeError("store \(store.store.path): \(error)") }
         }

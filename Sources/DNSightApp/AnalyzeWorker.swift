@@ -190,7 +190,7 @@ public struct AnalyzeWorker: Sendable {
     }
 
     /// Ends an input: its checkpoint (complete when the input was read to its end) joins the open batch, which goes
-    /// on gathering the next inputs until it is full or ``finishStore()``: the same devices and days recur across
+    /// on gathering the next inputs until it is full or ``takeLastBatch()``: the same devices and days recur across
     /// inputs and chunks, so a batch over many of them stores far fewer rows. Every checkpoint commits with the
     /// data it covers.
     public mutating func end(complete: Bool, bytes: Int) throws {
@@ -207,8 +207,15 @@ public struct AnalyzeWorker: Sendable {
         if batch.observationCount >= batchSize || batch.rowCount + observedDomains.sighted >= batchRows { try commitBatch() }
     }
 
-    /// Stores the open batch; call once the worker has read all its inputs.
-    public mutating func finishStore() throws { try commitBatch() }
+    /// The open batch with the counts and sightings the worker keeps beside it, leaving an empty one: call once the
+    /// worker has read all its inputs. The job stores the workers' last batches together
+    /// (``IngestBatch/merge(_:)``), so that the devices they share have their day and month rows written once.
+    public mutating func takeLastBatch() -> IngestBatch {
+        storeDevices.flush(into: &batch)
+        observedDomains.flush(into: &batch)
+        defer { batch = IngestBatch() }
+        return batch
+    }
 
     /// Whether inputs the store holds completely are read again through the detectors (set by the job when some
     /// of the run's streams are stored and some are not: it continues an interrupted ingest).
@@ -248,10 +255,8 @@ public struct AnalyzeWorker: Sendable {
     mutating func commitBatch() throws {
         guard let store else { return }
         // The counts and sightings the worker keeps beside its look-ups join the batch first.
-        storeDevices.flush(into: &batch)
-        observedDomains.flush(into: &batch)
-        if !batch.isEmpty || !batch.checkpoints.isEmpty { try store.write(batch) }
-        batch = IngestBatch()
+        let b = takeLastBatch()
+        if !b.isEmpty || !b.checkpoints.isEmpty { try store.write(b) }
     }
 
     /// Processes one event.

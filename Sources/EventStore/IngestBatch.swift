@@ -421,6 +421,55 @@ public struct IngestBatch: Sendable {
         if known { d[k] = true } else if d[k] == nil { d[k] = false }
     }
 
+    /// Adds everything `other` holds to this batch, as if its observations had been added here: devices by
+    /// identity (the other batch's attributes win, as a later registration does), counts and spans summed per key,
+    /// domain sightings merged, detections appended, checkpoints joined. Lets several producers' last batches be
+    /// stored in one transaction, so that a device they share has its day and month rows written once.
+    public mutating func merge(_ other: IngestBatch) {
+        var slotHere = [Int32](repeating: 0, count: other.devices.count)
+        for (i, d) in other.devices.enumerated() { slotHere[i] = device(d).index }
+        for (k, c) in other.traffic {
+            let (day, slot) = Self.unpackKey(k)
+            let key = Self.packKey(day: day, device: slotHere[Int(slot)])
+            var t = trafficSpill[key] ?? TrafficCounts()
+            t.queries += c.queries
+            t.flagged += c.flagged
+            t.flaggedKnown += c.flaggedKnown
+            trafficSpill[key] = t
+        }
+        for (k, span) in other.threats {
+            var key = k
+            key.device = slotHere[Int(k.device)]
+            Self.mergeSpan(&threats, key, span)
+        }
+        for (k, span) in other.tags {
+            var key = k
+            key.device = slotHere[Int(k.device)]
+            Self.mergeSpan(&tags, key, span)
+        }
+        for (k, span) in other.phishing {
+            var key = k
+            key.device = slotHere[Int(k.device)]
+            Self.mergeSpan(&phishing, key, span)
+        }
+        familyTags.formUnion(other.familyTags)
+        let (names, sightings) = other.domainSightings
+        for (i, name) in names.enumerated() { sightDomain(name, hash: DomainTable.hash(name), sightings[i]) }
+        detections.append(contentsOf: other.detections)
+        detectionSlots.append(contentsOf: other.detectionSlots.map { slotHere[Int($0)] })
+        for (k, cp) in other.checkpoints { checkpoints[k] = cp }
+        observationCount += other.observationCount
+    }
+
+    private static func mergeSpan<K: Hashable>(_ d: inout [K: Span], _ k: K, _ s: Span) {
+        if var old = d[k] {
+            old.merge(s)
+            d[k] = old
+        } else {
+            d[k] = s
+        }
+    }
+
     /// Records that input up to `checkpoint` is part of this batch.
     public mutating func setCheckpoint(_ checkpoint: IngestCheckpoint) {
         checkpoints[checkpoint.stream.key] = checkpoint

@@ -60,4 +60,60 @@ import TestSupport
         #expect(try reopened.detections(in: range, deviceID: nil, limit: 10).map(\.device) == [d3, d2])
         #expect(try one.detections(in: range, deviceID: nil, limit: 10).map(\.device) == [d3, d2])
     }
+
+    /// Two producers' batches merged into one store as the batch of all their observations does: devices they
+    /// share (with attributes that changed in between), the same device-day, threat, tag and phishing keys on both
+    /// sides, the same domains, detections and checkpoints.
+    @Test(arguments: [1, 2, 3])
+    func mergedBatchesStoreAsOneBatchOfEverything(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        let devices = (0..<40).map { i in Build.device(i % 3 == 0 ? "isp" : "acme", "10.0.\(i / 10).\(i % 10)", segment: i % 3 == 0 ? "home" : "enterprise") }
+        var all: [TrafficObservation] = []
+        for _ in 0..<3000 {
+            var d = devices[Int.random(in: 0..<devices.count, using: &rng)]
+            if Int.random(in: 0..<200, using: &rng) == 0 { d.region = "EMEA" }
+            let t = Build.time("2026-03-\(Int.random(in: 28...31, using: &rng))", Int.random(in: 0..<24, using: &rng), Int.random(in: 0..<60, using: &rng))
+            let domain = "d\(Int.random(in: 0..<60, using: &rng)).example"
+            switch Int.random(in: 0..<20, using: &rng) {
+            case 0: all.append(Build.hit(d, t, "c2", family: "Emotet", tags: ["ransomware", "iab"], name: domain))
+            case 1: all.append(Build.hit(d, t, "phishing", family: "Kit", tags: ["campaign:x", "targeted-industry:finance"], name: domain))
+            case 2: all.append(Build.hit(d, t, "malware", tier: StoreVocabulary.suspected, name: domain))
+            default: all.append(Build.clean(d, t, domain: domain, resolved: Bool.random(using: &rng)))
+            }
+        }
+        var first: [TrafficObservation] = [], second: [TrafficObservation] = []
+        for o in all { if Bool.random(using: &rng) { first.append(o) } else { second.append(o) } }
+        var merged = Build.batch(first)
+        let other = Build.batch(second)
+        merged.merge(other)
+        let whole = Build.batch(first + second)
+        #expect(merged.observationCount == whole.observationCount)
+        #expect(merged.detections.count == whole.detections.count)
+        #expect(merged.domains == whole.domains)
+        #expect(merged.familyTags == whole.familyTags)
+
+        let dir = TestScratch.path("batch-merge-\(seed)")
+        let a = try SQLiteStore.open(path: dir + "/merged.sqlite"), b = try SQLiteStore.open(path: dir + "/whole.sqlite")
+        try a.write(merged)
+        try b.write(whole)
+        #expect(try a.summary() == b.summary())
+        #expect(try a.devices().map { "\($0.info)" }.sorted() == b.devices().map { "\($0.info)" }.sorted())
+        let range = DayRange(Day(iso: "2026-03-01")!, Day(iso: "2026-04-30")!)
+        func byDevice(_ s: SQLiteStore) throws -> [String: Int64] {
+            let names = Dictionary(uniqueKeysWithValues: try s.devices().map { ($0.id, $0.info.organisation + "/" + $0.info.deviceKey) })
+            return Dictionary(uniqueKeysWithValues: try s.queriesPerDevice(in: range).map { (names[$0.key]!, $0.value) })
+        }
+        #expect(try byDevice(a) == byDevice(b))
+        // Devices come into both batches in the same order (the first producer's, then the second's new ones), so
+        // the roll-ups' device ids agree as well.
+        #expect(try Set(a.threatRollups(in: range)) == Set(b.threatRollups(in: range)))
+        #expect(try Set(a.tagRollups(in: range)) == Set(b.tagRollups(in: range)))
+        #expect(try Set(a.phishingRollups(in: range)) == Set(b.phishingRollups(in: range)))
+        #expect(try Set(a.flaggedRollups(in: range)) == Set(b.flaggedRollups(in: range)))
+        #expect(try !a.phishingRollups(in: range).isEmpty && !a.tagRollups(in: range).isEmpty)
+        #expect(try a.detections(in: range, deviceID: nil, limit: 10_000).map { "\($0.timeNanos) \($0.device) \($0.queryName)" }.sorted()
+                == b.detections(in: range, deviceID: nil, limit: 10_000).map { "\($0.timeNanos) \($0.device) \($0.queryName)" }.sorted())
+        let from = Build.time("2026-03-28"), to = Build.time("2026-04-01")
+        #expect(try a.newlyObservedDomains(fromNanos: from, toNanos: to) == b.newlyObservedDomains(fromNanos: from, toNanos: to))
+    }
 }
