@@ -16,7 +16,8 @@ extension AnalyzeWorker {
     /// function of it, so no organisation name is hashed per event); the others get their number from a dictionary
     /// keyed by their ``DeviceKey`` and are keyed in the table by it.
     struct StoreDevices: Sendable {
-        /// One device. 32 bytes, so that an entry never straddles two cache lines.
+        /// One device, 32 bytes (array storage is only 16-byte aligned, so an entry may straddle two cache lines:
+        /// ``prefetch(v4:)`` loads both).
         private struct Entry {
             /// IPv4 address + 1, or ``StoreDevices/otherBase`` + the device's number; 0: empty.
             var key: UInt64 = 0
