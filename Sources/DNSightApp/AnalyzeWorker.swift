@@ -320,8 +320,9 @@ public struct AnalyzeWorker: Sendable {
         if chain != nil {
             // A flag, not `verdict != nil`: comparing the optional verdict copied it (240 bytes) several times per event.
             let intelListed = verdict.map { _ in true } ?? false
-            if let suspectedVerdict = chain!.observe(e, deviceHash: { device.stableHash }, device: { device.name }, intelListed: intelListed,
-                                                     intelAllowed: isAllowed), !intelListed && !isAllowed {
+            if case .flag(let suspectedVerdict, _) = chain!.observe(e, deviceHash: { device.stableHash }, device: { device.name },
+                                                                    intelListed: intelListed, intelAllowed: isAllowed),
+               !intelListed && !isAllowed {
                 verdict = suspectedVerdict
                 suspected += 1
             }

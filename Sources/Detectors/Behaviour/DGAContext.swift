@@ -55,10 +55,12 @@ public struct DGAContext: Sendable {
 
     /// Computes the score (single precision, as the chain caches it).
     mutating func computeScore(_ f: QueryFacts) -> Float {
-        guard let model, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
+        guard hasScorer, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
         let label = f.registrableLabel
         let key = StableHash.hash(label)
         if let s = memo.get(key) { return s }
+        // Bound only past the memo: binding the reference retained and released it on every hit too.
+        guard let model else { return 0 }
         if let s = model.shared.get(key) {
             memo.set(key, s)
             return s

@@ -109,19 +109,23 @@ public struct DetectorChain: Sendable {
     /// Observes one event of `device` (the organisation-scoped device key). `intelListed`: the classifier had a
     /// verdict (which wins); `intelAllowed`: an allowlist covered the name. Returns the detectors' verdict, or nil.
     public mutating func observe(_ e: DNSEvent, device: String, intelListed: Bool = false, intelAllowed: Bool = false) -> Verdict? {
-        observe(e, deviceHash: { StableHash.hash(device) }, device: { device }, intelListed: intelListed, intelAllowed: intelAllowed)
+        observe(e, deviceHash: { StableHash.hash(device) }, device: { device }, intelListed: intelListed, intelAllowed: intelAllowed).verdict
     }
 
     /// Observes one event of the device whose ``StableHash`` `deviceHash` gives (called unless the fast path
-    /// answers); `device` names it (called only when a verdict or an alert needs the name).
+    /// answers); `device` names it (called only when a verdict or an alert needs the name). Returns the outcome of
+    /// the detector whose verdict wins (its `newAlert` is that detector's), or `.none`.
+    ///
+    /// An outcome, not a `Verdict?`: the verdict is boxed in it, so the usual answer (none) is one word, where the
+    /// 240-byte optional verdict was copied out through every return on every query.
     public mutating func observe(_ e: DNSEvent, deviceHash: () -> UInt64, device: () -> String, intelListed: Bool = false,
-                                 intelAllowed: Bool = false) -> Verdict? {
+                                 intelAllowed: Bool = false) -> DetectorOutcome {
         events += 1
         lastWasNewDomain = false
         let wire = e.queryName.wire
         guard wire.count > 1 else {
             skipped += 1
-            return nil
+            return .none
         }
         let timeNanos = e.timeNanos
         let seconds = timeNanos >= 0 ? timeNanos / 1_000_000_000 : (timeNanos - 999_999_999) / 1_000_000_000
@@ -137,12 +141,12 @@ public struct DetectorChain: Sendable {
                 && tunnelParents[Int(entry.parentTop >> 6)] & (1 << UInt64(entry.parentTop & 63)) == 0 {
                 fastHits += 1
                 if entry.newDomain { lastWasNewDomain = true }
-                return nil
+                return .none
             }
         }
         let type = e.queryType, rcode = e.rcode
         let answers = e.answers
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> Verdict? in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> DetectorOutcome in
             var o = 0
             var lastDot = -1
             wire.withUnsafeBufferPointer { w in
@@ -191,7 +195,7 @@ public struct DetectorChain: Sendable {
 
     private mutating func observe(answers: [DNSAnswer], timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
                                   name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: () -> String, deviceHash: UInt64,
-                                  intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> Verdict? {
+                                  intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> DetectorOutcome {
         let nameHash = StableHash.hash(name)
         // The name's split and scope (the fast path already spares names of no interest this work).
         let n = describe(name, lastDot: lastDot)
@@ -246,10 +250,10 @@ public struct DetectorChain: Sendable {
             }
         }
 
-        var chosen: Verdict? = nil
+        var chosen = DetectorOutcome.none
         var chosenRank = Int.max
         func consider(_ index: Int, _ outcome: DetectorOutcome, rank: Int) {
-            guard case .flag(let v, let newAlert) = outcome else { return }
+            guard case .flag(_, let newAlert) = outcome else { return }
             counters[index].flaggedQueries += 1
             if intelListed { counters[index].alsoKnown += 1 }
             if newAlert {
@@ -257,7 +261,7 @@ public struct DetectorChain: Sendable {
                 counters[index].devices.insert(device())
             }
             if rank < chosenRank {
-                chosen = v
+                chosen = outcome
                 chosenRank = rank
             }
         }
@@ -285,10 +289,10 @@ public struct DetectorChain: Sendable {
             if !popular || dga.knownFamily(f) != nil {
                 consider(4, newDomain!.flag(f, domainHash: domainHash, firstSeen: t, dga: &dga), rank: 5)
             }
-            if intelListed || chosen != nil { maliciousNewDomainSet.insert(domainHash) }
+            if intelListed || chosenRank != Int.max { maliciousNewDomainSet.insert(domainHash) }
         }
         if fastBase == .min { fastBase = f.seconds }
-        if chosen == nil && !intelListed && (rcode != .nxDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
+        if chosenRank == Int.max && !intelListed && (rcode != .nxDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
             let dayEnd = (f.seconds >= 0 ? f.seconds / 86_400 : (f.seconds - 86_399) / 86_400) * 86_400 + 86_399
             var until = min(f.seconds + Self.fastValidity, dayEnd)
             if let t = firstSeen { until = min(until, t + newDomainWindow) }
