@@ -270,6 +270,7 @@ public struct AnalyzeWorker: Sendable {
         if event.deviceID == nil, case .v4(let a)? = event.clientAddress { devicesSeenV4.prefetch(a.rawValue) }
         attributor.prefetch(event)
         classifier.snapshot.prefetch(event.queryName)
+        if chain != nil { chain!.prefetch(event) }
         if store != nil {
             // The store's two per-event look-ups (the device's number, the name's domain slot) miss the cache on
             // many-device, many-name traffic too: start them with the others. The name's fingerprint is computed

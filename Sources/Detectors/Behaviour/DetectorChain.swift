@@ -1,3 +1,4 @@
+import CPrefetch
 import DNSWire
 import DNSightCore
 import PublicSuffix
@@ -37,6 +38,8 @@ public struct DetectorChain: Sendable {
     /// whose names rarely qualify for the fast path the 256 KB table's probe missed the cache for nothing.
     var fastFilter = [UInt64](repeating: 0, count: 2048)
     var fastFilterSet = 0
+    /// The facts ``prefetch(_:)`` worked out for the next event's name (`key` 0: none).
+    var pending = NameFacts()
     /// One bit per top-16-bit parent hash that may have a tunnel pair open.
     var tunnelParents = [UInt64](repeating: 0, count: 1024)
     let newDomainWindow: Int64
@@ -147,32 +150,76 @@ public struct DetectorChain: Sendable {
         let type = e.queryType, rcode = e.rcode
         let answers = e.answers
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> DetectorOutcome in
-            var o = 0
-            var lastDot = -1
-            wire.withUnsafeBufferPointer { w in
-                var i = 0
-                while i < w.count, w[i] != 0 {
-                    let n = Int(w[i])
-                    if o > 0 {
-                        buf[o] = UInt8(ascii: ".")
-                        lastDot = o
-                        o += 1
-                    }
-                    var j = i + 1
-                    while j <= i + n && j < w.count && o < 255 {
-                        let b = w[j]
-                        buf[o] = b &- 0x41 < 26 ? b | 0x20 : b
-                        o += 1
-                        j += 1
-                    }
-                    i += n + 1
-                }
-            }
+            let (o, lastDot) = Self.lowercased(wire, into: buf)
             let name = UnsafeBufferPointer(rebasing: buf[0..<o])
-            return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, lastDot: lastDot, device: device,
+            // The facts `prefetch` worked out for this event's name, else worked out now. Taken once: a stale
+            // entry never answers for a later event.
+            let n: NameFacts
+            if pending.key == wireHash && Int(pending.length) == o {
+                n = pending
+            } else {
+                n = describe(name, lastDot: lastDot)
+            }
+            pending.key = 0
+            return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, facts: n, device: device,
                            deviceHash: deviceHash(), intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
                            fastSlot: fastSlot)
         }
+    }
+
+    /// Starts loading what ``observe(_:deviceHash:device:intelListed:intelAllowed:)`` will probe for `e`, to be
+    /// called with the same event before it, as early as possible (the caller's other look-ups then overlap these).
+    ///
+    /// A name the fast path may answer only has its fast entry loaded. Any other name is split and scoped here
+    /// (kept for the observe call, which then skips that work) and its domain-table slot and doorkeeper word,
+    /// almost always cache misses on traffic of many names, are loaded.
+    public mutating func prefetch(_ e: DNSEvent) {
+        let wire = e.queryName.wire
+        guard wire.count > 1 else { return }
+        let wireHash = wire.withUnsafeBufferPointer { StableHash.hash($0, seed: 0x5EED) } | 1
+        if Self.filterHas(fastFilter, wireHash) {
+            let fastSlot = Int(truncatingIfNeeded: wireHash >> UInt64(64 - Self.fastBits))
+            fast.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + fastSlot) }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf in
+            let (o, lastDot) = Self.lowercased(wire, into: buf)
+            pending = describe(UnsafeBufferPointer(rebasing: buf[0..<o]), lastDot: lastDot)
+            pending.key = wireHash
+            pending.length = Int16(o)
+        }
+        if pending.scope == .watched || pending.scope == .benign {
+            domainDoor.prefetch(pending.registrableHash)
+            domains.table.prefetch(pending.registrableHash)
+        }
+    }
+
+    /// Writes the lower-case presentation bytes of a wire name (no trailing dot, at most 255 bytes) into `buf`;
+    /// returns their count and the offset of the last dot (-1 for a single label).
+    @inline(__always)
+    static func lowercased(_ wire: [UInt8], into buf: UnsafeMutableBufferPointer<UInt8>) -> (count: Int, lastDot: Int) {
+        var o = 0
+        var lastDot = -1
+        wire.withUnsafeBufferPointer { w in
+            var i = 0
+            while i < w.count, w[i] != 0 {
+                let n = Int(w[i])
+                if o > 0 {
+                    buf[o] = UInt8(ascii: ".")
+                    lastDot = o
+                    o += 1
+                }
+                var j = i + 1
+                while j <= i + n && j < w.count && o < 255 {
+                    let b = w[j]
+                    buf[o] = b &- 0x41 < 26 ? b | 0x20 : b
+                    o += 1
+                    j += 1
+                }
+                i += n + 1
+            }
+        }
+        return (o, lastDot)
     }
 
     /// A name of no interest to any detector, for a while (16 bytes: the table stays in the L2 cache).
@@ -194,11 +241,9 @@ public struct DetectorChain: Sendable {
     static let fastValidity: Int64 = 3600
 
     private mutating func observe(answers: [DNSAnswer], timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
-                                  name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: () -> String, deviceHash: UInt64,
+                                  name: UnsafeBufferPointer<UInt8>, facts n: NameFacts, device: () -> String, deviceHash: UInt64,
                                   intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> DetectorOutcome {
-        let nameHash = StableHash.hash(name)
-        // The name's split and scope (the fast path already spares names of no interest this work).
-        let n = describe(name, lastDot: lastDot)
+        let nameHash = n.nameHash
         var scope = n.scope
         if intelAllowed && scope == .watched { scope = .benign }
         let suffixStart = Int(n.suffixStart), registrableStart = Int(n.registrableStart)
@@ -352,8 +397,12 @@ public struct DetectorChain: Sendable {
         return true
     }
 
-    /// What the chain works out about a name: split, hashes, scope.
+    /// What the chain works out about a name: split, hashes, scope (and, for ``prefetch(_:)``'s answer, the key
+    /// and length of the name it is about).
     struct NameFacts: Sendable {
+        var key: UInt64 = 0
+        var length: Int16 = 0
+        var nameHash: UInt64 = 0
         var registrableHash: UInt64 = 0
         var suffixHash: UInt64 = 0
         var suffixStart: Int16 = 0
@@ -362,8 +411,10 @@ public struct DetectorChain: Sendable {
         var randomByDesign = false
     }
 
+    /// The facts about a lower-case name (`lastDot`: the offset of its last dot, or -1).
     func describe(_ name: UnsafeBufferPointer<UInt8>, lastDot: Int) -> NameFacts {
         var n = NameFacts()
+        n.nameHash = StableHash.hash(name)
         if internalLabels.contains(StableHash.hash(UnsafeBufferPointer(rebasing: name[(lastDot + 1)...]))) {
             n.scope = .internalName
             return n
