@@ -66,7 +66,7 @@ public struct DGAContext: Sendable {
             return s
         }
         scored += 1
-        let s = Float(model.model.score(label: label))
+        let s = Float(model.score(label))
         memo.set(key, s)
         model.shared.set(key, s)
         return s
@@ -110,6 +110,10 @@ public struct DGAContext: Sendable {
             self.model = model
             self.suffixes = suffixes
         }
+
+        /// The model's score of a label, asked from inside the reference: `ref.model.score(label:)` from outside
+        /// copied the model (two dozen arrays, each retained and released) for every label scored.
+        func score(_ label: UnsafeBufferPointer<UInt8>) -> Double { model.score(label: label) }
     }
 
     /// Generated names as hashes → variant bit mask.

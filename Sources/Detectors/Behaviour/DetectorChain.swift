@@ -27,10 +27,9 @@ public struct DetectorChain: Sendable {
     var beacon: BeaconDetector?
     var nxdomain: NXDomainBurstDetector?
     var newDomain: NewDomainDetector?
-    let suffixes: PublicSuffixList
-    let benign: HashSet64
-    let randomLabels: HashSet64
-    let internalLabels: HashSet64
+    /// Splits and scopes names: a reference, because calling a method of the chain's own from inside its
+    /// mutating observe copied the whole chain (2.5 KB, and a retain and release of each of its references) first.
+    let names: NameScope
     var counters: [DetectorCounters]
     var fast = [FastEntry](repeating: FastEntry(), count: 1 << DetectorChain.fastBits)
     var fastBase: Int64 = .min
@@ -68,7 +67,6 @@ public struct DetectorChain: Sendable {
     /// names and the DGA branches never hold. `history` is the newly-observed seen-set to start from (nil: empty).
     public init(settings: DetectorSettings, scorer: DGAScorer?, history: NewDomainHistory? = nil) {
         self.settings = settings
-        suffixes = scorer?.suffixes ?? PublicSuffixList.bundled
         dga = DGAContext(scorer: scorer, knownFamilies: settings.dga.knownFamilies, marginDays: settings.dga.marginDays)
         let t3 = scorer?.model.thresholdFPR1e3 ?? .infinity
         let t4 = scorer?.model.thresholdFPR1e4 ?? .infinity
@@ -84,9 +82,7 @@ public struct DetectorChain: Sendable {
             newDomain = NewDomainDetector(settings: settings.newDomain, dgaThreshold: newDomainDGAThreshold,
                                           history: history ?? NewDomainDetector.emptyHistory(settings.newDomain))
         }
-        benign = HashSet64(settings.common.benignDomains.map { StableHash.hash(Self.normalise($0)) })
-        randomLabels = HashSet64(settings.common.randomLabelSuffixes.map { StableHash.hash(Self.normalise($0)) })
-        internalLabels = HashSet64(settings.common.internalSuffixes.map { StableHash.hash(Self.normalise($0)) })
+        names = NameScope(suffixes: scorer?.suffixes ?? PublicSuffixList.bundled, common: settings.common)
         counters = Self.order.map { DetectorCounters(detector: $0) }
         newDomainWindow = Int64(settings.newDomain.windowDays) * 86_400
         hasDGAStage = dgaStage != nil
@@ -158,7 +154,7 @@ public struct DetectorChain: Sendable {
             if pending.key == wireHash && Int(pending.length) == o {
                 n = pending
             } else {
-                n = describe(name, lastDot: lastDot)
+                n = names.describe(name, lastDot: lastDot)
             }
             pending.key = 0
             return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, facts: n, device: device,
@@ -182,12 +178,14 @@ public struct DetectorChain: Sendable {
             fast.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + fastSlot) }
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf in
+        let facts = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> NameFacts in
             let (o, lastDot) = Self.lowercased(wire, into: buf)
-            pending = describe(UnsafeBufferPointer(rebasing: buf[0..<o]), lastDot: lastDot)
-            pending.key = wireHash
-            pending.length = Int16(o)
+            var n = names.describe(UnsafeBufferPointer(rebasing: buf[0..<o]), lastDot: lastDot)
+            n.key = wireHash
+            n.length = Int16(o)
+            return n
         }
+        pending = facts
         if pending.scope == .watched || pending.scope == .benign {
             domainDoor.prefetch(pending.registrableHash)
             domains.table.prefetch(pending.registrableHash)
@@ -397,51 +395,6 @@ public struct DetectorChain: Sendable {
         return true
     }
 
-    /// What the chain works out about a name: split, hashes, scope (and, for ``prefetch(_:)``'s answer, the key
-    /// and length of the name it is about).
-    struct NameFacts: Sendable {
-        var key: UInt64 = 0
-        var length: Int16 = 0
-        var nameHash: UInt64 = 0
-        var registrableHash: UInt64 = 0
-        var suffixHash: UInt64 = 0
-        var suffixStart: Int16 = 0
-        var registrableStart: Int16 = -1
-        var scope: QueryFacts.Scope = .noRegistrableDomain
-        var randomByDesign = false
-    }
-
-    /// The facts about a lower-case name (`lastDot`: the offset of its last dot, or -1).
-    func describe(_ name: UnsafeBufferPointer<UInt8>, lastDot: Int) -> NameFacts {
-        var n = NameFacts()
-        n.nameHash = StableHash.hash(name)
-        if internalLabels.contains(StableHash.hash(UnsafeBufferPointer(rebasing: name[(lastDot + 1)...]))) {
-            n.scope = .internalName
-            return n
-        }
-        guard let split = suffixes.split(name), let r = split.registrableStart else { return n }
-        n.suffixStart = Int16(split.suffixStart)
-        n.registrableStart = Int16(r)
-        n.registrableHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[r...]))
-        n.suffixHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[split.suffixStart...]))
-        // The benign and random-label lists hold registrable domains or platform suffixes (`googleapis.com`,
-        // `cloudfront.net` are public suffixes of the list's private section): try the registrable domain and each
-        // suffix of it down to the last two labels.
-        var isBenign = benign.contains(n.registrableHash)
-        n.randomByDesign = randomLabels.contains(n.registrableHash)
-        var i = r
-        while i < lastDot {
-            if name[i] == UInt8(ascii: ".") {
-                let h = i + 1 == split.suffixStart ? n.suffixHash : StableHash.hash(UnsafeBufferPointer(rebasing: name[(i + 1)...]))
-                if benign.contains(h) { isBenign = true }
-                if randomLabels.contains(h) { n.randomByDesign = true }
-            }
-            i += 1
-        }
-        n.scope = isBenign ? .benign : .watched
-        return n
-    }
-
     /// The counters of every detector (enabled or not), with their state sizes, evictions and expiries now.
     public var detectorCounters: [DetectorCounters] {
         var out = counters
@@ -462,35 +415,4 @@ public struct DetectorChain: Sendable {
 
     /// The newly-observed seen-set as this worker leaves it (nil when that detector is off).
     public var newDomainHistory: NewDomainHistory? { newDomain?.history }
-}
-
-/// A set of 64-bit hashes, open-addressed, built once.
-struct HashSet64: Sendable {
-    private var slots: [UInt64]
-    private let mask: Int
-
-    init(_ items: [UInt64]) {
-        var n = 16
-        while n < items.count * 4 { n <<= 1 }
-        slots = Array(repeating: 0, count: n)
-        mask = n - 1
-        for h in items {
-            let k = h | 1
-            var i = Int(truncatingIfNeeded: k) & mask
-            while slots[i] != 0 && slots[i] != k { i = (i + 1) & mask }
-            slots[i] = k
-        }
-    }
-
-    @inline(__always)
-    func contains(_ h: UInt64) -> Bool {
-        let k = h | 1
-        var i = Int(truncatingIfNeeded: k) & mask
-        while true {
-            let x = slots[i]
-            if x == k { return true }
-            if x == 0 { return false }
-            i = (i + 1) & mask
-        }
-    }
 }
