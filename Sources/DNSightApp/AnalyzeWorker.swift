@@ -297,6 +297,7 @@ public struct AnalyzeWorker: Sendable {
         let organisation = quick?.organisation ?? fullWho?.organisation
         let org = organisation ?? "unattributed"
         let device = DeviceKey(organisation: organisation, event: e)
+        if chain != nil { chain!.prefetch(deviceHash: { device.stableHash }) }
         let newDevice: Bool
         if device.deviceID == nil, case .v4(let a)? = device.client {
             newDevice = devicesSeenV4.insert(a.rawValue)

@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 import DNSightCore
 import PublicSuffix
@@ -86,6 +87,12 @@ public struct DGAContext: Sendable {
         return KnownDGAHit(family: family, variants: variants, isWeak: strong.isEmpty)
     }
 
+    /// Starts loading the filter word that ``knownFamily(_:)`` reads first for a name of this hash.
+    func prefetchKnownFamily(_ nameHash: UInt64) {
+        guard knownFamilies else { return }
+        window.filter.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + DayIndex.filterWord(nameHash)) }
+    }
+
     /// One table of every name generated on the days within the margin of `day` (one probe per query).
     private mutating func buildWindow(_ day: Int64) {
         var pairs: [(UInt64, UInt8)] = []
@@ -142,8 +149,10 @@ public struct DGAContext: Sendable {
             }
         }
 
+        @inline(__always) static func filterWord(_ h: UInt64) -> Int { Int(h >> 51) }
+
         func lookup(_ h: UInt64) -> UInt8 {
-            if filter[Int(h >> 51)] & (1 << ((h >> 45) & 63)) == 0 { return 0 }
+            if filter[Self.filterWord(h)] & (1 << ((h >> 45) & 63)) == 0 { return 0 }
             let k = h | 1
             var i = Int(truncatingIfNeeded: k) & mask
             while true {
