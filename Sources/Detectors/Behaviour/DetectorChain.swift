@@ -37,10 +37,8 @@ public struct DetectorChain: Sendable {
     /// whose names rarely qualify for the fast path the 256 KB table's probe missed the cache for nothing.
     var fastFilter = [UInt64](repeating: 0, count: 2048)
     var fastFilterSet = 0
-    /// The facts ``prefetch(_:)`` worked out for the next event's name (`key` 0: none), and the device hash
-    /// ``prefetch(deviceHash:)`` was given for it.
+    /// The facts ``prefetch(_:)`` worked out for the next event's name (`key` 0: none).
     var pending = NameFacts()
-    var pendingDevice: UInt64? = nil
     /// One bit per top-16-bit parent hash that may have a tunnel pair open.
     var tunnelParents = [UInt64](repeating: 0, count: 1024)
     let newDomainWindow: Int64
@@ -153,17 +151,14 @@ public struct DetectorChain: Sendable {
             // The facts `prefetch` worked out for this event's name, else worked out now. Taken once: a stale
             // entry never answers for a later event.
             let n: NameFacts
-            var d: UInt64? = nil
             if pending.key == wireHash && Int(pending.length) == o {
                 n = pending
-                d = pendingDevice
             } else {
                 n = names.describe(name, lastDot: lastDot)
             }
             pending.key = 0
-            pendingDevice = nil
             return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, facts: n, device: device,
-                           deviceHash: d ?? deviceHash(), intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
+                           deviceHash: deviceHash(), intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
                            fastSlot: fastSlot)
         }
     }
@@ -192,7 +187,6 @@ public struct DetectorChain: Sendable {
             return n
         }
         pending = facts
-        pendingDevice = nil
         if pending.scope == .watched || pending.scope == .benign {
             domainDoor.prefetch(pending.registrableHash)
             domains.table.prefetch(pending.registrableHash)
@@ -202,12 +196,10 @@ public struct DetectorChain: Sendable {
 
     /// Starts loading the beacon detector's state of the (device, name) pair of the event passed to
     /// ``prefetch(_:)``, once its device is known (call before the caller's other look-ups for the event).
-    /// `deviceHash` is called only when that state will be probed; the observe call then uses its value.
+    /// `deviceHash` is called only when that state will be probed.
     public mutating func prefetch(deviceHash: () -> UInt64) {
         guard pending.key != 0 && pending.scope == .watched && hasBeacon else { return }
-        let d = deviceHash()
-        pendingDevice = d
-        beacon!.prefetch(StableHash.pair(d, pending.nameHash))
+        beacon!.prefetch(StableHash.pair(deviceHash(), pending.nameHash))
     }
 
     /// Writes the lower-case presentation bytes of a wire name (a valid ``DNSName``'s, not the root: at most 253
