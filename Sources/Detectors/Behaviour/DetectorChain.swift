@@ -263,7 +263,10 @@ public struct DetectorChain: Sendable {
         // One probe into the domain table: device count, cached DGA score, newly-observed answer.
         var firstSeen: Int64? = nil
         let domainHash = randomByDesign ? suffixHash : registrableHash
-        let needDomain = hasNewDomain || (scope == .watched && (hasTunnel || hasBeacon || hasDGAStage || rcode == .nxDomain))
+        // Asked once: `ResponseCode.nxDomain` is another module's static property, whose accessor checks its lazy
+        // initialisation on every read.
+        let isNXDomain = rcode == .nxDomain
+        let needDomain = hasNewDomain || (scope == .watched && (hasTunnel || hasBeacon || hasDGAStage || isNXDomain))
         if (scope == .watched || scope == .benign) && needDomain && !domainDoor.seenBefore(registrableHash) {
             // First sighting of the domain (since the doorkeeper's last clear): answer without a table entry — one
             // device, the seen-set asked directly, the score computed — so that one-off domains do not churn it.
@@ -276,7 +279,7 @@ public struct DetectorChain: Sendable {
                     newDomainSet.insert(domainHash)
                 }
             }
-            if scope == .watched && (hasDGAStage || f.rcode == .nxDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
+            if scope == .watched && (hasDGAStage || isNXDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
         } else if (scope == .watched || scope == .benign) && needDomain {
             let slot = domains.slot(registrableHash, now: f.seconds)
             if scope == .watched && (hasTunnel || hasBeacon || hasNewDomain) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
@@ -296,7 +299,7 @@ public struct DetectorChain: Sendable {
                     }
                 }
             }
-            if scope == .watched && (hasDGAStage || f.rcode == .nxDomain || firstSeen != nil) {
+            if scope == .watched && (hasDGAStage || isNXDomain || firstSeen != nil) {
                 if domains.table[slot].score.isNaN { domains.table[slot].score = dga.computeScore(f) }
                 f.dgaScore = domains.table[slot].score
             }
@@ -344,7 +347,7 @@ public struct DetectorChain: Sendable {
             if intelListed || chosenRank != Int.max { maliciousNewDomainSet.insert(domainHash) }
         }
         if fastBase == .min { fastBase = f.seconds }
-        if chosenRank == Int.max && !intelListed && (rcode != .nxDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
+        if chosenRank == Int.max && !intelListed && (!isNXDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
             let dayEnd = (f.seconds >= 0 ? f.seconds / 86_400 : (f.seconds - 86_399) / 86_400) * 86_400 + 86_399
             var until = min(f.seconds + Self.fastValidity, dayEnd)
             if let t = firstSeen { until = min(until, t + newDomainWindow) }

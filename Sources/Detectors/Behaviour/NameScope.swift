@@ -31,10 +31,11 @@ final class NameScope: Sendable {
         n.suffixHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[split.suffixStart...]))
         // The benign and random-label lists hold registrable domains or platform suffixes (`googleapis.com`,
         // `cloudfront.net` are public suffixes of the list's private section): try the registrable domain and each
-        // suffix of it down to the last two labels.
+        // suffix of it down to the last two labels. The registrable label holds no dot: the walk starts at the dot
+        // after it.
         var isBenign = benign.contains(n.registrableHash)
         n.randomByDesign = randomLabels.contains(n.registrableHash)
-        var i = r
+        var i = split.suffixStart - 1
         while i < lastDot {
             if name[i] == UInt8(ascii: ".") {
                 let h = i + 1 == split.suffixStart ? n.suffixHash : StableHash.hash(UnsafeBufferPointer(rebasing: name[(i + 1)...]))
