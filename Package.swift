@@ -54,7 +54,7 @@ let package = Package(
         // Suspected-tier detectors: the DGA model (bundled weights) and the known-family DGA generators.
         .target(
             name: "Detectors",
-            dependencies: ["DNSightCore", "PublicSuffix"],
+            dependencies: ["DNSightCore", "PublicSuffix", "CPrefetch"],
             exclude: ["Behaviour/README.md"],
             resources: [.copy("Resources/DGAModel")]
         ),

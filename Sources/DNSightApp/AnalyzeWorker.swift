@@ -63,6 +63,15 @@ public struct DeviceKey: Hashable, Sendable {
         client = e.deviceID == nil ? e.clientAddress : nil
     }
 
+    /// `stableHash` of `key`, worked out once into `memo`.
+    @inline(__always)
+    static func hash(_ key: DeviceKey, memo: inout UInt64?) -> UInt64 {
+        if let h = memo { return h }
+        let h = key.stableHash
+        memo = h
+        return h
+    }
+
     /// A stable 64-bit hash of the key (the detectors' per-device state is keyed by it).
     public var stableHash: UInt64 {
         var h = StableHash.hash(organisation ?? "")
@@ -276,6 +285,7 @@ public struct AnalyzeWorker: Sendable {
         if event.deviceID == nil, case .v4(let a)? = event.clientAddress { devicesSeenV4.prefetch(a.rawValue) }
         attributor.prefetch(event)
         classifier.snapshot.prefetch(event.queryName)
+        if chain != nil { chain!.prefetch(event) }
         if store != nil {
             // The store's two per-event look-ups (the device's number, the name's domain slot) miss the cache on
             // many-device, many-name traffic too: start them with the others. The name's fingerprint is computed
@@ -302,6 +312,11 @@ public struct AnalyzeWorker: Sendable {
         let organisation = quick?.organisation ?? fullWho?.organisation
         let org = organisation ?? "unattributed"
         let device = DeviceKey(organisation: organisation, event: e)
+        // Hashed once at most: the chain's prefetch and its observe may both ask (neither does on its fast path).
+        // Closure literals, not a local function: capturing the variable in one made every access a dynamic
+        // exclusivity check.
+        var deviceHash: UInt64? = nil
+        if chain != nil { chain!.prefetch(deviceHash: { DeviceKey.hash(device, memo: &deviceHash) }) }
         let newDevice: Bool
         if device.deviceID == nil, case .v4(let a)? = device.client {
             newDevice = devicesSeenV4.insert(a.rawValue)
@@ -326,8 +341,9 @@ public struct AnalyzeWorker: Sendable {
         if chain != nil {
             // A flag, not `verdict != nil`: comparing the optional verdict copied it (240 bytes) several times per event.
             let intelListed = verdict.map { _ in true } ?? false
-            if let suspectedVerdict = chain!.observe(e, deviceHash: { device.stableHash }, device: { device.name }, intelListed: intelListed,
-                                                     intelAllowed: isAllowed), !intelListed && !isAllowed {
+            if case .flag(let suspectedVerdict, _) = chain!.observe(e, deviceHash: { DeviceKey.hash(device, memo: &deviceHash) }, device: { device.name },
+                                                                    intelListed: intelListed, intelAllowed: isAllowed),
+               !intelListed && !isAllowed {
                 verdict = suspectedVerdict
                 suspected += 1
             }

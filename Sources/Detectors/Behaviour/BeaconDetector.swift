@@ -84,6 +84,13 @@ public struct BeaconDetector: Sendable {
     public var evictions: Int { table.evictions + candidates.evictions }
     public var expirations: Int { table.expirations + candidates.expirations }
 
+    /// Starts loading the doorkeeper word and candidate slot that observing the pair `key` reads first. Mutating
+    /// only so that the chain calls it in place: through `beacon!` a non-mutating call copied the detector first.
+    mutating func prefetch(_ key: UInt64) {
+        doorkeeper.prefetch(key)
+        candidates.prefetch(key)
+    }
+
     /// Looks at one query.
     public mutating func observe(_ f: QueryFacts) -> DetectorOutcome {
         guard f.scope == .watched else { return .none }

@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 import DNSightCore
 import PublicSuffix
@@ -55,16 +56,18 @@ public struct DGAContext: Sendable {
 
     /// Computes the score (single precision, as the chain caches it).
     mutating func computeScore(_ f: QueryFacts) -> Float {
-        guard let model, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
+        guard hasScorer, f.registrableStart >= 0, !f.randomByDesign else { return 0 }
         let label = f.registrableLabel
         let key = StableHash.hash(label)
         if let s = memo.get(key) { return s }
+        // Bound only past the memo: binding the reference retained and released it on every hit too.
+        guard let model else { return 0 }
         if let s = model.shared.get(key) {
             memo.set(key, s)
             return s
         }
         scored += 1
-        let s = Float(model.model.score(label: label))
+        let s = Float(model.score(label))
         memo.set(key, s)
         model.shared.set(key, s)
         return s
@@ -82,6 +85,12 @@ public struct DGAContext: Sendable {
         let strong = variants.filter { !$0.isWeakEvidence }
         let family = (strong.first ?? variants[0]).family
         return KnownDGAHit(family: family, variants: variants, isWeak: strong.isEmpty)
+    }
+
+    /// Starts loading the filter word that ``knownFamily(_:)`` reads first for a name of this hash.
+    func prefetchKnownFamily(_ nameHash: UInt64) {
+        guard knownFamilies else { return }
+        window.filter.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + DayIndex.filterWord(nameHash)) }
     }
 
     /// One table of every name generated on the days within the margin of `day` (one probe per query).
@@ -108,6 +117,10 @@ public struct DGAContext: Sendable {
             self.model = model
             self.suffixes = suffixes
         }
+
+        /// The model's score of a label, asked from inside the reference: `ref.model.score(label:)` from outside
+        /// copied the model (two dozen arrays, each retained and released) for every label scored.
+        func score(_ label: UnsafeBufferPointer<UInt8>) -> Double { model.score(label: label) }
     }
 
     /// Generated names as hashes → variant bit mask.
@@ -136,8 +149,10 @@ public struct DGAContext: Sendable {
             }
         }
 
+        @inline(__always) static func filterWord(_ h: UInt64) -> Int { Int(h >> 51) }
+
         func lookup(_ h: UInt64) -> UInt8 {
-            if filter[Int(h >> 51)] & (1 << ((h >> 45) & 63)) == 0 { return 0 }
+            if filter[Self.filterWord(h)] & (1 << ((h >> 45) & 63)) == 0 { return 0 }
             let k = h | 1
             var i = Int(truncatingIfNeeded: k) & mask
             while true {

@@ -23,8 +23,8 @@ public struct DGAQueryDetector: Sendable {
         guard f.scope == .watched else { return .none }
         let known = dga.knownFamily(f)
         let score = dga.score(f)
-        let day = UTCDay(containing: f.seconds)
         if let known, !known.isWeak || score >= threshold {
+            let day = UTCDay(containing: f.seconds)
             let variants = known.variants.map(\.rawValue).joined(separator: ", ")
             let rule = "the \(known.family) generator (\(variants)) produces \(f.nameString) within \(dga.marginDays) day(s) of \(day)"
             return flag(f, family: known.family, score: score, rule: rule, knownVariants: known.variants.count)

@@ -1,3 +1,4 @@
+import CPrefetch
 import DNSWire
 import DNSightCore
 import PublicSuffix
@@ -26,10 +27,9 @@ public struct DetectorChain: Sendable {
     var beacon: BeaconDetector?
     var nxdomain: NXDomainBurstDetector?
     var newDomain: NewDomainDetector?
-    let suffixes: PublicSuffixList
-    let benign: HashSet64
-    let randomLabels: HashSet64
-    let internalLabels: HashSet64
+    /// Splits and scopes names: a reference, because calling a method of the chain's own from inside its
+    /// mutating observe copied the whole chain (2.5 KB, and a retain and release of each of its references) first.
+    let names: NameScope
     var counters: [DetectorCounters]
     var fast = [FastEntry](repeating: FastEntry(), count: 1 << DetectorChain.fastBits)
     var fastBase: Int64 = .min
@@ -37,6 +37,8 @@ public struct DetectorChain: Sendable {
     /// whose names rarely qualify for the fast path the 256 KB table's probe missed the cache for nothing.
     var fastFilter = [UInt64](repeating: 0, count: 2048)
     var fastFilterSet = 0
+    /// The facts ``prefetch(_:)`` worked out for the next event's name (`key` 0: none).
+    var pending = NameFacts()
     /// One bit per top-16-bit parent hash that may have a tunnel pair open.
     var tunnelParents = [UInt64](repeating: 0, count: 1024)
     let newDomainWindow: Int64
@@ -65,7 +67,6 @@ public struct DetectorChain: Sendable {
     /// names and the DGA branches never hold. `history` is the newly-observed seen-set to start from (nil: empty).
     public init(settings: DetectorSettings, scorer: DGAScorer?, history: NewDomainHistory? = nil) {
         self.settings = settings
-        suffixes = scorer?.suffixes ?? PublicSuffixList.bundled
         dga = DGAContext(scorer: scorer, knownFamilies: settings.dga.knownFamilies, marginDays: settings.dga.marginDays)
         let t3 = scorer?.model.thresholdFPR1e3 ?? .infinity
         let t4 = scorer?.model.thresholdFPR1e4 ?? .infinity
@@ -81,9 +82,7 @@ public struct DetectorChain: Sendable {
             newDomain = NewDomainDetector(settings: settings.newDomain, dgaThreshold: newDomainDGAThreshold,
                                           history: history ?? NewDomainDetector.emptyHistory(settings.newDomain))
         }
-        benign = HashSet64(settings.common.benignDomains.map { StableHash.hash(Self.normalise($0)) })
-        randomLabels = HashSet64(settings.common.randomLabelSuffixes.map { StableHash.hash(Self.normalise($0)) })
-        internalLabels = HashSet64(settings.common.internalSuffixes.map { StableHash.hash(Self.normalise($0)) })
+        names = NameScope(suffixes: scorer?.suffixes ?? PublicSuffixList.bundled, common: settings.common)
         counters = Self.order.map { DetectorCounters(detector: $0) }
         newDomainWindow = Int64(settings.newDomain.windowDays) * 86_400
         hasDGAStage = dgaStage != nil
@@ -109,19 +108,23 @@ public struct DetectorChain: Sendable {
     /// Observes one event of `device` (the organisation-scoped device key). `intelListed`: the classifier had a
     /// verdict (which wins); `intelAllowed`: an allowlist covered the name. Returns the detectors' verdict, or nil.
     public mutating func observe(_ e: DNSEvent, device: String, intelListed: Bool = false, intelAllowed: Bool = false) -> Verdict? {
-        observe(e, deviceHash: { StableHash.hash(device) }, device: { device }, intelListed: intelListed, intelAllowed: intelAllowed)
+        observe(e, deviceHash: { StableHash.hash(device) }, device: { device }, intelListed: intelListed, intelAllowed: intelAllowed).verdict
     }
 
     /// Observes one event of the device whose ``StableHash`` `deviceHash` gives (called unless the fast path
-    /// answers); `device` names it (called only when a verdict or an alert needs the name).
+    /// answers); `device` names it (called only when a verdict or an alert needs the name). Returns the outcome of
+    /// the detector whose verdict wins (its `newAlert` is that detector's), or `.none`.
+    ///
+    /// An outcome, not a `Verdict?`: the verdict is boxed in it, so the usual answer (none) is one word, where the
+    /// 240-byte optional verdict was copied out through every return on every query.
     public mutating func observe(_ e: DNSEvent, deviceHash: () -> UInt64, device: () -> String, intelListed: Bool = false,
-                                 intelAllowed: Bool = false) -> Verdict? {
+                                 intelAllowed: Bool = false) -> DetectorOutcome {
         events += 1
         lastWasNewDomain = false
         let wire = e.queryName.wire
         guard wire.count > 1 else {
             skipped += 1
-            return nil
+            return .none
         }
         let timeNanos = e.timeNanos
         let seconds = timeNanos >= 0 ? timeNanos / 1_000_000_000 : (timeNanos - 999_999_999) / 1_000_000_000
@@ -137,37 +140,92 @@ public struct DetectorChain: Sendable {
                 && tunnelParents[Int(entry.parentTop >> 6)] & (1 << UInt64(entry.parentTop & 63)) == 0 {
                 fastHits += 1
                 if entry.newDomain { lastWasNewDomain = true }
-                return nil
+                return .none
             }
         }
         let type = e.queryType, rcode = e.rcode
         let answers = e.answers
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> Verdict? in
-            var o = 0
-            var lastDot = -1
-            wire.withUnsafeBufferPointer { w in
-                var i = 0
-                while i < w.count, w[i] != 0 {
-                    let n = Int(w[i])
-                    if o > 0 {
-                        buf[o] = UInt8(ascii: ".")
-                        lastDot = o
-                        o += 1
-                    }
-                    var j = i + 1
-                    while j <= i + n && j < w.count && o < 255 {
-                        let b = w[j]
-                        buf[o] = b &- 0x41 < 26 ? b | 0x20 : b
-                        o += 1
-                        j += 1
-                    }
-                    i += n + 1
-                }
-            }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> DetectorOutcome in
+            let (o, lastDot) = Self.lowercased(wire, into: buf)
             let name = UnsafeBufferPointer(rebasing: buf[0..<o])
-            return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, lastDot: lastDot, device: device,
+            // The facts `prefetch` worked out for this event's name, else worked out now. Taken once: a stale
+            // entry never answers for a later event.
+            let n: NameFacts
+            if pending.key == wireHash && Int(pending.length) == o {
+                n = pending
+            } else {
+                n = names.describe(name, lastDot: lastDot)
+            }
+            pending.key = 0
+            return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, facts: n, device: device,
                            deviceHash: deviceHash(), intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
                            fastSlot: fastSlot)
+        }
+    }
+
+    /// Starts loading what ``observe(_:deviceHash:device:intelListed:intelAllowed:)`` will probe for `e`, to be
+    /// called with the same event before it, as early as possible (the caller's other look-ups then overlap these).
+    ///
+    /// A name the fast path may answer only has its fast entry loaded. Any other name is split and scoped here
+    /// (kept for the observe call, which then skips that work) and its domain-table slot and doorkeeper word,
+    /// almost always cache misses on traffic of many names, are loaded.
+    public mutating func prefetch(_ e: DNSEvent) {
+        let wire = e.queryName.wire
+        guard wire.count > 1 else { return }
+        let wireHash = wire.withUnsafeBufferPointer { StableHash.hash($0, seed: 0x5EED) } | 1
+        if Self.filterHas(fastFilter, wireHash) {
+            let fastSlot = Int(truncatingIfNeeded: wireHash >> UInt64(64 - Self.fastBits))
+            fast.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + fastSlot) }
+            pending.key = 0
+            return
+        }
+        let facts = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buf -> NameFacts in
+            let (o, lastDot) = Self.lowercased(wire, into: buf)
+            var n = names.describe(UnsafeBufferPointer(rebasing: buf[0..<o]), lastDot: lastDot)
+            n.key = wireHash
+            n.length = Int16(o)
+            return n
+        }
+        pending = facts
+        if pending.scope == .watched || pending.scope == .benign {
+            domainDoor.prefetch(pending.registrableHash)
+            domains.table.prefetch(pending.registrableHash)
+        }
+        if pending.scope == .watched && hasDGAStage { dga.prefetchKnownFamily(pending.nameHash) }
+    }
+
+    /// Starts loading the beacon detector's state of the (device, name) pair of the event passed to
+    /// ``prefetch(_:)``, once its device is known (call before the caller's other look-ups for the event).
+    /// `deviceHash` is called only when that state will be probed.
+    public mutating func prefetch(deviceHash: () -> UInt64) {
+        guard pending.key != 0 && pending.scope == .watched && hasBeacon else { return }
+        beacon!.prefetch(StableHash.pair(deviceHash(), pending.nameHash))
+    }
+
+    /// Writes the lower-case presentation bytes of a wire name (a valid ``DNSName``'s, not the root: at most 253
+    /// bytes, no trailing dot) into `buf`; returns their count and the offset of the last dot (-1 for one label).
+    ///
+    /// The label bytes are the wire bytes between the first length byte and the final zero with each later length
+    /// byte in place of a dot: one bulk copy, one lower-casing pass the compiler vectorises, and a dot per label
+    /// (copying byte by byte with a label loop cost ten instructions a byte, twice per query).
+    @inline(__always)
+    static func lowercased(_ wire: [UInt8], into buf: UnsafeMutableBufferPointer<UInt8>) -> (count: Int, lastDot: Int) {
+        wire.withUnsafeBufferPointer { w -> (count: Int, lastDot: Int) in
+            let o = w.count - 2
+            guard o > 0, let src = w.baseAddress, let dst = buf.baseAddress else { return (0, -1) }
+            dst.update(from: src + 1, count: o)
+            for k in 0..<o {
+                let b = dst[k]
+                dst[k] = b &- 0x41 < 26 ? b | 0x20 : b
+            }
+            var lastDot = -1
+            var p = Int(src[0]) + 1
+            while p < o + 1 {
+                dst[p - 1] = UInt8(ascii: ".")
+                lastDot = p - 1
+                p += Int(src[p]) + 1
+            }
+            return (o, lastDot)
         }
     }
 
@@ -190,11 +248,9 @@ public struct DetectorChain: Sendable {
     static let fastValidity: Int64 = 3600
 
     private mutating func observe(answers: [DNSAnswer], timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
-                                  name: UnsafeBufferPointer<UInt8>, lastDot: Int, device: () -> String, deviceHash: UInt64,
-                                  intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> Verdict? {
-        let nameHash = StableHash.hash(name)
-        // The name's split and scope (the fast path already spares names of no interest this work).
-        let n = describe(name, lastDot: lastDot)
+                                  name: UnsafeBufferPointer<UInt8>, facts n: NameFacts, device: () -> String, deviceHash: UInt64,
+                                  intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> DetectorOutcome {
+        let nameHash = n.nameHash
         var scope = n.scope
         if intelAllowed && scope == .watched { scope = .benign }
         let suffixStart = Int(n.suffixStart), registrableStart = Int(n.registrableStart)
@@ -207,7 +263,10 @@ public struct DetectorChain: Sendable {
         // One probe into the domain table: device count, cached DGA score, newly-observed answer.
         var firstSeen: Int64? = nil
         let domainHash = randomByDesign ? suffixHash : registrableHash
-        let needDomain = hasNewDomain || (scope == .watched && (hasTunnel || hasBeacon || hasDGAStage || rcode == .nxDomain))
+        // Asked once: `ResponseCode.nxDomain` is another module's static property, whose accessor checks its lazy
+        // initialisation on every read.
+        let isNXDomain = rcode == .nxDomain
+        let needDomain = hasNewDomain || (scope == .watched && (hasTunnel || hasBeacon || hasDGAStage || isNXDomain))
         if (scope == .watched || scope == .benign) && needDomain && !domainDoor.seenBefore(registrableHash) {
             // First sighting of the domain (since the doorkeeper's last clear): answer without a table entry — one
             // device, the seen-set asked directly, the score computed — so that one-off domains do not churn it.
@@ -220,7 +279,7 @@ public struct DetectorChain: Sendable {
                     newDomainSet.insert(domainHash)
                 }
             }
-            if scope == .watched && (hasDGAStage || f.rcode == .nxDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
+            if scope == .watched && (hasDGAStage || isNXDomain || firstSeen != nil) { f.dgaScore = dga.computeScore(f) }
         } else if (scope == .watched || scope == .benign) && needDomain {
             let slot = domains.slot(registrableHash, now: f.seconds)
             if scope == .watched && (hasTunnel || hasBeacon || hasNewDomain) { f.prevalence = domains.addDevice(slot, device: deviceHash) }
@@ -240,16 +299,16 @@ public struct DetectorChain: Sendable {
                     }
                 }
             }
-            if scope == .watched && (hasDGAStage || f.rcode == .nxDomain || firstSeen != nil) {
+            if scope == .watched && (hasDGAStage || isNXDomain || firstSeen != nil) {
                 if domains.table[slot].score.isNaN { domains.table[slot].score = dga.computeScore(f) }
                 f.dgaScore = domains.table[slot].score
             }
         }
 
-        var chosen: Verdict? = nil
+        var chosen = DetectorOutcome.none
         var chosenRank = Int.max
         func consider(_ index: Int, _ outcome: DetectorOutcome, rank: Int) {
-            guard case .flag(let v, let newAlert) = outcome else { return }
+            guard case .flag(_, let newAlert) = outcome else { return }
             counters[index].flaggedQueries += 1
             if intelListed { counters[index].alsoKnown += 1 }
             if newAlert {
@@ -257,7 +316,7 @@ public struct DetectorChain: Sendable {
                 counters[index].devices.insert(device())
             }
             if rank < chosenRank {
-                chosen = v
+                chosen = outcome
                 chosenRank = rank
             }
         }
@@ -285,10 +344,10 @@ public struct DetectorChain: Sendable {
             if !popular || dga.knownFamily(f) != nil {
                 consider(4, newDomain!.flag(f, domainHash: domainHash, firstSeen: t, dga: &dga), rank: 5)
             }
-            if intelListed || chosen != nil { maliciousNewDomainSet.insert(domainHash) }
+            if intelListed || chosenRank != Int.max { maliciousNewDomainSet.insert(domainHash) }
         }
         if fastBase == .min { fastBase = f.seconds }
-        if chosen == nil && !intelListed && (rcode != .nxDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
+        if chosenRank == Int.max && !intelListed && (!isNXDomain || scope != .watched) && isOfNoInterest(f, intelAllowed: intelAllowed) {
             let dayEnd = (f.seconds >= 0 ? f.seconds / 86_400 : (f.seconds - 86_399) / 86_400) * 86_400 + 86_399
             var until = min(f.seconds + Self.fastValidity, dayEnd)
             if let t = firstSeen { until = min(until, t + newDomainWindow) }
@@ -348,45 +407,6 @@ public struct DetectorChain: Sendable {
         return true
     }
 
-    /// What the chain works out about a name: split, hashes, scope.
-    struct NameFacts: Sendable {
-        var registrableHash: UInt64 = 0
-        var suffixHash: UInt64 = 0
-        var suffixStart: Int16 = 0
-        var registrableStart: Int16 = -1
-        var scope: QueryFacts.Scope = .noRegistrableDomain
-        var randomByDesign = false
-    }
-
-    func describe(_ name: UnsafeBufferPointer<UInt8>, lastDot: Int) -> NameFacts {
-        var n = NameFacts()
-        if internalLabels.contains(StableHash.hash(UnsafeBufferPointer(rebasing: name[(lastDot + 1)...]))) {
-            n.scope = .internalName
-            return n
-        }
-        guard let split = suffixes.split(name), let r = split.registrableStart else { return n }
-        n.suffixStart = Int16(split.suffixStart)
-        n.registrableStart = Int16(r)
-        n.registrableHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[r...]))
-        n.suffixHash = StableHash.hash(UnsafeBufferPointer(rebasing: name[split.suffixStart...]))
-        // The benign and random-label lists hold registrable domains or platform suffixes (`googleapis.com`,
-        // `cloudfront.net` are public suffixes of the list's private section): try the registrable domain and each
-        // suffix of it down to the last two labels.
-        var isBenign = benign.contains(n.registrableHash)
-        n.randomByDesign = randomLabels.contains(n.registrableHash)
-        var i = r
-        while i < lastDot {
-            if name[i] == UInt8(ascii: ".") {
-                let h = i + 1 == split.suffixStart ? n.suffixHash : StableHash.hash(UnsafeBufferPointer(rebasing: name[(i + 1)...]))
-                if benign.contains(h) { isBenign = true }
-                if randomLabels.contains(h) { n.randomByDesign = true }
-            }
-            i += 1
-        }
-        n.scope = isBenign ? .benign : .watched
-        return n
-    }
-
     /// The counters of every detector (enabled or not), with their state sizes, evictions and expiries now.
     public var detectorCounters: [DetectorCounters] {
         var out = counters
@@ -407,35 +427,4 @@ public struct DetectorChain: Sendable {
 
     /// The newly-observed seen-set as this worker leaves it (nil when that detector is off).
     public var newDomainHistory: NewDomainHistory? { newDomain?.history }
-}
-
-/// A set of 64-bit hashes, open-addressed, built once.
-struct HashSet64: Sendable {
-    private var slots: [UInt64]
-    private let mask: Int
-
-    init(_ items: [UInt64]) {
-        var n = 16
-        while n < items.count * 4 { n <<= 1 }
-        slots = Array(repeating: 0, count: n)
-        mask = n - 1
-        for h in items {
-            let k = h | 1
-            var i = Int(truncatingIfNeeded: k) & mask
-            while slots[i] != 0 && slots[i] != k { i = (i + 1) & mask }
-            slots[i] = k
-        }
-    }
-
-    @inline(__always)
-    func contains(_ h: UInt64) -> Bool {
-        let k = h | 1
-        var i = Int(truncatingIfNeeded: k) & mask
-        while true {
-            let x = slots[i]
-            if x == k { return true }
-            if x == 0 { return false }
-            i = (i + 1) & mask
-        }
-    }
 }

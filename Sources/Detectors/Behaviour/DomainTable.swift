@@ -18,6 +18,8 @@ public struct DomainTable: Sendable {
     }
 
     var table: ExpiringTable<Info>
+    /// ``estimates`` held by the value: reading a static property checked its lazy initialisation on every query.
+    let estimates = DomainTable.estimates
     static let estimates: [Int] = (0...64).map { set in
         let zero = 64 - set
         return zero == 0 ? 300 : Int((-64 * log(Double(zero) / 64)).rounded())
@@ -37,7 +39,7 @@ public struct DomainTable: Sendable {
     mutating func addDevice(_ slot: Int, device: UInt64) -> Int {
         let bits = table[slot].devices | (1 << (StableHash.fmix(device) >> 58))
         table[slot].devices = bits
-        return Self.estimates[bits.nonzeroBitCount]
+        return estimates[bits.nonzeroBitCount]
     }
 
     /// Domains held, and the table's eviction and expiry counts.

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Per-key detector state with a hard cap on its size and expiry after inactivity.
 ///
 /// Keys are 64-bit hashes (``StableHash``) of a device, a (device, name) or a (device, parent domain) pair; the
@@ -61,6 +63,16 @@ public struct ExpiringTable<Value> {
             if x == k { return isExpired(i, now) ? nil : i }
             i = (i &+ 1) & mask
         }
+    }
+
+    /// Starts loading the lines that a ``find(_:now:)`` or ``upsert(_:now:)`` of `key` reads first (its home
+    /// slot's key, time and state), so that the look-up's likely cache misses overlap the caller's other work.
+    @inline(__always)
+    public func prefetch(_ key: UInt64) {
+        let i = home(Self.normal(key))
+        keys.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + i) }
+        stamps.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + i) }
+        values.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + i) }
     }
 
     /// The slot of `key`, inserting it (with the empty state) when absent or expired; `isNew` says which. Marks the

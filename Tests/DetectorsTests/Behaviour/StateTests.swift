@@ -72,6 +72,31 @@ import TestSupport
         #expect(StableHash.hash("abcdefghijklmnopq") == 0x0F34_A96D_8312_97DB)
     }
 
+    /// The byte-at-a-time definition the word-wise tail must match.
+    static func reference(_ bytes: [UInt8], seed: UInt64) -> UInt64 {
+        var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+        var i = 0
+        while i < bytes.count {
+            var w: UInt64 = 0
+            for (k, b) in bytes[i..<min(i + 8, bytes.count)].enumerated() { w |= UInt64(b) << UInt64(8 * k) }
+            h = (h ^ StableHash.fmix(w &* 0x87C3_7B91_1142_53D5)) &* 0x4CF5_AD43_2745_937F
+            if i + 8 <= bytes.count { h = (h << 31) | (h >> 33) }
+            i += 8
+        }
+        return StableHash.fmix(h)
+    }
+
+    @Test func matchesTheByteWiseDefinitionAtEveryLength() {
+        var rng = SeededRandom(seed: 5)
+        for n in 0..<48 {
+            for _ in 0..<200 {
+                let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                let seed: UInt64 = rng.next() % 2 == 0 ? 0 : 0x5EED
+                #expect(bytes.withUnsafeBufferPointer { StableHash.hash($0, seed: seed) } == Self.reference(bytes, seed: seed))
+            }
+        }
+    }
+
     @Test func spreadsShortKeys() {
         var buckets = [Int](repeating: 0, count: 64)
         for i in 0..<64_000 { buckets[Int(StableHash.hash("d\(i).example.com") >> 58)] += 1 }
