@@ -93,15 +93,6 @@ public struct DeviceSlot: Hashable, Sendable {
     public init(index: Int32) { self.index = index }
 }
 
-/// A tracked domain's position in one ``IngestBatch`` (valid for that batch only), so that a producer that keeps it
-/// per name sights the domain with one array access instead of hashing and comparing its name on every query.
-public struct DomainSlot: Hashable, Sendable {
-    /// The index into the batch's domain sightings.
-    public let index: Int32
-    /// Wraps an index that ``IngestBatch/domainSlot(_:hash:)`` returned.
-    public init(index: Int32) { self.index = index }
-}
-
 /// Key of the threat roll-up: day × device × category × tier × family.
 public struct ThreatRollupKey: Hashable, Sendable {
     /// The day.
@@ -272,7 +263,7 @@ public struct IngestBatch: Sendable {
 
     /// The tracked domains and their sightings, in first-seen order (parallel arrays).
     public var domainSightings: (names: [String], sightings: [DomainSighting]) {
-        // A domain registered by ``domainSlot(_:hash:)`` and never sighted is left out.
+        // A domain registered and never sighted (its sighting still empty: first after last) is left out.
         let (names, sightings) = (domainTable.names, domainTable.sightings)
         guard sightings.contains(where: { $0.firstNanos > $0.lastNanos }) else { return (names, sightings) }
         let keep = sightings.indices.filter { sightings[$0].firstNanos <= sightings[$0].lastNanos }
@@ -319,27 +310,6 @@ public struct IngestBatch: Sendable {
         if let domain { domainTable.sight(domain, hash: DomainTable.hash(domain), at: t, resolved: resolved, malicious: false) }
     }
 
-    /// Counts one clean query whose tracked domain's ``domainHash(_:)`` the caller has kept (a producer that sees
-    /// the same domains again and again computes it once per domain, not per query).
-    public mutating func addQuery(timeNanos t: Int64, device: DeviceSlot, domain: String, domainHash: UInt64, resolved: Bool) {
-        observationCount += 1
-        count(slot: device.index, day: Day(timeNanos: t).index, flagged: false, known: false)
-        domainTable.sight(domain, hash: domainHash, at: t, resolved: resolved, malicious: false)
-    }
-
-    /// The slot of a tracked domain in this batch (registering it), for
-    /// ``addQuery(timeNanos:device:domainSlot:resolved:)``; `hash` is its ``domainHash(_:)``.
-    public mutating func domainSlot(_ domain: String, hash: UInt64) -> DomainSlot {
-        DomainSlot(index: domainTable.slot(domain, hash: hash))
-    }
-
-    /// Counts one clean query of a domain registered with ``domainSlot(_:hash:)``.
-    public mutating func addQuery(timeNanos t: Int64, device: DeviceSlot, domainSlot: DomainSlot, resolved: Bool) {
-        observationCount += 1
-        count(slot: device.index, day: Day(timeNanos: t).index, flagged: false, known: false)
-        domainTable.sight(at: Int(domainSlot.index), t, resolved: resolved, malicious: false)
-    }
-
     /// Counts `n` clean queries whose day × device counts and domain sightings the producer keeps itself and hands
     /// over with ``addTraffic(device:day:queries:)`` and ``sightDomain(_:hash:_:)`` before the batch is stored: a
     /// producer that keeps them beside its own per-device and per-name look-ups counts a query without touching the
@@ -359,7 +329,7 @@ public struct IngestBatch: Sendable {
         domainTable.merge(at: Int(domainTable.slot(domain, hash: hash)), sighting)
     }
 
-    /// The hash that ``addQuery(timeNanos:device:domain:domainHash:resolved:)`` takes for a domain.
+    /// The hash that ``sightDomain(_:hash:_:)`` takes for a domain.
     public static func domainHash(_ domain: String) -> UInt64 { DomainTable.hash(domain) }
 
     /// Counts one observation: its query, and each of its detections in the threat, tag and phishing roll-ups.
