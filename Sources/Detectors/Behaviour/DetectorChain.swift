@@ -31,7 +31,7 @@ public struct DetectorChain: Sendable {
     /// mutating observe copied the whole chain (2.5 KB, and a retain and release of each of its references) first.
     let names: NameScope
     var counters: [DetectorCounters]
-    var fast = [FastEntry](repeating: FastEntry(), count: 1 << DetectorChain.fastBits)
+    var fast = FastTable(setBits: DetectorChain.fastBits - 2)
     var fastBase: Int64 = .min
     /// One bit per fast entry's key (8 bits per entry), rebuilt from the table when a quarter is set: on traffic
     /// whose names rarely qualify for the fast path the table's probe missed the cache for nothing.
@@ -132,10 +132,8 @@ public struct DetectorChain: Sendable {
         // popular, low DGA score, no generator produces it, no tunnel pair open under its parent — and a query
         // that cannot change that (not NXDOMAIN, not a TXT/NULL/CNAME/MX/KEY/ANY type, not listed by intel).
         let wireHash = wire.withUnsafeBufferPointer { StableHash.hash($0, seed: 0x5EED) } | 1
-        let fastSlot = Int(truncatingIfNeeded: wireHash >> UInt64(64 - Self.fastBits))
-        if !intelListed && Self.filterHas(fastFilter, wireHash) {
-            let entry = fast[fastSlot]
-            if entry.key == wireHash && seconds &- fastBase <= Int64(entry.validUntil)
+        if !intelListed && Self.filterHas(fastFilter, wireHash), let entry = fast.find(wireHash) {
+            if seconds &- fastBase <= Int64(entry.validUntil)
                 && (entry.anyQuery || (e.rcode != .nxDomain && !TunnelDetector.isRareType(e.queryType)))
                 && tunnelParents[Int(entry.parentTop >> 6)] & (1 << UInt64(entry.parentTop & 63)) == 0 {
                 fastHits += 1
@@ -158,8 +156,7 @@ public struct DetectorChain: Sendable {
             }
             pending.key = 0
             return observe(answers: answers, timeNanos: timeNanos, type: type, rcode: rcode, name: name, facts: n, device: device,
-                           deviceHash: deviceHash(), intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash,
-                           fastSlot: fastSlot)
+                           deviceHash: deviceHash(), intelListed: intelListed, intelAllowed: intelAllowed, fastKey: wireHash)
         }
     }
 
@@ -174,8 +171,7 @@ public struct DetectorChain: Sendable {
         guard wire.count > 1 else { return }
         let wireHash = wire.withUnsafeBufferPointer { StableHash.hash($0, seed: 0x5EED) } | 1
         if Self.filterHas(fastFilter, wireHash) {
-            let fastSlot = Int(truncatingIfNeeded: wireHash >> UInt64(64 - Self.fastBits))
-            fast.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + fastSlot) }
+            fast.prefetch(wireHash)
             pending.key = 0
             return
         }
@@ -229,24 +225,10 @@ public struct DetectorChain: Sendable {
         }
     }
 
-    /// A name of no interest to any detector, for a while (16 bytes).
-    struct FastEntry: Sendable {
-        var key: UInt64 = 0
-        /// Seconds after the chain's first event until which the entry holds.
-        var validUntil: UInt32 = 0
-        /// The top 16 bits of the registrable domain's hash (for the tunnel detector's open-parent filter).
-        var parentTop: UInt16 = 0
-        /// The name's domain is newly observed (throughout the entry's validity).
-        var newDomain = false
-        /// No query for this name can interest a detector, whatever its type or response (internal, `.arpa`,
-        /// single-label, benign-listed names).
-        var anyQuery = false
-    }
-
     /// The fast table's size (log 2): 262,144 entries, 4 MB. Traffic spread over a couple of hundred thousand
-    /// popular names (the ingest benchmark's 200,000) kept most of them out of a 16,384-entry table (5% of 3M
-    /// queries took the fast path; 21% with this one, and 43% of 10M); on the simulator's traffic, whose names fit
-    /// the small table, the larger one costs nothing measurable.
+    /// popular names (the ingest benchmark's 200,000) kept most of them out of a 16,384-entry direct-mapped table (5%
+    /// of 3M queries took the fast path; 21% with 262,144 entries, and 43% of 10M; see ``FastTable`` for its sets);
+    /// on the simulator's traffic, whose names fit the small table, the larger one costs nothing measurable.
     static let fastBits = 18
     /// The fast filter's size, in bits (log 2).
     static let fastFilterBits = fastBits + 3
@@ -256,7 +238,7 @@ public struct DetectorChain: Sendable {
 
     private mutating func observe(answers: [DNSAnswer], timeNanos: Int64, type: RecordType, rcode: ResponseCode?,
                                   name: UnsafeBufferPointer<UInt8>, facts n: NameFacts, device: () -> String, deviceHash: UInt64,
-                                  intelListed: Bool, intelAllowed: Bool, fastKey: UInt64, fastSlot: Int) -> DetectorOutcome {
+                                  intelListed: Bool, intelAllowed: Bool, fastKey: UInt64) -> DetectorOutcome {
         let nameHash = n.nameHash
         var scope = n.scope
         if intelAllowed && scope == .watched { scope = .benign }
@@ -360,8 +342,8 @@ public struct DetectorChain: Sendable {
             if let t = firstSeen { until = min(until, t + newDomainWindow) }
             let rel = until - fastBase
             if rel >= 0 && rel < Int64(UInt32.max) {
-                fast[fastSlot] = FastEntry(key: fastKey, validUntil: UInt32(rel), parentTop: UInt16(truncatingIfNeeded: registrableHash >> 48),
-                                           newDomain: firstSeen != nil, anyQuery: scope != .watched)
+                fast.insert(FastTable.Entry(key: fastKey, validUntil: UInt32(rel), parentTop: UInt16(truncatingIfNeeded: registrableHash >> 48),
+                                                 newDomain: firstSeen != nil, anyQuery: scope != .watched))
                 addToFastFilter(fastKey)
             }
         }
@@ -384,8 +366,8 @@ public struct DetectorChain: Sendable {
         // Overwritten entries leave their bits behind: start again from the keys the table holds now.
         for i in fastFilter.indices { fastFilter[i] = 0 }
         fastFilterSet = 0
-        for e in fast where e.key != 0 {
-            let c = Int(truncatingIfNeeded: (e.key >> 1) & Self.fastFilterMask)
+        fast.forEachKey { key in
+            let c = Int(truncatingIfNeeded: (key >> 1) & Self.fastFilterMask)
             let m: UInt64 = 1 << UInt64(c & 63)
             if fastFilter[c >> 6] & m == 0 {
                 fastFilter[c >> 6] |= m
