@@ -270,7 +270,7 @@ public enum AnalyzeJob {
                     let b = workers[i].takeLastBatch()
                     if last.isEmpty && last.checkpoints.isEmpty { last = b } else { last.merge(b) }
                 }
-                if !last.isEmpty || !last.checkpoints.isEmpty { try store.write(last) }
+                if !last.isEmpty || !last.checkpoints.isEmpty { try store.write(last, last: true) }
                 try store.drain()
             } catch { throw AnalyzeError("store \(store.store.path): \(error)") }
         }

@@ -24,16 +24,17 @@ public final class StoreSink: @unchecked Sendable {
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let store = try SQLiteStore.open(path: path)
         self.store = store
-        committer = BatchCommitter { batch, run in try store.write(batch, run: run) }
+        committer = BatchCommitter { batch, run, last in try store.write(batch, run: run, remember: !last) }
     }
 
     deinit { committer.close() }
 
     /// Hands one batch (with the checkpoints it carries) to the writer thread, to be stored in one transaction.
     /// Waits while another batch is queued (so that at most two are held beyond the workers' own); throws the
-    /// failure of an earlier batch, if any.
-    public func write(_ batch: IngestBatch) throws {
-        try committer.submit(batch, run: lock.withLock { runID })
+    /// failure of an earlier batch, if any. `last`: no batch of this run follows (the store's caches need not learn
+    /// from it).
+    public func write(_ batch: IngestBatch, last: Bool = false) throws {
+        try committer.submit(batch, run: lock.withLock { runID }, last: last)
     }
 
     /// Waits until every batch handed over has committed; throws the first failure.
@@ -64,14 +65,14 @@ public final class StoreSink: @unchecked Sendable {
 /// waiting batch (a producer that is faster than SQLite waits instead of piling batches up in memory).
 final class BatchCommitter: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [(batch: IngestBatch, run: Int64?)] = []
+    private var queue: [(batch: IngestBatch, run: Int64?, last: Bool)] = []
     private var busy = false
     private var failure: Error?
     private var done = 0
     private var closed = false
-    private let commit: (IngestBatch, Int64?) throws -> Void
+    private let commit: (IngestBatch, Int64?, Bool) throws -> Void
 
-    init(commit: @escaping (IngestBatch, Int64?) throws -> Void) {
+    init(commit: @escaping (IngestBatch, Int64?, Bool) throws -> Void) {
         self.commit = commit
         // The thread keeps the committer alive until ``close()``.
         let thread = Thread { self.loop() }
@@ -82,12 +83,12 @@ final class BatchCommitter: @unchecked Sendable {
     /// Batches committed so far.
     var committed: Int { condition.withLock { done } }
 
-    func submit(_ batch: IngestBatch, run: Int64?) throws {
+    func submit(_ batch: IngestBatch, run: Int64?, last: Bool) throws {
         condition.lock()
         defer { condition.unlock() }
         while !queue.isEmpty && failure == nil { condition.wait() }
         if let failure { throw failure }
-        queue.append((batch, run))
+        queue.append((batch, run, last))
         condition.broadcast()
     }
 
@@ -121,7 +122,7 @@ final class BatchCommitter: @unchecked Sendable {
             condition.unlock()
             var error: Error?
             if !skip {
-                do { try commit(next.batch, next.run) } catch let e { error = e }
+                do { try commit(next.batch, next.run, next.last) } catch let e { error = e }
             }
             condition.lock()
             busy = false
