@@ -285,7 +285,6 @@ public struct AnalyzeWorker: Sendable {
         if event.deviceID == nil, case .v4(let a)? = event.clientAddress { devicesSeenV4.prefetch(a.rawValue) }
         attributor.prefetch(event)
         classifier.snapshot.prefetch(event.queryName)
-        if chain != nil { chain!.prefetch(event) }
         if store != nil {
             // The store's two per-event look-ups (the device's number, the name's domain slot) miss the cache on
             // many-device, many-name traffic too: start them with the others. The name's fingerprint is computed
@@ -293,6 +292,8 @@ public struct AnalyzeWorker: Sendable {
             if event.deviceID == nil, case .v4(let a)? = event.clientAddress { storeDevices.prefetch(v4: a.rawValue) }
             nameFingerprint = observedDomains.prefetch(event.queryName)
         }
+        // Last: deciding whether the name takes the detectors' fast path reads a word that is often a miss itself.
+        if chain != nil { chain!.prefetch(event) }
         // The organisation is all most events need: the full attribution is built only for the store and for
         // detections (or always, with an anonymiser or MMDB databases). Only the full attribution may change the
         // event (an anonymised client address), so only then is the event copied.
