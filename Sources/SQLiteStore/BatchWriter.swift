@@ -12,6 +12,8 @@ struct BatchWriter {
     var runID: Int64? = nil
     /// Domains whose stored state this batch changed, to cache once the transaction commits.
     var learnedDomains: [(name: String, state: DomainState)] = []
+    /// Cached devices whose attributes this batch changed (their cache entries are stale until it learns).
+    var updatedCachedDevices: [DeviceIdentity] = []
 
     /// Writes everything and returns the devices whose ids were learned or whose attributes changed (to cache once
     /// the transaction commits).
@@ -35,6 +37,7 @@ struct BatchWriter {
                     ids[i] = c.id
                     if c.info == d { continue }
                     try updateDevice(d)
+                    updatedCachedDevices.append(identity)
                 } else {
                     insert.bind(1, d.organisation); insert.bind(2, d.deviceKey)
                     Self.bindAttributes(insert, d, from: 3)

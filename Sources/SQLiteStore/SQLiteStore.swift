@@ -120,23 +120,28 @@ public final class SQLiteStore: EventStoreWriter, EventStoreReader {
     /// batch's queries and detections to that run's record, so the record of a run killed part-way counts exactly
     /// what it stored. `remember: false` for a writer's last batch: the caches of stored devices and domains, which
     /// spare later batches their look-ups, do not learn from it (on the ingest benchmark's 100M queries that took
-    /// 0.36 s after the last commit, with nothing left to run beside it). Later writes stay correct either way.
+    /// 0.36 s after the last commit, with nothing left to run beside it); only the few cached devices whose
+    /// attributes it changed are dropped from the cache, so later writes stay correct either way (a domain's cached
+    /// state may then be older than the row, which only costs a later batch a write the row did not need).
     public func write(_ batch: IngestBatch, run: Int64?, remember: Bool = true) throws(SQLiteStoreError) {
         // The writer reads copies of the caches; they go out of scope before the caches learn from the batch, so
         // that adding to a cache does not copy it whole.
-        let (learned, learnedDomains) = try { () throws(SQLiteStoreError) -> ([StoredDevice], [(name: String, state: DomainState)]) in
+        let (learned, learnedDomains, updatedCached) = try { () throws(SQLiteStoreError) -> ([StoredDevice], [(name: String, state: DomainState)], [DeviceIdentity]) in
             let cached = deviceCache.withLock { $0 }
             let domains = domainCache.withLock { $0 }
             return try wrap("write batch") {
                 try pool.write { db in
                     var w = BatchWriter(db: db, cache: cached, domainCache: domains, runID: run)
                     let devices = try w.write(batch)
-                    return (devices, w.learnedDomains)
+                    return (devices, w.learnedDomains, w.updatedCachedDevices)
                 }
             }
         }()
         // Only now that the transaction has committed do the caches learn from it.
-        guard remember else { return }
+        guard remember else {
+            if !updatedCached.isEmpty { deviceCache.withLock { cache in for d in updatedCached { cache[d] = nil } } }
+            return
+        }
         if !learned.isEmpty {
             deviceCache.withLock { cache in
                 cache.reserveCapacity(cache.count + learned.count)

@@ -61,25 +61,30 @@ import TestSupport
         #expect(try one.detections(in: range, deviceID: nil, limit: 10).map(\.device) == [d3, d2])
     }
 
-    /// A batch written without remembering (a run's last) leaves later batches of the same process to the paths for
-    /// rows another process stored: the store ends as one batch of everything does.
+    /// A batch written without remembering (a run's last) leaves later batches of the same process correct: here
+    /// it moves a cached device (new attributes) and a cached domain (an earlier first sighting), and a later batch
+    /// carries the device's first attributes again (the last write wins) and a sighting between the two. The store
+    /// ends as one batch of everything does.
     @Test func aBatchNotRememberedLeavesLaterBatchesCorrect() throws {
         let d1 = Build.device("acme", "10.0.0.1"), d1moved = Build.device("acme", "10.0.0.1", region: "EMEA", country: "DE")
         let d2 = Build.device("isp", "10.9.0.2", segment: "home")
         let a = [Build.clean(d1, Build.time("2026-01-02", 10), domain: "a.example", resolved: false),
                  Build.hit(d2, Build.time("2026-01-02", 11), "c2", family: "Fam", name: "b.example")]
         let b = [Build.clean(d1moved, Build.time("2026-01-02", 5), domain: "a.example"),
-                 Build.clean(d2, Build.time("2026-01-03", 8), domain: "b.example"),
+                 Build.clean(d2, Build.time("2026-01-03", 8), domain: "b.example")]
+        let c = [Build.clean(d1, Build.time("2026-01-02", 7), domain: "a.example", resolved: false),
                  Build.clean(d2, Build.time("2026-01-03", 9), domain: "c.example")]
         let dir = TestScratch.path("batch-not-remembered")
         let split = try SQLiteStore.open(path: dir + "/split.sqlite")
-        try split.write(Build.batch(a), run: nil, remember: false)
-        try split.write(Build.batch(b), run: nil)
+        try split.write(Build.batch(a), run: nil)
+        try split.write(Build.batch(b), run: nil, remember: false)
+        try split.write(Build.batch(c), run: nil)
         let one = try SQLiteStore.open(path: dir + "/one.sqlite")
-        try one.write(Build.batch(a + b))
+        try one.write(Build.batch(a + b + c))
         #expect(try split.devices().map { "\($0.id) \($0.info)" }.sorted() == one.devices().map { "\($0.id) \($0.info)" }.sorted())
+        #expect(try split.devices().first { $0.info.deviceKey == d1.deviceKey }?.info.region == d1.region)
         #expect(try split.summary() == one.summary())
-        let times = (a + b).map(\.timeNanos).sorted()
+        let times = (a + b + c).map(\.timeNanos).sorted()
         for (i, from) in times.enumerated() {
             for to in times[i...] {
                 #expect(try split.newlyObservedDomains(fromNanos: from, toNanos: to + 1) == one.newlyObservedDomains(fromNanos: from, toNanos: to + 1))

@@ -226,9 +226,9 @@ public struct DetectorChain: Sendable {
     }
 
     /// The fast table's size (log 2): 262,144 entries, 4 MB. Traffic spread over a couple of hundred thousand
-    /// popular names (the ingest benchmark's 200,000) kept most of them out of a 16,384-entry direct-mapped table (5%
-    /// of 3M queries took the fast path; 21% with 262,144 entries, and 43% of 10M; see ``FastTable`` for its sets);
-    /// on the simulator's traffic, whose names fit the small table, the larger one costs nothing measurable.
+    /// popular names (the ingest benchmark's 200,000) kept most of them out of a 16,384-entry table (5% of 3M queries
+    /// took the fast path; see ``FastTable`` for the figures since); on the simulator's traffic, whose names fit the
+    /// small table, the larger one costs nothing measurable.
     static let fastBits = 18
     /// The fast filter's size, in bits (log 2).
     static let fastFilterBits = fastBits + 3

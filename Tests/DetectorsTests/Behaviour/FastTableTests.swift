@@ -3,9 +3,29 @@ import Testing
 
 /// The chain's fast table keeps up to four names per set, replaces the one that expires first, and is a value.
 @Suite struct FastTableTests {
-    /// Keys that fall in set 0 of a table of `2^bits` sets (the set is the key's top bits).
+    /// Keys that fall in set 0 of a table of `2^bits` sets (the set is the key's top bits), odd and non-zero as the
+    /// chain's are.
     static func keysOfSetZero(_ n: Int, bits: Int) -> [UInt64] {
         (1...n).map { UInt64($0) << 1 | 1 }.map { $0 & ~(~UInt64(0) << UInt64(64 - bits)) }
+    }
+
+    /// Keys that fall in the last set (top bits all ones).
+    static func keysOfLastSet(_ n: Int, bits: Int) -> [UInt64] {
+        keysOfSetZero(n, bits: bits).map { $0 | ~(~UInt64(0) >> UInt64(bits)) }
+    }
+
+    @Test func anEntryIsSixteenBytesSoASetIsOneCacheLine() {
+        #expect(MemoryLayout<FastTable.Entry>.stride == 16)
+    }
+
+    @Test func setsAreChosenByTheTopBits() {
+        var t = FastTable(setBits: 4)
+        let low = Self.keysOfSetZero(4, bits: 4), high = Self.keysOfLastSet(4, bits: 4)
+        for k in low { t.insert(.init(key: k, validUntil: 1)) }
+        for k in high { t.insert(.init(key: k, validUntil: 2)) }
+        // Eight names, four per set: none displaced another.
+        for k in low { #expect(t.find(k)?.validUntil == 1) }
+        for k in high { #expect(t.find(k)?.validUntil == 2) }
     }
 
     @Test func fourNamesOfOneSetAreAllKept() {
