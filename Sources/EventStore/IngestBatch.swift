@@ -47,6 +47,13 @@ public struct TrafficCounts: Hashable, Sendable, Codable {
         self.flagged = flagged
         self.flaggedKnown = flaggedKnown
     }
+
+    /// Adds another producer's counts of the same device-day.
+    mutating func add(_ o: TrafficCounts) {
+        queries += o.queries
+        flagged += o.flagged
+        flaggedKnown += o.flaggedKnown
+    }
 }
 
 /// What the store remembers about one domain's sightings (for newly observed domains).
@@ -401,11 +408,7 @@ public struct IngestBatch: Sendable {
         for (k, c) in other.traffic {
             let (day, slot) = Self.unpackKey(k)
             let key = Self.packKey(day: day, device: slotHere[Int(slot)])
-            var t = trafficSpill[key] ?? TrafficCounts()
-            t.queries += c.queries
-            t.flagged += c.flagged
-            t.flaggedKnown += c.flaggedKnown
-            trafficSpill[key] = t
+            trafficSpill[key, default: TrafficCounts()].add(c)
         }
         for (k, span) in other.threats {
             var key = k
