@@ -119,8 +119,9 @@ public struct AnalyzeWorker: Sendable {
     var skip: Int64 = 0
     var records: Int64 = 0
     var lastOffset: Int64 = 0
-    /// The devices this worker has stored, for the whole run: a device's attributes are a function of its key
-    /// (the inventory is fixed for the run), so each is attributed and built once, not once per batch.
+    /// With a store, the devices this worker has met, for the whole run (also its set of devices seen): a device's
+    /// attributes are a function of its key (the inventory is fixed for the run), so each is attributed and built
+    /// once, not once per batch.
     var storeDevices = StoreDevices()
     /// Registrable domains of recent query names.
     var observedDomains = ObservedDomainCache()
@@ -148,8 +149,8 @@ public struct AnalyzeWorker: Sendable {
     var devicesSeenV4 = AddressSet()
     /// The other devices seen (device ids, IPv6 clients, no client address).
     var devicesSeenOther = Set<DeviceKey>()
-    /// The number of devices seen.
-    public var devicesSeenCount: Int { devicesSeenV4.count + devicesSeenOther.count }
+    /// The number of devices seen (with a store, the store's device table holds them instead of the two sets).
+    public var devicesSeenCount: Int { devicesSeenV4.count + devicesSeenOther.count + storeDevices.count }
     public private(set) var organisationsSeen = Set<String>()
     public private(set) var affectedDevices: [String: Set<DeviceKey>] = [:]
     public private(set) var affectedOrganisations: [String: Set<String>] = [:]
@@ -282,16 +283,15 @@ public struct AnalyzeWorker: Sendable {
         events += 1
         // The device set's slot, the inventory's index word and the intel look-up's table buckets are likely cache
         // misses: start them now, so that they load together, and while the event is attributed.
-        if event.deviceID == nil, case .v4(let a)? = event.clientAddress { devicesSeenV4.prefetch(a.rawValue) }
+        // With a store, the store's device table is the set of devices seen (one look-up instead of two).
+        if event.deviceID == nil, case .v4(let a)? = event.clientAddress {
+            if store != nil { storeDevices.prefetch(v4: a.rawValue) } else { devicesSeenV4.prefetch(a.rawValue) }
+        }
         attributor.prefetch(event)
         classifier.snapshot.prefetch(event.queryName)
-        if store != nil {
-            // The store's two per-event look-ups (the device's number, the name's domain slot) miss the cache on
-            // many-device, many-name traffic too: start them with the others. The name's fingerprint is computed
-            // here once and used by the look-up itself.
-            if event.deviceID == nil, case .v4(let a)? = event.clientAddress { storeDevices.prefetch(v4: a.rawValue) }
-            nameFingerprint = observedDomains.prefetch(event.queryName)
-        }
+        // The store's look-up of the name's domain slot misses the cache on many-name traffic too: start it with
+        // the others. The name's fingerprint is computed here once and used by the look-up itself.
+        if store != nil { nameFingerprint = observedDomains.prefetch(event.queryName) }
         // Last: deciding whether the name takes the detectors' fast path reads a word that is often a miss itself.
         if chain != nil { chain!.prefetch(event) }
         // The organisation is all most events need: the full attribution is built only for the store and for
@@ -319,8 +319,20 @@ public struct AnalyzeWorker: Sendable {
         var deviceHash: UInt64? = nil
         if chain != nil { chain!.prefetch(deviceHash: { DeviceKey.hash(device, memo: &deviceHash) }) }
         let newDevice: Bool
-        if device.deviceID == nil, case .v4(let a)? = device.client {
-            newDevice = devicesSeenV4.insert(a.rawValue)
+        var v4: UInt32? = nil
+        if device.deviceID == nil, case .v4(let a)? = device.client { v4 = a.rawValue }
+        // With a store, the device's entry in the store's table (made on its first query, with its attributes).
+        var storeDevice: StoreDevices.Ref = 0
+        if store != nil {
+            if let r = storeDevices.find(v4: v4, key: device) {
+                storeDevice = r
+                newDevice = false
+            } else {
+                storeDevice = storeDevices.add(v4: v4, key: device, info: storeDeviceInfo(e, quick: quick, fullWho: &fullWho))
+                newDevice = true
+            }
+        } else if let v4 {
+            newDevice = devicesSeenV4.insert(v4)
         } else {
             newDevice = devicesSeenOther.insert(device).inserted
         }
@@ -350,25 +362,17 @@ public struct AnalyzeWorker: Sendable {
             }
         }
         if store != nil {
-            var v4: UInt32? = nil
-            if device.deviceID == nil, case .v4(let x)? = device.client { v4 = x.rawValue }
             // A clean query is counted beside the device's and the name's look-ups (``StoreDevices``,
             // ``ObservedDomainCache``); a flagged one goes into the batch with its detections.
-            // Neither `verdict == nil` nor `??` with an autoclosure: each copied a value (the verdict, the event)
-            // per query.
-            var day: Int32? = Day(timeNanos: e.timeNanos).index
-            if case .some = verdict { day = nil }
-            let slot: DeviceSlot
-            if let s = storeDevices.slot(v4: v4, key: device, cleanDay: day, in: &batch) {
-                slot = s
-            } else {
-                slot = storeDevices.add(v4: v4, key: device, info: storeDeviceInfo(e, quick: quick, fullWho: &fullWho), cleanDay: day, in: &batch)
-            }
+            // Not `verdict == nil`: it copied the verdict per query.
             if let verdict {
+                let slot = storeDevices.slot(storeDevice, in: &batch)
                 let domain = observedDomains.domain(of: e.queryName, nameFingerprint, in: &batch)
                 batch.add(TrafficObservation(event: e, device: batch.devices[Int(slot.index)], verdicts: [verdict], domain: domain.name), slot: slot)
             } else {
-                observedDomains.sight(e.queryName, nameFingerprint, at: e.timeNanos, resolved: e.rcode == .noError && !e.answers.isEmpty, in: &batch)
+                let day = Day(timeNanos: e.timeNanos).index
+                storeDevices.count(storeDevice, day: day, in: &batch)
+                observedDomains.sight(e.queryName, nameFingerprint, at: e.timeNanos, day: day, resolved: e.rcode == .noError && !e.answers.isEmpty, in: &batch)
                 batch.addCountedElsewhere()
             }
             if batch.observationCount >= batchSize
@@ -425,13 +429,15 @@ public struct AnalyzeWorker: Sendable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Adds another worker's counts to this one.
+    /// Adds another worker's counts to this one, which has no store (the job's total).
     public mutating func merge(_ o: AnalyzeWorker) {
         events += o.events; allowed += o.allowed; detections += o.detections; suspected += o.suspected
         for (k, v) in o.queriesByCategory { queriesByCategory[k, default: 0] += v }
         for (k, v) in o.queriesByFamily { queriesByFamily[k, default: 0] += v }
         devicesSeenV4.formUnion(o.devicesSeenV4)
         devicesSeenOther.formUnion(o.devicesSeenOther)
+        for a in o.storeDevices.v4Addresses { _ = devicesSeenV4.insert(a) }
+        devicesSeenOther.formUnion(o.storeDevices.otherKeys)
         organisationsSeen.formUnion(o.organisationsSeen)
         for (k, v) in o.affectedDevices { affectedDevices[k, default: []].formUnion(v) }
         for (k, v) in o.affectedOrganisations { affectedOrganisations[k, default: []].formUnion(v) }

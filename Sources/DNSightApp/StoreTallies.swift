@@ -5,120 +5,135 @@ import Detectors
 import EventStore
 
 extension AnalyzeWorker {
-    /// The devices a worker has put in the store's batches, kept for the whole run, with each device's clean
-    /// queries of the day it is counting: each device gets a number in the worker once (its attributes built once),
-    /// and one table entry holds that number, its slot in the open batch and its count, so that a clean query costs
-    /// one look-up (whose load the worker starts when the event starts) instead of three scattered ones (the map,
-    /// the slot array, the batch's counts). The counts go into the batch when a device's day changes and before the
-    /// batch is stored (``flush(into:)``).
+    /// The devices a worker has met, kept for the whole run, with each device's clean queries of the day it is
+    /// counting. With a store, this table is also the worker's set of devices seen (a device is new when it has no
+    /// entry), so a query costs one device look-up, not two. Each device gets a number in the worker once (its
+    /// attributes built once, ``add(v4:key:info:)``); its entry counts its clean queries (``count(_:day:in:)``),
+    /// which go into the batch when the device's day changes and before the batch is stored (``flush(into:)``).
     ///
-    /// Devices without a device id and with an IPv4 client address are keyed by the address (the organisation is a
-    /// function of it, so no organisation name is hashed per event); the others get their number from a dictionary
-    /// keyed by their ``DeviceKey`` and are keyed in the table by it.
+    /// Devices without a device id and with an IPv4 client address are keyed by the address in an open-addressing
+    /// table of 16-byte entries (an entry never straddles two cache lines, and the load the worker starts when the
+    /// event starts is one line); the others get their number from a dictionary keyed by their ``DeviceKey``.
     struct StoreDevices: Sendable {
-        /// One device, 32 bytes (array storage is only 16-byte aligned, so an entry may straddle two cache lines:
-        /// ``prefetch(v4:)`` loads both).
+        /// One device's tally, 16 bytes.
         private struct Entry {
-            /// IPv4 address + 1, or ``StoreDevices/otherBase`` + the device's number; 0: empty.
-            var key: UInt64 = 0
-            /// The device's number in the worker (index into `infos`).
+            /// The IPv4 address (entries of the address table).
+            var address: UInt32 = 0
+            /// The device's number in the worker (index into `infos`); -1: an empty entry.
             var number: Int32 = -1
-            /// The device's slot in the open batch (-1: not in it).
-            var batchSlot: Int32 = -1
-            /// The day `queries` counts.
+            /// The day `queries` counts; `Int32.min` until the device's first clean query in the open batch (so
+            /// that a device is registered in a batch on the way to counting its first query there).
             var day: Int32 = .min
             /// Clean queries on `day` not yet in the batch.
-            var queries: Int64 = 0
+            var queries: UInt32 = 0
         }
-        /// Keys of devices that are not keyed by an IPv4 address start here (above every address + 1).
-        private static let otherBase: UInt64 = 1 << 33
+        /// Where a device's entry is, valid until the next ``add(v4:key:info:)``: ≥ 0, an index into the address
+        /// table; < 0, the bitwise complement of an index into `others`.
+        typealias Ref = Int
         private var table = [Entry](repeating: Entry(), count: 1024)
         private var mask = 1023
+        private var addresses = 0
+        /// The entries of devices not keyed by an IPv4 address, by the index `byKey` gives.
+        private var others: [Entry] = []
         private var byKey: [DeviceKey: Int32] = [:]
         private var infos: [DeviceInfo] = []
-        /// The keys of the devices with a slot in the open batch.
-        private var inBatch: [UInt64] = []
+        /// Each device's slot in the open batch, by number (-1: not in it).
+        private var batchSlots: [Int32] = []
+        /// The devices with a slot in the open batch (their ``Ref``s: the entries do not move while a batch is open
+        /// but for growth, so addresses are kept and looked up again).
+        private var inBatch: [(address: UInt32, other: Int32)] = []
 
-        @inline(__always) private static func start(_ k: UInt64, _ mask: Int) -> Int {
-            Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        /// Devices met.
+        var count: Int { infos.count }
+
+        @inline(__always) private static func start(_ a: UInt32, _ mask: Int) -> Int {
+            Int(truncatingIfNeeded: (UInt64(a) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
         }
 
         /// Starts loading the entry of the device keyed by `v4` (a hint only).
         @inline(__always) func prefetch(v4: UInt32) {
-            // An entry is 32 bytes, but the array's elements are only 16-byte aligned: half of them straddle two lines.
-            table.withUnsafeBufferPointer { dnsight_prefetch_span($0.baseAddress! + Self.start(UInt64(v4) + 1, mask), UInt(MemoryLayout<Entry>.stride)) }
+            table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + Self.start(v4, mask)) }
         }
 
-        /// The slot in `batch` of the device keyed by `v4` (when it is keyed by its address) or else `key`,
-        /// registered in `batch` on its first query there; nil when the worker has not met the device yet (then
-        /// ``add(v4:key:info:cleanDay:in:)`` it). With `cleanDay`, also counts one clean query of the device on that
-        /// day (the batch's observation count is the caller's: ``IngestBatch/addCountedElsewhere(_:)``).
-        ///
-        /// No closure builds a new device's attributes here: one that captured the event made the caller copy the
-        /// event (and retain its parts) on every query.
-        @inline(__always)
-        mutating func slot(v4: UInt32?, key: DeviceKey, cleanDay: Int32?, in batch: inout IngestBatch) -> DeviceSlot? {
-            let k: UInt64
-            if let v4 {
-                k = UInt64(v4) + 1
-            } else if let n = byKey[key] {
-                k = Self.otherBase + UInt64(n)
-            } else {
-                return nil
-            }
-            let i = find(k)
-            guard table[i].key != 0 else { return nil }
-            return tally(i, cleanDay: cleanDay, in: &batch)
+        /// The entry of the device keyed by `v4` (when it is keyed by its address) or else `key`; nil when the
+        /// worker has not met the device yet (then ``add(v4:key:info:)`` it).
+        @inline(__always) func find(v4: UInt32?, key: DeviceKey) -> Ref? {
+            guard let v4 else { return byKey[key].map { ~Int($0) } }
+            let i = find(v4)
+            return table[i].number >= 0 ? i : nil
         }
 
-        /// Adds a device the worker meets for the first time (``slot(v4:key:cleanDay:in:)`` returned nil), with its
-        /// attributes, and returns what that would have.
-        mutating func add(v4: UInt32?, key: DeviceKey, info: DeviceInfo, cleanDay: Int32?, in batch: inout IngestBatch) -> DeviceSlot {
+        /// Adds a device the worker meets for the first time (``find(v4:key:)`` returned nil), with its attributes.
+        /// No closure builds them here: one that captured the event made the caller copy it on every query.
+        mutating func add(v4: UInt32?, key: DeviceKey, info: DeviceInfo) -> Ref {
             let n = Int32(infos.count)
             infos.append(info)
-            let k: UInt64
-            if let v4 {
-                k = UInt64(v4) + 1
-            } else {
-                byKey[key] = n
-                k = Self.otherBase + UInt64(n)
+            batchSlots.append(-1)
+            guard let v4 else {
+                byKey[key] = Int32(others.count)
+                others.append(Entry(number: n))
+                return ~(others.count - 1)
             }
-            var i = find(k)
-            table[i] = Entry(key: k, number: n)
-            if infos.count * 2 > table.count {
-                grow()
-                i = find(k)
-            }
-            return tally(i, cleanDay: cleanDay, in: &batch)
+            table[find(v4)] = Entry(address: v4, number: n)
+            addresses += 1
+            if addresses * 2 > table.count { grow() }
+            return find(v4)
         }
 
-        /// Registers the device of entry `i` in `batch` if it is not yet, and counts its clean query.
+        /// Counts a clean query of the device `r` on `day` (the batch's observation count is the caller's:
+        /// ``IngestBatch/addCountedElsewhere(_:)``).
         @inline(__always)
-        private mutating func tally(_ i: Int, cleanDay: Int32?, in batch: inout IngestBatch) -> DeviceSlot {
-            table.withUnsafeMutableBufferPointer { t in
-                if t[i].batchSlot < 0 {
-                    t[i].batchSlot = batch.newDevice(infos[Int(t[i].number)]).index
-                    inBatch.append(t[i].key)
+        mutating func count(_ r: Ref, day: Int32, in batch: inout IngestBatch) {
+            if r >= 0 {
+                let hit: Bool = table.withUnsafeMutableBufferPointer { t in
+                    guard t[r].day == day && t[r].queries < .max else { return false }
+                    t[r].queries &+= 1
+                    return true
                 }
-                if let day = cleanDay {
-                    if t[i].day != day {
-                        if t[i].queries > 0 {
-                            batch.addTraffic(device: DeviceSlot(index: t[i].batchSlot), day: Day(index: t[i].day), queries: t[i].queries)
-                        }
-                        t[i].day = day
-                        t[i].queries = 0
-                    }
-                    t[i].queries += 1
-                }
-                return DeviceSlot(index: t[i].batchSlot)
+                if hit { return }
             }
+            countSlowly(r, day: day, in: &batch)
         }
 
-        /// The entry of `k`, or the empty one where it would go.
-        @inline(__always) private func find(_ k: UInt64) -> Int {
+        /// A clean query whose day is not the one its device's entry counts (or whose count is full, or whose device
+        /// is not keyed by an address).
+        private mutating func countSlowly(_ r: Ref, day: Int32, in batch: inout IngestBatch) {
+            var e = r >= 0 ? table[r] : others[~r]
+            if e.day != day || e.queries == .max {
+                spill(e, in: &batch)
+                if e.day == .min { _ = register(e, r, in: &batch) }
+                e.day = day
+                e.queries = 0
+            }
+            e.queries += 1
+            if r >= 0 { table[r] = e } else { others[~r] = e }
+        }
+
+        /// The slot in `batch` of the device `r`, registered there on its first query in it.
+        mutating func slot(_ r: Ref, in batch: inout IngestBatch) -> DeviceSlot {
+            register(r >= 0 ? table[r] : others[~r], r, in: &batch)
+        }
+
+        private mutating func register(_ e: Entry, _ r: Ref, in batch: inout IngestBatch) -> DeviceSlot {
+            let n = Int(e.number)
+            if batchSlots[n] < 0 {
+                batchSlots[n] = batch.newDevice(infos[n]).index
+                inBatch.append(r >= 0 ? (e.address, -1) : (0, Int32(~r)))
+            }
+            return DeviceSlot(index: batchSlots[n])
+        }
+
+        /// Hands an entry's uncounted queries to the batch (the device has a slot there when it has some).
+        private func spill(_ e: Entry, in batch: inout IngestBatch) {
+            guard e.queries > 0 else { return }
+            batch.addTraffic(device: DeviceSlot(index: batchSlots[Int(e.number)]), day: Day(index: e.day), queries: Int64(e.queries))
+        }
+
+        /// The entry of `a` in the address table, or the empty one where it would go.
+        @inline(__always) private func find(_ a: UInt32) -> Int {
             table.withUnsafeBufferPointer { t in
-                var i = Self.start(k, mask)
-                while t[i].key != k && t[i].key != 0 { i = (i + 1) & mask }
+                var i = Self.start(a, mask)
+                while t[i].number >= 0 && t[i].address != a { i = (i + 1) & mask }
                 return i
             }
         }
@@ -127,22 +142,28 @@ extension AnalyzeWorker {
             let old = table
             table = [Entry](repeating: Entry(), count: old.count * 2)
             mask = table.count - 1
-            for e in old where e.key != 0 { table[find(e.key)] = e }
+            for e in old where e.number >= 0 { table[find(e.address)] = e }
         }
 
         /// Hands the counts the open batch does not hold yet to it and forgets the devices' slots in it: call before
         /// the batch is stored.
         mutating func flush(into batch: inout IngestBatch) {
-            for k in inBatch {
-                let i = find(k)
-                if table[i].queries > 0 {
-                    batch.addTraffic(device: DeviceSlot(index: table[i].batchSlot), day: Day(index: table[i].day), queries: table[i].queries)
-                    table[i].queries = 0
-                }
-                table[i].batchSlot = -1
+            for (address, other) in inBatch {
+                let r = other < 0 ? find(address) : ~Int(other)
+                var e = r >= 0 ? table[r] : others[~r]
+                spill(e, in: &batch)
+                batchSlots[Int(e.number)] = -1
+                e.day = .min
+                e.queries = 0
+                if r >= 0 { table[r] = e } else { others[~r] = e }
             }
             inBatch.removeAll(keepingCapacity: true)
         }
+
+        /// The IPv4 addresses of the devices keyed by one.
+        var v4Addresses: [UInt32] { table.compactMap { $0.number >= 0 ? $0.address : nil } }
+        /// The keys of the other devices.
+        var otherKeys: Dictionary<DeviceKey, Int32>.Keys { byKey.keys }
     }
 
     /// The registrable domains of query names already seen, with each name's sightings in the open batch: the
@@ -151,25 +172,27 @@ extension AnalyzeWorker {
     /// The sightings go into the batch before it is stored (``flush(into:)``). Bounded: emptied (after handing its
     /// sightings over) when it holds `limit` names.
     struct ObservedDomainCache: Sendable {
-        // Open addressing keyed by a 128-bit fingerprint of the name's wire bytes (two independently seeded 64-bit
-        // hashes; a name in another letter case is another entry with the same domain): cheaper per query than a
-        // dictionary keyed by `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile.
-        // A repeated name costs one memory read (its slot holds the fingerprint, its domain and its sighting),
-        // where comparing its bytes with a stored copy cost a second, cache-missing one; two distinct names of a run
-        // sharing 128 bits is far less likely than a memory error.
+        // Open addressing keyed by a fingerprint of the name's wire bytes (96 of the 128 bits of `StableHash.hash128`;
+        // a name in another letter case is another entry with the same domain): cheaper per query than a dictionary
+        // keyed by `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. A repeated
+        // name costs one memory read: its 32-byte slot (never straddling two cache lines) holds the fingerprint and
+        // its sighting, where comparing its bytes with a stored copy cost a second, cache-missing one; two distinct
+        // names of a run sharing 96 bits is far less likely than a memory error. The domain's index is beside the
+        // table (`entryOf`): only a name's first query in a batch and flagged queries read it.
         private struct Slot {
             var key: UInt64
-            var check: UInt64
-            /// Index into `entries` (the registrable domain).
-            var entry: Int32
-            /// This name's first and last query in the open batch (`first == .max`: none), and its first that
-            /// resolved (`.max`: none).
+            /// The fingerprint's other 32 bits.
+            var check: UInt32
+            /// The day of this name's last query in the open batch (`Int32.min`: none).
+            var lastDay: Int32
+            /// This name's first query in the open batch (`.max`: none), and its first that resolved (`.max`: none).
             var first: Int64
-            var last: Int64
             var firstResolved: Int64
         }
-        private static let empty = Slot(key: 0, check: 0, entry: -1, first: .max, last: .min, firstResolved: .max)
+        private static let empty = Slot(key: 0, check: 0, lastDay: .min, first: .max, firstResolved: .max)
         private var table = [Slot](repeating: ObservedDomainCache.empty, count: 1 << 12)
+        /// Index into `entries` (the registrable domain) of each slot of `table`.
+        private var entryOf = [Int32](repeating: -1, count: 1 << 12)
         private var entries: [(name: String, hash: UInt64)] = []
         private var mask = (1 << 12) - 1
         /// The most names held.
@@ -197,40 +220,39 @@ extension AnalyzeWorker {
         /// `domain(of:_:in:)` or `sight(_:_:at:resolved:in:)` that follows.
         @inline(__always) func prefetch(_ name: DNSName) -> Fingerprint {
             let f = Self.fingerprint(name)
-            // A slot is 48 bytes: many straddle two lines, and the sighting is at its end.
-            table.withUnsafeBufferPointer {
-                dnsight_prefetch_span($0.baseAddress! + (Int(truncatingIfNeeded: f.key >> 20) & mask), UInt(MemoryLayout<Slot>.stride))
-            }
+            table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: f.key >> 20) & mask)) }
             return f
         }
 
         /// The registrable domain of `name` (whose fingerprint is `f`). Adding a name may empty a full cache, which
         /// hands its sightings to `batch` first.
         mutating func domain(of name: DNSName, _ f: Fingerprint, in batch: inout IngestBatch) -> (name: String, hash: UInt64) {
-            entries[Int(table[probe(name, f, batch: &batch)].entry)]
+            entries[Int(entryOf[probe(name, f, batch: &batch)])]
         }
 
-        /// Counts a clean query for `name` (fingerprint `f`) at `t` in its domain's sighting.
-        mutating func sight(_ name: DNSName, _ f: Fingerprint, at t: Int64, resolved: Bool, in batch: inout IngestBatch) {
+        /// Counts a clean query for `name` (fingerprint `f`) at `t` (on `day`) in its domain's sighting.
+        mutating func sight(_ name: DNSName, _ f: Fingerprint, at t: Int64, day: Int32, resolved: Bool, in batch: inout IngestBatch) {
             let i = probe(name, f, batch: &batch)
             table.withUnsafeMutableBufferPointer { s in
                 if s[i].first == .max { sighted += 1 }
                 if t < s[i].first { s[i].first = t }
-                if t > s[i].last { s[i].last = t }
+                if day > s[i].lastDay { s[i].lastDay = day }
                 if resolved && t < s[i].firstResolved { s[i].firstResolved = t }
             }
         }
 
         /// Hands the open batch's sightings to it (merged per domain) and forgets them: call before it is stored.
+        /// The last query's time is known by its day only (all the store keeps): the sighting's `lastNanos` is the
+        /// start of that day, or the first query when that is later.
         mutating func flush(into batch: inout IngestBatch) {
             guard sighted > 0 else { return }
             for i in table.indices where table[i].first != .max {
                 let s = table[i]
-                let e = entries[Int(s.entry)]
-                batch.sightDomain(e.name, hash: e.hash, DomainSighting(firstNanos: s.first, lastNanos: s.last,
+                let e = entries[Int(entryOf[i])]
+                batch.sightDomain(e.name, hash: e.hash, DomainSighting(firstNanos: s.first, lastNanos: max(s.first, Day(index: s.lastDay).startNanos),
                                                                        firstResolvedNanos: s.firstResolved == .max ? nil : s.firstResolved))
                 table[i].first = .max
-                table[i].last = .min
+                table[i].lastDay = .min
                 table[i].firstResolved = .max
             }
             sighted = 0
@@ -238,7 +260,7 @@ extension AnalyzeWorker {
 
         /// The table slot of `name`, added if new.
         private mutating func probe(_ name: DNSName, _ f: Fingerprint, batch: inout IngestBatch) -> Int {
-            let h = f.key, c = f.check
+            let h = f.key, c = UInt32(truncatingIfNeeded: f.check >> 32)
             var i = Int(truncatingIfNeeded: h >> 20) & mask
             while table[i].key != 0 {
                 if table[i].key == h && table[i].check == c { return i }
@@ -254,26 +276,28 @@ extension AnalyzeWorker {
             var slot = Self.empty
             slot.key = h
             slot.check = c
-            slot.entry = Int32(entries.count)
             table[i] = slot
+            entryOf[i] = Int32(entries.count)
             entries.append((text, IngestBatch.domainHash(text)))
             if entries.count * 2 > table.count {
                 grow()
                 // The slot moved: find it again (it is there now).
                 i = Int(truncatingIfNeeded: h >> 20) & mask
-                while table[i].entry != Int32(entries.count - 1) { i = (i + 1) & mask }
+                while entryOf[i] != Int32(entries.count - 1) { i = (i + 1) & mask }
             }
             return i
         }
 
         private mutating func grow() {
-            let old = table
+            let old = table, oldEntries = entryOf
             table = [Slot](repeating: Self.empty, count: old.count * 2)
+            entryOf = [Int32](repeating: -1, count: table.count)
             mask = table.count - 1
-            for s in old where s.key != 0 {
+            for (j, s) in old.enumerated() where s.key != 0 {
                 var i = Int(truncatingIfNeeded: s.key >> 20) & mask
                 while table[i].key != 0 { i = (i + 1) & mask }
                 table[i] = s
+                entryOf[i] = oldEntries[j]
             }
         }
     }

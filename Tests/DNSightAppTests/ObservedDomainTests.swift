@@ -47,9 +47,9 @@ import Testing
             var v4: UInt32? = nil
             if deviceID == nil, case .v4(let a)? = e.clientAddress { v4 = a.rawValue }
             let key = DeviceKey(organisation: "acme", event: e)
-            if let s = devices.slot(v4: v4, key: key, cleanDay: nil, in: &batch) { return s.index }
+            if let r = devices.find(v4: v4, key: key) { return devices.slot(r, in: &batch).index }
             built.append(deviceID ?? client)
-            return devices.add(v4: v4, key: key, info: Self.info(e, deviceID, client), cleanDay: nil, in: &batch).index
+            return devices.slot(devices.add(v4: v4, key: key, info: Self.info(e, deviceID, client)), in: &batch).index
         }
         var first = IngestBatch()
         #expect([slot("10.0.0.1", in: &first), slot("10.0.0.2", in: &first), slot("10.0.0.1", in: &first),
@@ -63,6 +63,10 @@ import Testing
         #expect(second.devices.map(\.deviceKey) == ["10.0.0.2", "laptop-7", "10.0.0.3"])
         // Each device's attributes were built on its first query of the run only.
         #expect(built == ["10.0.0.1", "10.0.0.2", "2001:db8::1", "laptop-7", "10.0.0.3"])
+        // The table is the worker's set of devices seen: every device met, keyed by address or else by its key.
+        #expect(devices.count == 5)
+        #expect(Set(devices.v4Addresses) == Set(["10.0.0.1", "10.0.0.2", "10.0.0.3"].map { IPv4Address($0)!.rawValue }))
+        #expect(Set(devices.otherKeys.map(\.name)).count == 2)
     }
 
     @Test func domainCacheMatchesTheDirectComputation() throws {
@@ -129,15 +133,15 @@ import Testing
             var v4: UInt32? = nil
             if deviceID == nil, case .v4(let a)? = e.clientAddress { v4 = a.rawValue }
             let key = DeviceKey(organisation: "acme", event: e)
-            let day: Int32? = flagged ? nil : Day(timeNanos: t).index
-            let slot = devices.slot(v4: v4, key: key, cleanDay: day, in: &tallied)
-                ?? devices.add(v4: v4, key: key, info: info, cleanDay: day, in: &tallied)
+            let day = Day(timeNanos: t).index
+            let r = devices.find(v4: v4, key: key) ?? devices.add(v4: v4, key: key, info: info)
             let f = cache.prefetch(name)
             if flagged {
                 #expect(cache.domain(of: name, f, in: &tallied).name == domain)
-                tallied.add(observation, slot: slot)
+                tallied.add(observation, slot: devices.slot(r, in: &tallied))
             } else {
-                cache.sight(name, f, at: t, resolved: resolved, in: &tallied)
+                devices.count(r, day: day, in: &tallied)
+                cache.sight(name, f, at: t, day: day, resolved: resolved, in: &tallied)
                 tallied.addCountedElsewhere()
             }
         }
@@ -154,7 +158,16 @@ import Testing
             return out
         }
         #expect(byIdentity(tallied) == byIdentity(direct))
-        #expect(tallied.domains == direct.domains)
+        // The tallies keep the day of a name's last query only (all the store keeps of it).
+        func days(_ b: IngestBatch) -> [String: DomainSighting] {
+            b.domains.mapValues { s in
+                var d = s
+                d.lastNanos = Day(timeNanos: s.lastNanos).startNanos
+                return d
+            }
+        }
+        #expect(days(tallied) == days(direct))
+        #expect(tallied.domains.values.allSatisfy { $0.lastNanos >= $0.firstNanos })
         #expect(tallied.domains.count == 90)
     }
 }
