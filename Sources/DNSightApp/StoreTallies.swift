@@ -5,6 +5,22 @@ import Detectors
 import EventStore
 
 extension AnalyzeWorker {
+    /// The days a worker's tallies count, as 16-bit numbers: `day - base + 1` for days within about 89 years of
+    /// the first one met (0 means none). A day outside that range is handed to the batch directly.
+    struct TallyDays: Sendable {
+        private var base: Int32?
+
+        /// The 16-bit number of `day` (fixing the base on the first call), or nil outside the range.
+        @inline(__always) mutating func number(_ day: Int32) -> UInt16? {
+            if base == nil { base = day &- 32_768 }
+            let n = Int64(day) - Int64(base!) + 1
+            return n >= 1 && n <= Int64(UInt16.max) ? UInt16(truncatingIfNeeded: n) : nil
+        }
+
+        /// The day of a number ``number(_:)`` returned.
+        func day(_ n: UInt16) -> Day { Day(index: base! + Int32(n) - 1) }
+    }
+
     /// The devices a worker has met, kept for the whole run, with each device's clean queries of the day it is
     /// counting. With a store, this table is also the worker's set of devices seen (a device is new when it has no
     /// entry), so a query costs one device look-up, not two. Each device gets a number in the worker once (its
@@ -12,55 +28,56 @@ extension AnalyzeWorker {
     /// which go into the batch when the device's day changes and before the batch is stored (``flush(into:)``).
     ///
     /// Devices without a device id and with an IPv4 client address are keyed by the address in an open-addressing
-    /// table of 16-byte entries (an entry never straddles two cache lines, and the load the worker starts when the
-    /// event starts is one line); the others get their number from a dictionary keyed by their ``DeviceKey``.
+    /// table of 8-byte entries, so that the table (4 MB for 250,000 devices) stays in the cache beside the other
+    /// per-query tables; the others get their number from a dictionary keyed by their ``DeviceKey``. Whatever a
+    /// clean query does not need (the device's number, its slot in the open batch) is beside the table.
     struct StoreDevices: Sendable {
-        /// One device's tally, 16 bytes.
+        /// One device's tally, 8 bytes.
         private struct Entry {
-            /// The IPv4 address (entries of the address table).
-            var address: UInt32 = 0
-            /// The device's number in the worker (index into `infos`); -1: an empty entry.
-            var number: Int32 = -1
-            /// The day `queries` counts; `Int32.min` until the device's first clean query in the open batch (so
-            /// that a device is registered in a batch on the way to counting its first query there).
-            var day: Int32 = .min
+            /// The complement of the IPv4 address (0: an empty entry; 255.255.255.255 is keyed like an IPv6 client).
+            var key: UInt32 = 0
+            /// The day `queries` counts (``TallyDays``; 0: none).
+            var day: UInt16 = 0
             /// Clean queries on `day` not yet in the batch.
-            var queries: UInt32 = 0
+            var queries: UInt16 = 0
         }
         /// Where a device's entry is, valid until the next ``add(v4:key:info:)``: ≥ 0, an index into the address
         /// table; < 0, the bitwise complement of an index into `others`.
         typealias Ref = Int
         private var table = [Entry](repeating: Entry(), count: 1024)
+        /// Each address entry's device number (index into `infos`).
+        private var numbers = [Int32](repeating: -1, count: 1024)
         private var mask = 1023
         private var addresses = 0
-        /// The entries of devices not keyed by an IPv4 address, by the index `byKey` gives.
+        /// The entries of devices not keyed by an IPv4 address, and their numbers, by the index `byKey` gives.
         private var others: [Entry] = []
+        private var otherNumbers: [Int32] = []
         private var byKey: [DeviceKey: Int32] = [:]
         private var infos: [DeviceInfo] = []
+        private var days = TallyDays()
         /// Each device's slot in the open batch, by number (-1: not in it).
         private var batchSlots: [Int32] = []
-        /// The devices with a slot in the open batch (their ``Ref``s: the entries do not move while a batch is open
-        /// but for growth, so addresses are kept and looked up again).
+        /// The devices with a slot in the open batch: an address, or else an index into `others`.
         private var inBatch: [(address: UInt32, other: Int32)] = []
 
         /// Devices met.
         var count: Int { infos.count }
 
-        @inline(__always) private static func start(_ a: UInt32, _ mask: Int) -> Int {
-            Int(truncatingIfNeeded: (UInt64(a) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        @inline(__always) private static func start(_ k: UInt32, _ mask: Int) -> Int {
+            Int(truncatingIfNeeded: (UInt64(k) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
         }
 
         /// Starts loading the entry of the device keyed by `v4` (a hint only).
         @inline(__always) func prefetch(v4: UInt32) {
-            table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + Self.start(v4, mask)) }
+            table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + Self.start(~v4, mask)) }
         }
 
         /// The entry of the device keyed by `v4` (when it is keyed by its address) or else `key`; nil when the
         /// worker has not met the device yet (then ``add(v4:key:info:)`` it).
         @inline(__always) func find(v4: UInt32?, key: DeviceKey) -> Ref? {
-            guard let v4 else { return byKey[key].map { ~Int($0) } }
-            let i = find(v4)
-            return table[i].number >= 0 ? i : nil
+            guard let v4, v4 != .max else { return byKey[key].map { ~Int($0) } }
+            let i = find(~v4)
+            return table[i].key != 0 ? i : nil
         }
 
         /// Adds a device the worker meets for the first time (``find(v4:key:)`` returned nil), with its attributes.
@@ -69,40 +86,46 @@ extension AnalyzeWorker {
             let n = Int32(infos.count)
             infos.append(info)
             batchSlots.append(-1)
-            guard let v4 else {
+            guard let v4, v4 != .max else {
                 byKey[key] = Int32(others.count)
-                others.append(Entry(number: n))
+                others.append(Entry())
+                otherNumbers.append(n)
                 return ~(others.count - 1)
             }
-            table[find(v4)] = Entry(address: v4, number: n)
+            let i = find(~v4)
+            table[i] = Entry(key: ~v4)
+            numbers[i] = n
             addresses += 1
             if addresses * 2 > table.count { grow() }
-            return find(v4)
+            return find(~v4)
         }
 
         /// Counts a clean query of the device `r` on `day` (the batch's observation count is the caller's:
         /// ``IngestBatch/addCountedElsewhere(_:)``).
         @inline(__always)
         mutating func count(_ r: Ref, day: Int32, in batch: inout IngestBatch) {
-            if r >= 0 {
-                let hit: Bool = table.withUnsafeMutableBufferPointer { t in
-                    guard t[r].day == day && t[r].queries < .max else { return false }
-                    t[r].queries &+= 1
+            if let d = days.number(day) {
+                @inline(__always) func hit(_ t: UnsafeMutableBufferPointer<Entry>, _ i: Int) -> Bool {
+                    guard t[i].day == d && t[i].queries < .max else { return false }
+                    t[i].queries &+= 1
                     return true
                 }
-                if hit { return }
+                if r >= 0 ? table.withUnsafeMutableBufferPointer({ hit($0, r) }) : others.withUnsafeMutableBufferPointer({ hit($0, ~r) }) { return }
             }
             countSlowly(r, day: day, in: &batch)
         }
 
-        /// A clean query whose day is not the one its device's entry counts (or whose count is full, or whose device
-        /// is not keyed by an address).
+        /// A clean query whose day is not the one its device's entry counts (or whose count is full).
         private mutating func countSlowly(_ r: Ref, day: Int32, in batch: inout IngestBatch) {
             var e = r >= 0 ? table[r] : others[~r]
-            if e.day != day || e.queries == .max {
-                spill(e, in: &batch)
-                if e.day == .min { _ = register(e, r, in: &batch) }
-                e.day = day
+            let slot = register(r, in: &batch)
+            guard let d = days.number(day) else {
+                batch.addTraffic(device: slot, day: Day(index: day), queries: 1)
+                return
+            }
+            if e.day != d || e.queries == .max {
+                spill(e, slot, in: &batch)
+                e.day = d
                 e.queries = 0
             }
             e.queries += 1
@@ -110,58 +133,59 @@ extension AnalyzeWorker {
         }
 
         /// The slot in `batch` of the device `r`, registered there on its first query in it.
-        mutating func slot(_ r: Ref, in batch: inout IngestBatch) -> DeviceSlot {
-            register(r >= 0 ? table[r] : others[~r], r, in: &batch)
-        }
+        mutating func slot(_ r: Ref, in batch: inout IngestBatch) -> DeviceSlot { register(r, in: &batch) }
 
-        private mutating func register(_ e: Entry, _ r: Ref, in batch: inout IngestBatch) -> DeviceSlot {
-            let n = Int(e.number)
+        private mutating func register(_ r: Ref, in batch: inout IngestBatch) -> DeviceSlot {
+            let n = Int(r >= 0 ? numbers[r] : otherNumbers[~r])
             if batchSlots[n] < 0 {
                 batchSlots[n] = batch.newDevice(infos[n]).index
-                inBatch.append(r >= 0 ? (e.address, -1) : (0, Int32(~r)))
+                inBatch.append(r >= 0 ? (~table[r].key, -1) : (0, Int32(~r)))
             }
             return DeviceSlot(index: batchSlots[n])
         }
 
-        /// Hands an entry's uncounted queries to the batch (the device has a slot there when it has some).
-        private func spill(_ e: Entry, in batch: inout IngestBatch) {
+        /// Hands an entry's uncounted queries to the batch.
+        private func spill(_ e: Entry, _ slot: DeviceSlot, in batch: inout IngestBatch) {
             guard e.queries > 0 else { return }
-            batch.addTraffic(device: DeviceSlot(index: batchSlots[Int(e.number)]), day: Day(index: e.day), queries: Int64(e.queries))
+            batch.addTraffic(device: slot, day: days.day(e.day), queries: Int64(e.queries))
         }
 
-        /// The entry of `a` in the address table, or the empty one where it would go.
-        @inline(__always) private func find(_ a: UInt32) -> Int {
+        /// The entry keyed `k` in the address table, or the empty one where it would go.
+        @inline(__always) private func find(_ k: UInt32) -> Int {
             table.withUnsafeBufferPointer { t in
-                var i = Self.start(a, mask)
-                while t[i].number >= 0 && t[i].address != a { i = (i + 1) & mask }
+                var i = Self.start(k, mask)
+                while t[i].key != k && t[i].key != 0 { i = (i + 1) & mask }
                 return i
             }
         }
 
         private mutating func grow() {
-            let old = table
+            let old = table, oldNumbers = numbers
             table = [Entry](repeating: Entry(), count: old.count * 2)
+            numbers = [Int32](repeating: -1, count: table.count)
             mask = table.count - 1
-            for e in old where e.number >= 0 { table[find(e.address)] = e }
+            for (j, e) in old.enumerated() where e.key != 0 {
+                let i = find(e.key)
+                table[i] = e
+                numbers[i] = oldNumbers[j]
+            }
         }
 
         /// Hands the counts the open batch does not hold yet to it and forgets the devices' slots in it: call before
         /// the batch is stored.
         mutating func flush(into batch: inout IngestBatch) {
             for (address, other) in inBatch {
-                let r = other < 0 ? find(address) : ~Int(other)
-                var e = r >= 0 ? table[r] : others[~r]
-                spill(e, in: &batch)
-                batchSlots[Int(e.number)] = -1
-                e.day = .min
-                e.queries = 0
-                if r >= 0 { table[r] = e } else { others[~r] = e }
+                let r = other < 0 ? find(~address) : ~Int(other)
+                let n = Int(r >= 0 ? numbers[r] : otherNumbers[~r])
+                spill(r >= 0 ? table[r] : others[~r], DeviceSlot(index: batchSlots[n]), in: &batch)
+                batchSlots[n] = -1
+                if r >= 0 { table[r].day = 0; table[r].queries = 0 } else { others[~r].day = 0; others[~r].queries = 0 }
             }
             inBatch.removeAll(keepingCapacity: true)
         }
 
         /// The IPv4 addresses of the devices keyed by one.
-        var v4Addresses: [UInt32] { table.compactMap { $0.number >= 0 ? $0.address : nil } }
+        var v4Addresses: [UInt32] { table.compactMap { $0.key != 0 ? ~$0.key : nil } }
         /// The keys of the other devices.
         var otherKeys: Dictionary<DeviceKey, Int32>.Keys { byKey.keys }
     }
@@ -174,27 +198,35 @@ extension AnalyzeWorker {
     struct ObservedDomainCache: Sendable {
         // Open addressing keyed by a fingerprint of the name's wire bytes (96 of the 128 bits of `StableHash.hash128`;
         // a name in another letter case is another entry with the same domain): cheaper per query than a dictionary
-        // keyed by `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. A repeated
-        // name costs one memory read: its 32-byte slot (never straddling two cache lines) holds the fingerprint and
-        // its sighting, where comparing its bytes with a stored copy cost a second, cache-missing one; two distinct
-        // names of a run sharing 96 bits is far less likely than a memory error. The domain's index is beside the
-        // table (`entryOf`): only a name's first query in a batch and flagged queries read it.
+        // keyed by `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. Two
+        // distinct names of a run sharing 96 bits is far less likely than a memory error.
+        //
+        // A repeated name costs one read of a 16-byte slot: the table (8 MB for 200,000 names) stays in the cache
+        // beside the other per-query tables. The slot holds the fingerprint, the day of the name's last query and
+        // whether a resolving query was seen; the times of its first query and first resolving query are beside the
+        // table (`times`), read only when they may change: on the name's first query in the batch, its first
+        // resolving one, and a query older than the latest this worker has sighted (an input in time order never
+        // lowers a first time once set).
         private struct Slot {
             var key: UInt64
             /// The fingerprint's other 32 bits.
             var check: UInt32
-            /// The day of this name's last query in the open batch (`Int32.min`: none).
-            var lastDay: Int32
-            /// This name's first query in the open batch (`.max`: none), and its first that resolved (`.max`: none).
-            var first: Int64
-            var firstResolved: Int64
+            /// The day of this name's last query in the open batch (``TallyDays``; 0: not sighted in it).
+            var lastDay: UInt16
+            /// 1: a resolving query of this name is in `times`.
+            var resolved: UInt16
         }
-        private static let empty = Slot(key: 0, check: 0, lastDay: .min, first: .max, firstResolved: .max)
+        private static let empty = Slot(key: 0, check: 0, lastDay: 0, resolved: 0)
         private var table = [Slot](repeating: ObservedDomainCache.empty, count: 1 << 12)
+        /// Each slot's first query and first resolving query in the open batch.
+        private var times = [(first: Int64, firstResolved: Int64)](repeating: (0, 0), count: 1 << 12)
         /// Index into `entries` (the registrable domain) of each slot of `table`.
         private var entryOf = [Int32](repeating: -1, count: 1 << 12)
         private var entries: [(name: String, hash: UInt64)] = []
         private var mask = (1 << 12) - 1
+        private var days = TallyDays()
+        /// The latest query time sighted: no first time set is later.
+        private var latest = Int64.min
         /// The most names held.
         let limit: Int
         /// An empty cache holding at most `limit` names.
@@ -217,7 +249,7 @@ extension AnalyzeWorker {
         }
 
         /// The fingerprint of `name`, with its table slot's load started (a likely cache miss), for the
-        /// `domain(of:_:in:)` or `sight(_:_:at:resolved:in:)` that follows.
+        /// `domain(of:_:in:)` or `sight(_:_:at:day:resolved:in:)` that follows.
         @inline(__always) func prefetch(_ name: DNSName) -> Fingerprint {
             let f = Self.fingerprint(name)
             table.withUnsafeBufferPointer { dnsight_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: f.key >> 20) & mask)) }
@@ -231,13 +263,37 @@ extension AnalyzeWorker {
         }
 
         /// Counts a clean query for `name` (fingerprint `f`) at `t` (on `day`) in its domain's sighting.
+        @inline(__always)
         mutating func sight(_ name: DNSName, _ f: Fingerprint, at t: Int64, day: Int32, resolved: Bool, in batch: inout IngestBatch) {
             let i = probe(name, f, batch: &batch)
-            table.withUnsafeMutableBufferPointer { s in
-                if s[i].first == .max { sighted += 1 }
-                if t < s[i].first { s[i].first = t }
-                if day > s[i].lastDay { s[i].lastDay = day }
-                if resolved && t < s[i].firstResolved { s[i].firstResolved = t }
+            guard let d = days.number(day) else {
+                // A day the slot cannot hold: straight into the batch.
+                let e = entries[Int(entryOf[i])]
+                batch.sightDomain(e.name, hash: e.hash, DomainSighting(firstNanos: t, lastNanos: t, firstResolvedNanos: resolved ? t : nil))
+                return
+            }
+            let done: Bool = table.withUnsafeMutableBufferPointer { s in
+                // Sighted already, in time order, and nothing new resolved: only the last day may move.
+                guard s[i].lastDay != 0 && t >= latest && (!resolved || s[i].resolved != 0) else { return false }
+                if d > s[i].lastDay { s[i].lastDay = d }
+                return true
+            }
+            if t > latest { latest = t }
+            if !done { sightSlowly(i, at: t, day: d, resolved: resolved) }
+        }
+
+        private mutating func sightSlowly(_ i: Int, at t: Int64, day d: UInt16, resolved: Bool) {
+            if table[i].lastDay == 0 {
+                sighted += 1
+                table[i].lastDay = d
+                times[i] = (t, .max)
+            } else {
+                if d > table[i].lastDay { table[i].lastDay = d }
+                if t < times[i].first { times[i].first = t }
+            }
+            if resolved && (table[i].resolved == 0 || t < times[i].firstResolved) {
+                table[i].resolved = 1
+                times[i].firstResolved = t
             }
         }
 
@@ -246,37 +302,43 @@ extension AnalyzeWorker {
         /// start of that day, or the first query when that is later.
         mutating func flush(into batch: inout IngestBatch) {
             guard sighted > 0 else { return }
-            for i in table.indices where table[i].first != .max {
-                let s = table[i]
+            for i in table.indices where table[i].lastDay != 0 {
+                let s = table[i], tm = times[i]
                 let e = entries[Int(entryOf[i])]
-                batch.sightDomain(e.name, hash: e.hash, DomainSighting(firstNanos: s.first, lastNanos: max(s.first, Day(index: s.lastDay).startNanos),
-                                                                       firstResolvedNanos: s.firstResolved == .max ? nil : s.firstResolved))
-                table[i].first = .max
-                table[i].lastDay = .min
-                table[i].firstResolved = .max
+                batch.sightDomain(e.name, hash: e.hash, DomainSighting(firstNanos: tm.first, lastNanos: max(tm.first, days.day(s.lastDay).startNanos),
+                                                                       firstResolvedNanos: s.resolved != 0 ? tm.firstResolved : nil))
+                table[i].lastDay = 0
+                table[i].resolved = 0
             }
             sighted = 0
         }
 
         /// The table slot of `name`, added if new.
+        @inline(__always)
         private mutating func probe(_ name: DNSName, _ f: Fingerprint, batch: inout IngestBatch) -> Int {
             let h = f.key, c = UInt32(truncatingIfNeeded: f.check >> 32)
-            var i = Int(truncatingIfNeeded: h >> 20) & mask
-            while table[i].key != 0 {
-                if table[i].key == h && table[i].check == c { return i }
-                i = (i + 1) & mask
+            let found: Int? = table.withUnsafeBufferPointer { t in
+                var i = Int(truncatingIfNeeded: h >> 20) & mask
+                while t[i].key != 0 {
+                    if t[i].key == h && t[i].check == c { return i }
+                    i = (i + 1) & mask
+                }
+                return nil
             }
+            return found ?? add(name, h, c, batch: &batch)
+        }
+
+        /// Adds a name the table does not hold.
+        private mutating func add(_ name: DNSName, _ h: UInt64, _ c: UInt32, batch: inout IngestBatch) -> Int {
             let text = AnalyzeWorker.observedDomain(name)
             if entries.count >= limit {
                 flush(into: &batch)
                 entries.removeAll(keepingCapacity: true)
                 for j in table.indices { table[j] = Self.empty }
-                i = Int(truncatingIfNeeded: h >> 20) & mask
             }
-            var slot = Self.empty
-            slot.key = h
-            slot.check = c
-            table[i] = slot
+            var i = Int(truncatingIfNeeded: h >> 20) & mask
+            while table[i].key != 0 { i = (i + 1) & mask }
+            table[i] = Slot(key: h, check: c, lastDay: 0, resolved: 0)
             entryOf[i] = Int32(entries.count)
             entries.append((text, IngestBatch.domainHash(text)))
             if entries.count * 2 > table.count {
@@ -289,15 +351,17 @@ extension AnalyzeWorker {
         }
 
         private mutating func grow() {
-            let old = table, oldEntries = entryOf
+            let old = table, oldEntries = entryOf, oldTimes = times
             table = [Slot](repeating: Self.empty, count: old.count * 2)
             entryOf = [Int32](repeating: -1, count: table.count)
+            times = [(first: Int64, firstResolved: Int64)](repeating: (0, 0), count: table.count)
             mask = table.count - 1
             for (j, s) in old.enumerated() where s.key != 0 {
                 var i = Int(truncatingIfNeeded: s.key >> 20) & mask
                 while table[i].key != 0 { i = (i + 1) & mask }
                 table[i] = s
                 entryOf[i] = oldEntries[j]
+                times[i] = oldTimes[j]
             }
         }
     }

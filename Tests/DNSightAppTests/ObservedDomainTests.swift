@@ -103,11 +103,13 @@ import Testing
 
     /// Random traffic through both paths: the batch counting every clean query itself (`addQuery`), and the worker's
     /// tallies handing their counts and sightings over when a device's day changes, when the name cache is emptied
-    /// (a small limit here) and before the batch is stored. Flagged queries go into the batch on both paths.
+    /// (a small limit here) and before the batch is stored. Flagged queries go into the batch on both paths. One
+    /// query in ten is older than the one before (out of time order), and one in 500 is 150 years later (beyond the
+    /// days a tally holds); the clients include 255.255.255.255 (keyed like an IPv6 client).
     @Test(arguments: [1, 2, 3])
     func talliesHandTheBatchWhatItWouldHaveCounted(seed: UInt64) throws {
         var rng = SeededRandom(seed: seed)
-        let clients = (0..<700).map { "10.\($0 / 250).\($0 % 250).7" } + (0..<20).map { "2001:db8::\($0 + 1)" }
+        let clients = (0..<700).map { "10.\($0 / 250).\($0 % 250).7" } + (0..<20).map { "2001:db8::\($0 + 1)" } + ["255.255.255.255", "0.0.0.0"]
         let names = try (0..<400).map { i in try DNSName(parsing: i % 5 == 0 ? "WWW.D\(i % 90).CO.uk" : "n\(i).d\(i % 90).co.uk") }
         var devices = AnalyzeWorker.StoreDevices()
         var cache = AnalyzeWorker.ObservedDomainCache(limit: 150)
@@ -115,25 +117,31 @@ import Testing
         var t = Self.t0
         for _ in 0..<20_000 {
             t += Int64.random(in: 0...30_000_000_000, using: &rng)
+            var at = t
+            switch Int.random(in: 0..<500, using: &rng) {
+            case 0: at = t + 150 * 365 * 86_400 * 1_000_000_000
+            case 1..<50: at = t - Int64.random(in: 0...3 * 86_400_000_000_000, using: &rng)
+            default: break
+            }
             let c = clients[Int.random(in: 0..<clients.count, using: &rng)]
             let deviceID: String? = Int.random(in: 0..<10, using: &rng) == 0 ? "dev-\(Int.random(in: 0..<30, using: &rng))" : nil
             let name = names[Int.random(in: 0..<names.count, using: &rng)]
             let resolved = Bool.random(using: &rng)
             let flagged = Int.random(in: 0..<50, using: &rng) == 0
             var e = event(c, deviceID: deviceID)
-            e.timeNanos = t
+            e.timeNanos = at
             e.queryName = name
             let info = Self.info(e, deviceID, c)
             let domain = AnalyzeWorker.observedDomain(name)
             let observation = TrafficObservation(event: e, device: info, verdicts: [Self.verdict],
                                                  domain: domain)
             // The batch counting itself.
-            if flagged { direct.add(observation) } else { direct.addQuery(timeNanos: t, device: direct.device(info), domain: domain, resolved: resolved) }
+            if flagged { direct.add(observation) } else { direct.addQuery(timeNanos: at, device: direct.device(info), domain: domain, resolved: resolved) }
             // The worker's path.
             var v4: UInt32? = nil
             if deviceID == nil, case .v4(let a)? = e.clientAddress { v4 = a.rawValue }
             let key = DeviceKey(organisation: "acme", event: e)
-            let day = Day(timeNanos: t).index
+            let day = Day(timeNanos: at).index
             let r = devices.find(v4: v4, key: key) ?? devices.add(v4: v4, key: key, info: info)
             let f = cache.prefetch(name)
             if flagged {
@@ -141,7 +149,7 @@ import Testing
                 tallied.add(observation, slot: devices.slot(r, in: &tallied))
             } else {
                 devices.count(r, day: day, in: &tallied)
-                cache.sight(name, f, at: t, day: day, resolved: resolved, in: &tallied)
+                cache.sight(name, f, at: at, day: day, resolved: resolved, in: &tallied)
                 tallied.addCountedElsewhere()
             }
         }
@@ -169,5 +177,22 @@ import Testing
         #expect(days(tallied) == days(direct))
         #expect(tallied.domains.values.allSatisfy { $0.lastNanos >= $0.firstNanos })
         #expect(tallied.domains.count == 90)
+    }
+
+    /// A device's count of one day is 16 bits in its tally: more queries than that are handed over in parts.
+    @Test func aDayOfMoreQueriesThanATallyHoldsIsCountedWhole() throws {
+        var devices = AnalyzeWorker.StoreDevices()
+        var batch = IngestBatch()
+        let e = event("10.1.2.3")
+        let key = DeviceKey(organisation: "acme", event: e)
+        let v4 = IPv4Address("10.1.2.3")!.rawValue
+        let r = devices.add(v4: v4, key: key, info: Self.info(e, nil, "10.1.2.3"))
+        let day = Day(timeNanos: Self.t0).index
+        for _ in 0..<150_000 { devices.count(r, day: day, in: &batch) }
+        devices.count(r, day: day + 1, in: &batch)
+        devices.flush(into: &batch)
+        let counts = batch.traffic.map { (IngestBatch.unpackKey($0.key).0.index - day, $0.value.queries) }.sorted { $0.0 < $1.0 }
+        #expect(counts.map(\.0) == [0, 1])
+        #expect(counts.map(\.1) == [150_000, 1])
     }
 }
