@@ -318,10 +318,21 @@ public struct AnalyzeWorker: Sendable {
         // exclusivity check.
         var deviceHash: UInt64? = nil
         if chain != nil { chain!.prefetch(deviceHash: { DeviceKey.hash(device, memo: &deviceHash) }) }
+        var verdict: Verdict? = nil
+        var isAllowed = false
+        switch classifier.classify(e) {
+        case .clean: break
+        case .allowed:
+            allowed += 1
+            isAllowed = true
+        case .detected(let v): verdict = v
+        }
         let newDevice: Bool
         var v4: UInt32? = nil
         if device.deviceID == nil, case .v4(let a)? = device.client { v4 = a.rawValue }
-        // With a store, the device's entry in the store's table (made on its first query, with its attributes).
+        // Devices seen, after the classification: the device's table entry (prefetched when the event started) has
+        // had the intel look-up's time to arrive. With a store, the device's entry in the store's table (made on its
+        // first query, with its attributes).
         var storeDevice: StoreDevices.Ref = 0
         if store != nil {
             if let r = storeDevices.find(v4: v4, key: device) {
@@ -341,15 +352,6 @@ public struct AnalyzeWorker: Sendable {
         if newDevice && org != lastOrganisation {
             organisationsSeen.insert(org)
             lastOrganisation = org
-        }
-        var verdict: Verdict? = nil
-        var isAllowed = false
-        switch classifier.classify(e) {
-        case .clean: break
-        case .allowed:
-            allowed += 1
-            isAllowed = true
-        case .detected(let v): verdict = v
         }
         if chain != nil {
             // A flag, not `verdict != nil`: comparing the optional verdict copied it (240 bytes) several times per event.
