@@ -14,12 +14,15 @@ struct BatchWriter {
     var learnedDomains: [(name: String, state: DomainState)] = []
     /// Cached devices whose attributes this batch changed (their cache entries are stale until it learns).
     var updatedCachedDevices: [DeviceIdentity] = []
+    /// Whether the caches will learn from this batch (``SQLiteStore/write(_:run:remember:)``): when not, the
+    /// learned devices and domains are not gathered.
+    var remember = true
 
     /// Writes everything and returns the devices whose ids were learned or whose attributes changed (to cache once
     /// the transaction commits).
     mutating func write(_ batch: IngestBatch) throws -> [StoredDevice] {
         var learned: [StoredDevice] = []
-        learned.reserveCapacity(batch.devices.count)
+        if remember { learned.reserveCapacity(batch.devices.count) }
         var ids = [Int64](repeating: 0, count: batch.devices.count)
         if !batch.devices.isEmpty {
             // No `RETURNING`: SQLite runs a statement with one to completion into an ephemeral table before the first
@@ -44,7 +47,7 @@ struct BatchWriter {
                     try insert.run()
                     ids[i] = db.changesCount == 1 ? db.lastInsertedRowID : try updateDevice(d)
                 }
-                learned.append(StoredDevice(id: ids[i], info: d))
+                if remember { learned.append(StoredDevice(id: ids[i], info: d)) }
             }
         }
         try writeTraffic(batch, ids)
@@ -185,7 +188,7 @@ struct BatchWriter {
             if let c, !c.changed(by: domains.sightings[i], lastDay: Int64(Day(timeNanos: domains.sightings[i].lastNanos).index)) { continue }
             writes.append((i, c))
         }
-        writes.sort { domains.names[$0.index] < domains.names[$1.index] }
+        writes = Self.inByteOrder(writes, by: { domains.names[$0.index] })
         for (i, cached) in writes {
             let name = domains.names[i], s = domains.sightings[i]
             let lastDay = Int64(Day(timeNanos: s.lastNanos).index)
@@ -193,13 +196,13 @@ struct BatchWriter {
             if let c = cached {
                 Self.bind(update, name, sighted)
                 try update.run()
-                learnedDomains.append((name, c.merged(with: sighted)))
+                if remember { learnedDomains.append((name, c.merged(with: sighted))) }
                 continue
             }
             Self.bind(insert, name, sighted)
             try insert.run()
             if db.changesCount == 1 {
-                learnedDomains.append((name, sighted))
+                if remember { learnedDomains.append((name, sighted)) }
                 continue
             }
             let upsert = try RawStatement(db, values + " ON CONFLICT (name) DO UPDATE SET " + merge
@@ -209,6 +212,31 @@ struct BatchWriter {
                 DomainState(first: r.int(0), lastDay: r.int(1), firstResolved: r.optInt(2), firstMalicious: r.optInt(3))
             }))
         }
+    }
+
+    /// `items` ordered by the UTF-8 bytes of `key` (SQLite's order for a text key, so that rows go into its index
+    /// in order): by their first 8 bytes as one integer, and only on a tie by the whole bytes. Sorting by `String`
+    /// comparison took 0.4 s for the 385,000 domains of a 100-million-query batch.
+    static func inByteOrder<T>(_ items: [T], by key: (T) -> String) -> [T] {
+        var keys: [(prefix: UInt64, index: Int32)] = []
+        keys.reserveCapacity(items.count)
+        var texts: [String] = []
+        texts.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            var text = key(item)
+            let prefix: UInt64 = text.withUTF8 { b in
+                var p: UInt64 = 0
+                for j in 0..<8 { p = p << 8 | UInt64(j < b.count ? b[j] : 0) }
+                return p
+            }
+            keys.append((prefix, Int32(i)))
+            texts.append(text)
+        }
+        keys.sort { a, b in
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            return texts[Int(a.index)].utf8.lexicographicallyPrecedes(texts[Int(b.index)].utf8)
+        }
+        return keys.map { items[Int($0.index)] }
     }
 
     private static func bind(_ st: RawStatement, _ name: String, _ d: DomainState) {

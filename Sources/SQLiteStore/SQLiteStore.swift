@@ -131,7 +131,7 @@ public final class SQLiteStore: EventStoreWriter, EventStoreReader {
             let domains = domainCache.withLock { $0 }
             return try wrap("write batch") {
                 try pool.write { db in
-                    var w = BatchWriter(db: db, cache: cached, domainCache: domains, runID: run)
+                    var w = BatchWriter(db: db, cache: cached, domainCache: domains, runID: run, remember: remember)
                     let devices = try w.write(batch)
                     return (devices, w.learnedDomains, w.updatedCachedDevices)
                 }
