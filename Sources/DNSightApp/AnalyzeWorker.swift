@@ -147,7 +147,8 @@ public struct AnalyzeWorker: Sendable {
     /// organisation is a function of the address (the inventory's longest-prefix match), so the address alone
     /// tells devices apart, and a plain integer set avoids hashing the organisation on every event.
     var devicesSeenV4 = AddressSet()
-    /// The other devices seen (device ids, IPv6 clients, no client address).
+    /// The other devices seen (device ids, IPv6 clients, no client address). Both sets stay empty in a worker with a
+    /// store: its store table (``StoreDevices``) holds the devices seen.
     var devicesSeenOther = Set<DeviceKey>()
     /// The number of devices seen (with a store, the store's device table holds them instead of the two sets).
     public var devicesSeenCount: Int { devicesSeenV4.count + devicesSeenOther.count + storeDevices.count }
@@ -431,8 +432,10 @@ public struct AnalyzeWorker: Sendable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Adds another worker's counts to this one, which has no store (the job's total).
+    /// Adds another worker's counts to this one, which has no store (the job's total: a worker with a store counts
+    /// its devices seen in its store table, which a merge does not add to).
     public mutating func merge(_ o: AnalyzeWorker) {
+        precondition(store == nil, "workers merge into a total without a store")
         events += o.events; allowed += o.allowed; detections += o.detections; suspected += o.suspected
         for (k, v) in o.queriesByCategory { queriesByCategory[k, default: 0] += v }
         for (k, v) in o.queriesByFamily { queriesByFamily[k, default: 0] += v }

@@ -34,7 +34,8 @@ extension AnalyzeWorker {
     struct StoreDevices: Sendable {
         /// One device's tally, 8 bytes.
         private struct Entry {
-            /// The complement of the IPv4 address (0: an empty entry; 255.255.255.255 is keyed like an IPv6 client).
+            /// The complement of the IPv4 address (0: an empty entry; so 255.255.255.255, whose complement is 0, is
+            /// keyed like an IPv6 client). The complement keeps 0.0.0.0 a key like any other.
             var key: UInt32 = 0
             /// The day `queries` counts (``TallyDays``; 0: none).
             var day: UInt16 = 0
@@ -196,10 +197,11 @@ extension AnalyzeWorker {
     /// The sightings go into the batch before it is stored (``flush(into:)``). Bounded: emptied (after handing its
     /// sightings over) when it holds `limit` names.
     struct ObservedDomainCache: Sendable {
-        // Open addressing keyed by a fingerprint of the name's wire bytes (96 of the 128 bits of `StableHash.hash128`;
+        // Open addressing keyed by a fingerprint of the name's wire bytes (95 of the 128 bits of `StableHash.hash128`:
+        // 64 bits with the lowest set, so that 0 marks an empty slot, and 32 more;
         // a name in another letter case is another entry with the same domain): cheaper per query than a dictionary
         // keyed by `DNSName`, whose hashing and case-insensitive comparison showed in the store's profile. Two
-        // distinct names of a run sharing 96 bits is far less likely than a memory error.
+        // distinct names of a run sharing 95 bits is far less likely than a memory error.
         //
         // A repeated name costs one read of a 16-byte slot: the table (4 MB for 200,000 names) stays in the cache
         // beside the other per-query tables. The slot holds the fingerprint, the day of the name's last query and
@@ -225,7 +227,8 @@ extension AnalyzeWorker {
         private var entries: [(name: String, hash: UInt64)] = []
         private var mask = (1 << 12) - 1
         private var days = TallyDays()
-        /// The latest query time sighted: no first time set is later.
+        /// The latest query time sighted (of the days the slots hold: a query on another day goes to the batch
+        /// directly): no first time in `times` is later.
         private var latest = Int64.min
         /// The most names held.
         let limit: Int

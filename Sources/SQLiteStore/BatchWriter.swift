@@ -19,7 +19,7 @@ struct BatchWriter {
     var remember = true
 
     /// Writes everything and returns the devices whose ids were learned or whose attributes changed (to cache once
-    /// the transaction commits).
+    /// the transaction commits); none when the caches will not learn from this batch (`remember` false).
     mutating func write(_ batch: IngestBatch) throws -> [StoredDevice] {
         var learned: [StoredDevice] = []
         if remember { learned.reserveCapacity(batch.devices.count) }
@@ -203,6 +203,11 @@ struct BatchWriter {
             try insert.run()
             if db.changesCount == 1 {
                 if remember { learnedDomains.append((name, sighted)) }
+                continue
+            }
+            guard remember else {
+                Self.bind(update, name, sighted)
+                try update.run()
                 continue
             }
             let upsert = try RawStatement(db, values + " ON CONFLICT (name) DO UPDATE SET " + merge

@@ -195,4 +195,87 @@ import Testing
         #expect(counts.map(\.0) == [0, 1])
         #expect(counts.map(\.1) == [150_000, 1])
     }
+
+    /// Many batches in a row, each stored after 7,000 queries: the tallies must be reset by every flush (a count or a
+    /// sighting left over would join the next batch). 3,000 clients and 6,000 names make both tables grow while
+    /// batches are open; seed 4 also empties the name cache (500 names) within batches.
+    @Test(arguments: [1, 2, 3, 4])
+    func everyBatchOfManyMatchesTheDirectCount(seed: UInt64) throws {
+        let base = self
+        var rng = SeededRandom(seed: seed)
+        let clients = (0..<3000).map { "10.\($0 / 250).\($0 % 250).7" } + (0..<20).map { "2001:db8::\($0 + 1)" } + ["255.255.255.255", "0.0.0.0"]
+        let names = try (0..<6000).map { i in try DNSName(parsing: "n\(i).d\(i % 900).co.uk") }
+        var devices = AnalyzeWorker.StoreDevices()
+        var cache = AnalyzeWorker.ObservedDomainCache(limit: seed == 4 ? 500 : 1 << 18)
+        var direct = IngestBatch(), tallied = IngestBatch()
+        var t = Self.t0
+        func byIdentity(_ b: IngestBatch) -> [String: TrafficCounts] {
+            var out: [String: TrafficCounts] = [:]
+            for (k, v) in b.traffic {
+                let (day, slot) = IngestBatch.unpackKey(k)
+                out["\(day.index)|\(b.devices[Int(slot)].deviceKey)"] = v
+            }
+            return out
+        }
+        func days(_ b: IngestBatch) -> [String: DomainSighting] {
+            b.domains.mapValues { s in var d = s; d.lastNanos = Day(timeNanos: s.lastNanos).startNanos; return d }
+        }
+        var batches = 0
+        for q in 0..<60_000 {
+            t += Int64.random(in: 0...3_000_000_000, using: &rng)
+            var at = t
+            if Int.random(in: 0..<10, using: &rng) == 0 { at = t - Int64.random(in: 0...2 * 86_400_000_000_000, using: &rng) }
+            let c = clients[Int.random(in: 0..<clients.count, using: &rng)]
+            let name = names[Int.random(in: 0..<(q < 30_000 ? 200 : names.count), using: &rng)]
+            let resolved = Int.random(in: 0..<4, using: &rng) == 0
+            var e = base.event(c)
+            e.timeNanos = at
+            e.queryName = name
+            let info = Self.info(e, nil, c)
+            let domain = AnalyzeWorker.observedDomain(name)
+            direct.addQuery(timeNanos: at, device: direct.device(info), domain: domain, resolved: resolved)
+            var v4: UInt32? = nil
+            if case .v4(let a)? = e.clientAddress { v4 = a.rawValue }
+            let key = DeviceKey(organisation: "acme", event: e)
+            let r = devices.find(v4: v4, key: key) ?? devices.add(v4: v4, key: key, info: info)
+            let f = cache.prefetch(name)
+            let day = Day(timeNanos: at).index
+            devices.count(r, day: day, in: &tallied)
+            cache.sight(name, f, at: at, day: day, resolved: resolved, in: &tallied)
+            tallied.addCountedElsewhere()
+            if q % 7_000 == 6_999 || q == 59_999 {
+                devices.flush(into: &tallied)
+                cache.flush(into: &tallied)
+                #expect(byIdentity(tallied) == byIdentity(direct))
+                #expect(days(tallied) == days(direct))
+                #expect(tallied.observationCount == direct.observationCount)
+                direct = IngestBatch(); tallied = IngestBatch()
+                batches += 1
+            }
+        }
+        #expect(batches == 9)
+    }
+
+    /// 0.0.0.0 and 255.255.255.255 are devices like any other (the second is kept by its key: its complement is the
+    /// empty entry's 0).
+    @Test func extremeAddressesAreDevicesOfTheirOwn() throws {
+        var devices = AnalyzeWorker.StoreDevices()
+        let base = self
+        var batch = IngestBatch()
+        var refs: [AnalyzeWorker.StoreDevices.Ref] = []
+        for c in ["0.0.0.0", "255.255.255.255", "255.255.255.254", "0.0.0.1"] {
+            let e = base.event(c)
+            var v4: UInt32? = nil
+            if case .v4(let a)? = e.clientAddress { v4 = a.rawValue }
+            let key = DeviceKey(organisation: "acme", event: e)
+            #expect(devices.find(v4: v4, key: key) == nil)
+            refs.append(devices.add(v4: v4, key: key, info: Self.info(e, nil, c)))
+            #expect(devices.find(v4: v4, key: key) == refs.last)
+        }
+        #expect(devices.count == 4)
+        #expect(devices.v4Addresses.count == 3)
+        for r in refs { devices.count(r, day: 100, in: &batch) }
+        devices.flush(into: &batch)
+        #expect(batch.traffic.values.map(\.queries).reduce(0, +) == 4)
+    }
 }

@@ -1,5 +1,5 @@
 import EventStore
-import SQLiteStore
+@testable import SQLiteStore
 import StoreFixtures
 import Testing
 import TestSupport
@@ -146,5 +146,18 @@ import TestSupport
                 == b.detections(in: range, deviceID: nil, limit: 10_000).map { "\($0.timeNanos) \($0.device) \($0.queryName)" }.sorted())
         let from = Build.time("2026-03-28"), to = Build.time("2026-04-01")
         #expect(try a.newlyObservedDomains(fromNanos: from, toNanos: to) == b.newlyObservedDomains(fromNanos: from, toNanos: to))
+    }
+}
+
+/// The order domains are written in: their UTF-8 bytes, as SQLite compares a text key (not `String` order, which
+/// compares Unicode-normalised text), whatever their length against the 8-byte prefix compared first.
+@Suite struct ByteOrderTests {
+    @Test func domainsAreOrderedByTheirBytes() {
+        let names = ["b.example", "a", "ab", "a\u{0}b", "abcdefgh", "abcdefgh.x", "abcdefgg.zz", "é.example",
+                     "e\u{301}.example", "Z.example", "abcdefghij", "abcdefghi", "xn--bcher-kva.example", ""]
+        // Compared as bytes: composed and decomposed "é" are one text to `String` but two keys to SQLite.
+        let ordered = BatchWriter.inByteOrder(names, by: { $0 }).map { Array($0.utf8) }
+        #expect(ordered == names.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(ordered.firstIndex(of: Array("e\u{301}.example".utf8))! < ordered.firstIndex(of: Array("é.example".utf8))!)
     }
 }
