@@ -35,6 +35,26 @@ import Testing
                  queryType: .a, rcode: .noError, deviceID: deviceID, position: SourcePosition(file: "t", line: 1, byteOffset: 0))
     }
 
+    /// A batch's device-day counts, keyed by day and device key (slots differ between batches).
+    static func trafficByDevice(_ b: IngestBatch) -> [String: TrafficCounts] {
+        var out: [String: TrafficCounts] = [:]
+        for (k, v) in b.traffic {
+            let (day, slot) = IngestBatch.unpackKey(k)
+            out["\(day.index)|\(b.devices[Int(slot)].deviceKey)"] = v
+        }
+        return out
+    }
+
+    /// A batch's domain sightings with the last query reduced to its day: the tallies keep only that (all the store
+    /// keeps of it).
+    static func sightingsByDay(_ b: IngestBatch) -> [String: DomainSighting] {
+        b.domains.mapValues { s in
+            var d = s
+            d.lastNanos = Day(timeNanos: s.lastNanos).startNanos
+            return d
+        }
+    }
+
     static func info(_ e: DNSEvent, _ deviceID: String?, _ client: String) -> DeviceInfo {
         DeviceInfo(event: e, organisation: "acme", segment: "home", region: "EMEA", country: "DE", industry: nil, deviceType: nil, site: nil)
     }
@@ -157,24 +177,8 @@ import Testing
         cache.flush(into: &tallied)
         #expect(tallied.observationCount == direct.observationCount)
         #expect(Set(tallied.devices) == Set(direct.devices))
-        func byIdentity(_ b: IngestBatch) -> [String: TrafficCounts] {
-            var out: [String: TrafficCounts] = [:]
-            for (k, v) in b.traffic {
-                let (day, slot) = IngestBatch.unpackKey(k)
-                out["\(day.index)|\(b.devices[Int(slot)].deviceKey)"] = v
-            }
-            return out
-        }
-        #expect(byIdentity(tallied) == byIdentity(direct))
-        // The tallies keep the day of a name's last query only (all the store keeps of it).
-        func days(_ b: IngestBatch) -> [String: DomainSighting] {
-            b.domains.mapValues { s in
-                var d = s
-                d.lastNanos = Day(timeNanos: s.lastNanos).startNanos
-                return d
-            }
-        }
-        #expect(days(tallied) == days(direct))
+        #expect(Self.trafficByDevice(tallied) == Self.trafficByDevice(direct))
+        #expect(Self.sightingsByDay(tallied) == Self.sightingsByDay(direct))
         #expect(tallied.domains.values.allSatisfy { $0.lastNanos >= $0.firstNanos })
         #expect(tallied.domains.count == 90)
     }
@@ -201,7 +205,6 @@ import Testing
     /// batches are open; seed 4 also empties the name cache (500 names) within batches.
     @Test(arguments: [1, 2, 3, 4])
     func everyBatchOfManyMatchesTheDirectCount(seed: UInt64) throws {
-        let base = self
         var rng = SeededRandom(seed: seed)
         let clients = (0..<3000).map { "10.\($0 / 250).\($0 % 250).7" } + (0..<20).map { "2001:db8::\($0 + 1)" } + ["255.255.255.255", "0.0.0.0"]
         let names = try (0..<6000).map { i in try DNSName(parsing: "n\(i).d\(i % 900).co.uk") }
@@ -209,17 +212,6 @@ import Testing
         var cache = AnalyzeWorker.ObservedDomainCache(limit: seed == 4 ? 500 : 1 << 18)
         var direct = IngestBatch(), tallied = IngestBatch()
         var t = Self.t0
-        func byIdentity(_ b: IngestBatch) -> [String: TrafficCounts] {
-            var out: [String: TrafficCounts] = [:]
-            for (k, v) in b.traffic {
-                let (day, slot) = IngestBatch.unpackKey(k)
-                out["\(day.index)|\(b.devices[Int(slot)].deviceKey)"] = v
-            }
-            return out
-        }
-        func days(_ b: IngestBatch) -> [String: DomainSighting] {
-            b.domains.mapValues { s in var d = s; d.lastNanos = Day(timeNanos: s.lastNanos).startNanos; return d }
-        }
         var batches = 0
         for q in 0..<60_000 {
             t += Int64.random(in: 0...3_000_000_000, using: &rng)
@@ -228,7 +220,7 @@ import Testing
             let c = clients[Int.random(in: 0..<clients.count, using: &rng)]
             let name = names[Int.random(in: 0..<(q < 30_000 ? 200 : names.count), using: &rng)]
             let resolved = Int.random(in: 0..<4, using: &rng) == 0
-            var e = base.event(c)
+            var e = event(c)
             e.timeNanos = at
             e.queryName = name
             let info = Self.info(e, nil, c)
@@ -246,8 +238,8 @@ import Testing
             if q % 7_000 == 6_999 || q == 59_999 {
                 devices.flush(into: &tallied)
                 cache.flush(into: &tallied)
-                #expect(byIdentity(tallied) == byIdentity(direct))
-                #expect(days(tallied) == days(direct))
+                #expect(Self.trafficByDevice(tallied) == Self.trafficByDevice(direct))
+                #expect(Self.sightingsByDay(tallied) == Self.sightingsByDay(direct))
                 #expect(tallied.observationCount == direct.observationCount)
                 direct = IngestBatch(); tallied = IngestBatch()
                 batches += 1
@@ -260,11 +252,10 @@ import Testing
     /// empty entry's 0).
     @Test func extremeAddressesAreDevicesOfTheirOwn() throws {
         var devices = AnalyzeWorker.StoreDevices()
-        let base = self
         var batch = IngestBatch()
         var refs: [AnalyzeWorker.StoreDevices.Ref] = []
         for c in ["0.0.0.0", "255.255.255.255", "255.255.255.254", "0.0.0.1"] {
-            let e = base.event(c)
+            let e = event(c)
             var v4: UInt32? = nil
             if case .v4(let a)? = e.clientAddress { v4 = a.rawValue }
             let key = DeviceKey(organisation: "acme", event: e)
